@@ -1,0 +1,46 @@
+"""Canonical JSON and sha256 helpers.
+
+Canonical form: keys sorted, no insignificant whitespace, UTF-8, and no floats (a float
+raises ``TypeError``: numbers that are not integers travel as decimal strings). The same
+value always serialises to the same bytes on every platform, which is what the hash
+chain and cross-backend replay rely on (DESIGN section 3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def _reject_floats(value: Any) -> Any:
+    if isinstance(value, float):
+        raise TypeError(f"floats are not allowed in canonical JSON: {value!r}")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_floats(item)
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise ``value`` (dicts, lists, str, int, bool, None) to canonical JSON text.
+
+    Raises:
+        TypeError: if ``value`` holds a float or a type JSON cannot encode.
+    """
+    _reject_floats(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str) -> str:
+    """Hex sha256 of the UTF-8 bytes of ``text`` (64 characters)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed from sha256 over ``parts`` joined by ``/`` (never Python's ``hash()``)."""
+    digest = hashlib.sha256("/".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") >> 1

@@ -1,0 +1,205 @@
+"""Domain events: frozen, versioned, JSON-serialisable facts about one episode.
+
+Every agent step appends exactly one *step event* (a subclass of :class:`StepEvent`),
+which records the action as sent, the reward and score the environment returned and the
+cost charged, followed by any *system events* the step caused (:class:`CustomerReplied`,
+:class:`SlaBreached`, :class:`EpisodeEnded`). The first event of a stream is always
+:class:`EpisodeStarted`, which pins everything replay needs (DESIGN section 3).
+
+Numbers that are not integers (reward, score, cost) are decimal strings with 12 places,
+so payloads are canonical JSON without floats.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .canonical import canonical_json
+
+
+class Event(BaseModel):
+    """Base of all events. ``SCHEMA_VERSION`` is stored beside the payload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    @property
+    def type(self) -> str:
+        """The event type stored in the log: the class name."""
+        return type(self).__name__
+
+    def payload(self) -> dict[str, Any]:
+        """The event as a JSON-ready dict (no floats)."""
+        return self.model_dump(mode="json")
+
+    def canonical(self) -> str:
+        """The payload as canonical JSON text."""
+        return canonical_json(self.payload())
+
+
+class EpisodeStarted(Event):
+    """First event of every stream. ``scenario`` is the full scenario snapshot the episode
+    runs (gold included: routes redact it until the episode has ended), so replay and
+    re-grading never depend on today's scenario code."""
+
+    episode_id: str
+    task_id: str
+    split: str
+    seed: int
+    scenario_hash: str
+    grader_version: str
+    step_budget: int
+    start_score: str = "0"
+    scenario: dict[str, Any]
+
+
+class StepEvent(Event):
+    """An agent step. ``action`` is the action as sent; ``reward``/``score``/``cost`` are
+    what the environment returned (decimal strings); ``from_state``/``to_state`` the case
+    status before and after; ``repeated`` marks an action identical to an earlier one."""
+
+    step: int = Field(ge=1)
+    action: dict[str, Any]
+    from_state: str
+    to_state: str
+    reward: str = "0"
+    score: str = "0"
+    cost: str = "0"
+    repeated: bool = False
+    result: str = ""
+
+
+class TicketReviewed(StepEvent):
+    """The agent read the full ticket."""
+
+
+class ArtifactInspected(StepEvent):
+    """The agent opened an internal record."""
+
+    artifact_id: str
+
+
+class PolicySearched(StepEvent):
+    """The agent searched the knowledge base; ``topic`` is the policy found, if any."""
+
+    query: str
+    topic: str | None = None
+
+
+class ReplyDrafted(StepEvent):
+    """The agent saved a customer-facing reply draft (the latest draft counts)."""
+
+    message: str
+
+
+class InternalNoteAdded(StepEvent):
+    """The agent added an internal note."""
+
+    note: str
+
+
+class CaseClassified(StepEvent):
+    """The agent set queue, priority and issue type."""
+
+    queue: str
+    priority: str
+    issue_type: str
+
+
+class InfoRequested(StepEvent):
+    """The agent asked the customer for fields; the case waits on the customer."""
+
+    requested_fields: list[str]
+
+
+class CaseEscalated(StepEvent):
+    """The agent escalated the case to a team (``queue``)."""
+
+    queue: str
+
+
+class CaseResolved(StepEvent):
+    """The agent resolved the case; terminal."""
+
+    resolution_code: str
+
+
+class CaseSubmitted(StepEvent):
+    """The agent handed the case off in its current state; ends the episode."""
+
+    resolution_code: str | None = None
+
+
+class TransitionRejected(StepEvent):
+    """An illegal trigger: the state is untouched; ``legal_actions`` lists what was legal."""
+
+    attempted: str
+    reason: str
+    legal_actions: list[str]
+
+
+class ActionInvalid(StepEvent):
+    """A legal trigger missing what it needs (a field, a known artifact): nothing changes."""
+
+    attempted: str
+    reason: str
+
+
+class CustomerReplied(Event):
+    """System event: the simulated customer answered; the case returns to ``to_state``."""
+
+    step: int
+    answers: dict[str, str]
+    unanswered: list[str]
+    from_state: str
+    to_state: str
+
+
+class SlaBreached(Event):
+    """System event: the first-response SLA ran out at this step (minutes over budget)."""
+
+    step: int
+    minutes_over: int
+
+
+class EpisodeEnded(Event):
+    """System event: the episode is over (resolved, submitted or out of steps)."""
+
+    step: int
+    reason: str
+    final_status: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        EpisodeStarted,
+        TicketReviewed,
+        ArtifactInspected,
+        PolicySearched,
+        ReplyDrafted,
+        InternalNoteAdded,
+        CaseClassified,
+        InfoRequested,
+        CaseEscalated,
+        CaseResolved,
+        CaseSubmitted,
+        TransitionRejected,
+        ActionInvalid,
+        CustomerReplied,
+        SlaBreached,
+        EpisodeEnded,
+    )
+}
+
+
+def event_from_payload(event_type: str, payload: dict[str, Any]) -> Event:
+    """Rebuild a domain event from its stored type and payload.
+
+    Raises:
+        KeyError: for an unknown event type.
+        pydantic.ValidationError: for a payload that does not fit the type.
+    """
+    return EVENT_TYPES[event_type].model_validate(payload)

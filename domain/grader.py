@@ -1,0 +1,313 @@
+"""The grader: ``grade(scenario, events) -> GradeReport``. Pure and deterministic.
+
+The score is a weighted sum of components, each earned in [0, 1], over the components
+that apply to the case (a component with no gold, such as requested fields in a case that
+needs no follow-up, drops out and the other weights are renormalised), so the score is
+always in [0, 1]. Arithmetic is exact (``fractions.Fraction``); the report carries both a
+float and a 12-place decimal string.
+
+The grade of a partial log is the potential used for reward shaping (DESIGN section 4,
+after Ng, Harada & Russell, 1999): it treats the case's current state as final.
+
+Anti-gaming rules (DESIGN section 4): a reply longer than ``MAX_REPLY_CHARS`` is refused
+when drafted; a reply that makes any of the scenario's forbidden claims earns no reply
+credit; efficiency is earned only when the outcome (final status and resolution code) is
+right; the SLA part only when the case was classified before the SLA ran out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from .events import (
+    ArtifactInspected,
+    CaseClassified,
+    CaseEscalated,
+    CaseResolved,
+    CaseSubmitted,
+    CustomerReplied,
+    Event,
+    InfoRequested,
+    InternalNoteAdded,
+    PolicySearched,
+    ReplyDrafted,
+    SlaBreached,
+    StepEvent,
+    TicketReviewed,
+)
+from .scenario import Marker, Scenario
+
+GRADER_VERSION = "1.0.0"
+
+#: Component weights (sum to 1). Outcome first, then routing, then the work that shows
+#: the reasoning; tuned so that no single shortcut (do nothing, escalate everything,
+#: stuff keywords) can reach half the score.
+WEIGHTS: dict[str, Fraction] = {
+    "final_status": Fraction(15, 100),
+    "resolution_code": Fraction(10, 100),
+    "queue": Fraction(10, 100),
+    "priority": Fraction(8, 100),
+    "issue_type": Fraction(7, 100),
+    "requested_fields": Fraction(10, 100),
+    "evidence": Fraction(15, 100),
+    "reply": Fraction(12, 100),
+    "internal_note": Fraction(5, 100),
+    "efficiency": Fraction(4, 100),
+    "sla": Fraction(4, 100),
+}
+
+QUANTUM = 12  # decimal places used for recorded numbers
+
+
+def fmt(value: Fraction) -> str:
+    """Format an exact number as a decimal string with ``QUANTUM`` places (half-even)."""
+    scaled = value * 10**QUANTUM
+    q = round(scaled)  # Fraction.__round__ is exact, half-to-even
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    return f"{sign}{q // 10**QUANTUM}.{q % 10**QUANTUM:0{QUANTUM}d}"
+
+
+class ComponentScore(BaseModel):
+    """One graded component: ``weight`` (renormalised share of the score), ``earned`` in
+    [0, 1], ``points`` = weight x earned, and the ids of the events that earned it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    weight: float
+    earned: float
+    points: float
+    detail: str
+    event_ids: list[str]
+
+
+class GradeReport(BaseModel):
+    """The grade of an episode (or of its log so far)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    grader_version: str
+    score: float
+    score_exact: str
+    final_status: str
+    steps: int
+    components: list[ComponentScore]
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(_normalise(phrase)) + r"(?!\w)")
+
+
+def phrase_in(phrase: str, text: str) -> bool:
+    """True when ``phrase`` occurs in ``text`` on word boundaries, ignoring case and
+    runs of whitespace."""
+    return _phrase_pattern(phrase).search(_normalise(text)) is not None
+
+
+def marker_hits(markers: Sequence[Marker], text: str) -> list[str]:
+    """Names of the markers that ``text`` meets."""
+    norm = _normalise(text)
+    return [
+        m.name
+        for m in markers
+        if any(_phrase_pattern(p).search(norm) is not None for p in m.phrases)
+    ]
+
+
+def forbidden_hits(claims: Sequence[str], text: str) -> list[str]:
+    """The forbidden claims that ``text`` makes."""
+    norm = _normalise(text)
+    return [c for c in claims if _phrase_pattern(c).search(norm) is not None]
+
+
+def _ids(event_ids: Sequence[str] | None, idx: int) -> str:
+    return event_ids[idx] if event_ids is not None else f"#{idx}"
+
+
+def grade(
+    scenario: Scenario,
+    events: Sequence[Event],
+    event_ids: Sequence[str] | None = None,
+) -> GradeReport:
+    """Grade an episode from its events (``EpisodeStarted`` may be included or not).
+
+    Args:
+        scenario: the scenario the episode ran (its gold decides the grade).
+        events: the episode's events in stream order.
+        event_ids: optional ids parallel to ``events``, cited in the report; by default
+            events are cited by index as ``#<i>``.
+
+    Returns:
+        A :class:`GradeReport` with ``score`` in [0, 1].
+    """
+    gold = scenario.gold
+    status = "new"
+    status_idx: int | None = None
+    queue = priority = issue_type = None
+    queue_idx = class_idx = None
+    resolution: str | None = None
+    resolution_idx: int | None = None
+    requested: dict[str, int] = {}
+    evidence: dict[str, int] = {}
+    reply: str | None = None
+    reply_idx: int | None = None
+    notes: list[tuple[int, str]] = []
+    steps = 0
+    first_classify: int | None = None
+    first_breach: int | None = None
+
+    for i, ev in enumerate(events):
+        if isinstance(ev, StepEvent):
+            steps = max(steps, ev.step)
+            if ev.to_state != status:
+                status, status_idx = ev.to_state, i
+            if isinstance(ev, TicketReviewed):
+                evidence.setdefault("ticket", i)
+            elif isinstance(ev, ArtifactInspected):
+                evidence.setdefault(f"artifact:{ev.artifact_id}", i)
+            elif isinstance(ev, PolicySearched):
+                if ev.topic is not None:
+                    evidence.setdefault(f"policy:{ev.topic}", i)
+            elif isinstance(ev, ReplyDrafted):
+                reply, reply_idx = ev.message, i
+            elif isinstance(ev, InternalNoteAdded):
+                notes.append((i, ev.note))
+            elif isinstance(ev, CaseClassified):
+                queue, priority, issue_type = ev.queue, ev.priority, ev.issue_type
+                queue_idx = class_idx = i
+                if first_classify is None:
+                    first_classify = i
+            elif isinstance(ev, InfoRequested):
+                for f in ev.requested_fields:
+                    requested.setdefault(f, i)
+            elif isinstance(ev, CaseEscalated):
+                queue, queue_idx = ev.queue, i
+            elif isinstance(ev, CaseResolved):
+                resolution, resolution_idx = ev.resolution_code, i
+            elif isinstance(ev, CaseSubmitted):
+                if ev.resolution_code is not None:
+                    resolution, resolution_idx = ev.resolution_code, i
+        elif isinstance(ev, CustomerReplied):
+            status, status_idx = ev.to_state, i
+        elif isinstance(ev, SlaBreached) and first_breach is None:
+            first_breach = i
+
+    earned: dict[str, tuple[Fraction, str, list[int]]] = {}
+
+    def one(ok: bool, idx: int | None, detail: str) -> tuple[Fraction, str, list[int]]:
+        return (Fraction(1) if ok else Fraction(0), detail, [idx] if ok and idx is not None else [])
+
+    status_ok = status == gold.final_status
+    earned["final_status"] = one(status_ok, status_idx, f"status {status}")
+    resolution_ok = True
+    if gold.resolution_code is not None:
+        resolution_ok = resolution == gold.resolution_code
+        earned["resolution_code"] = one(resolution_ok, resolution_idx, f"code {resolution}")
+    earned["queue"] = one(queue == gold.queue, queue_idx, f"queue {queue}")
+    earned["priority"] = one(priority == gold.priority, class_idx, f"priority {priority}")
+    earned["issue_type"] = one(issue_type == gold.issue_type, class_idx, f"issue {issue_type}")
+
+    if gold.requested_fields:
+        want = set(gold.requested_fields)
+        got = set(requested)
+        hit = want & got
+        f1 = Fraction(2 * len(hit), len(want) + len(got)) if got else Fraction(0)
+        earned["requested_fields"] = (
+            f1,
+            f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded",
+            sorted({requested[f] for f in hit}),
+        )
+
+    if gold.required_evidence:
+        need = gold.required_evidence
+        have = [e for e in need if e in evidence]
+        earned["evidence"] = (
+            Fraction(len(have), len(need)),
+            f"{len(have)} of {len(need)} collected",
+            sorted({evidence[e] for e in have}),
+        )
+
+    if gold.reply_markers:
+        if reply is None:
+            earned["reply"] = (Fraction(0), "no reply drafted", [])
+        else:
+            bad = forbidden_hits(gold.forbidden_claims, reply)
+            hits = marker_hits(gold.reply_markers, reply)
+            if bad:
+                earned["reply"] = (Fraction(0), f"forbidden claim: {bad[0]!r}", [])
+            else:
+                earned["reply"] = (
+                    Fraction(len(hits), len(gold.reply_markers)),
+                    f"{len(hits)} of {len(gold.reply_markers)} points made",
+                    [reply_idx] if hits and reply_idx is not None else [],
+                )
+
+    if gold.note_markers:
+        text = "\n".join(n for _, n in notes)
+        hits = marker_hits(gold.note_markers, text)
+        earned["internal_note"] = (
+            Fraction(len(hits), len(gold.note_markers)),
+            f"{len(hits)} of {len(gold.note_markers)} points noted",
+            [i for i, n in notes if marker_hits(gold.note_markers, n)],
+        )
+
+    if status_ok and resolution_ok:
+        budget, best = scenario.step_budget, gold.optimal_steps
+        if steps <= best:
+            eff = Fraction(1)
+        else:
+            eff = max(Fraction(0), Fraction(budget - steps, max(1, budget - best)))
+        earned["efficiency"] = (eff, f"{steps} steps, best {best}", [])
+    else:
+        earned["efficiency"] = (Fraction(0), "outcome not right yet", [])
+
+    sla_ok = first_classify is not None and (first_breach is None or first_classify < first_breach)
+    earned["sla"] = one(sla_ok, first_classify, "classified within SLA" if sla_ok else "not in SLA")
+
+    total_weight = sum(WEIGHTS[name] for name in earned)
+    score = Fraction(0)
+    components: list[ComponentScore] = []
+    for name in WEIGHTS:
+        if name not in earned:
+            continue
+        value, detail, idxs = earned[name]
+        weight = WEIGHTS[name] / total_weight
+        points = weight * value
+        score += points
+        components.append(
+            ComponentScore(
+                name=name,
+                weight=float(weight),
+                earned=float(value),
+                points=float(points),
+                detail=detail,
+                event_ids=[_ids(event_ids, i) for i in idxs],
+            )
+        )
+    return GradeReport(
+        task_id=scenario.task_id,
+        grader_version=GRADER_VERSION,
+        score=float(score),
+        score_exact=fmt(score),
+        final_status=status,
+        steps=steps,
+        components=components,
+    )
+
+
+def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
+    """The exact score of ``events`` (the shaping potential), as a ``Fraction``."""
+    report = grade(scenario, events)
+    return Fraction(report.score_exact)

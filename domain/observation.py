@@ -1,0 +1,98 @@
+"""The agent's observation and the public episode state (openenv-core wire types).
+
+Every field is typed (openenv-core drops ``metadata`` on the wire). Nothing here carries
+a scenario's gold; ``grade_report`` is filled only once the episode has ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openenv.core.env_server.types import Observation, State
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TicketView(BaseModel):
+    """The ticket and its urgency context. ``sla_minutes_remaining`` is in minutes and may
+    go negative once the SLA is breached."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = ""
+    customer_name: str = ""
+    customer_message: str = ""
+    customer_tier: str = ""
+    channel: str = ""
+    sla_minutes_remaining: int = 0
+    affected_users: int = 0
+    business_impact: str = ""
+    secondary_concerns: list[str] = Field(default_factory=list)
+
+
+class CaseView(BaseModel):
+    """The mutable case record as the agent has left it so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = "new"
+    queue: str | None = None
+    priority: str | None = None
+    issue_type: str | None = None
+    escalated_to: str | None = None
+    requested_fields: list[str] = Field(default_factory=list)
+    customer_answers: dict[str, str] = Field(default_factory=dict)
+    drafted_reply: str | None = None
+    internal_notes: list[str] = Field(default_factory=list)
+    resolution_code: str | None = None
+
+
+class Vocabularies(BaseModel):
+    """The closed value sets for action fields (the same for every case)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    queues: list[str] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=list)
+    issue_types: list[str] = Field(default_factory=list)
+    resolution_codes: list[str] = Field(default_factory=list)
+    requestable_fields: list[str] = Field(default_factory=list)
+
+
+class CaseObservation(Observation):
+    """What the agent sees after ``reset`` and after every ``step``.
+
+    ``reward`` is this step's shaped reward; ``current_score`` the grade of the episode so
+    far, in [0, 1]; ``remaining_steps`` the steps left in the budget.
+    """
+
+    episode_id: str = ""
+    task_id: str = ""
+    difficulty: str = ""
+    objective: str = ""
+    step: int = 0
+    ticket: TicketView = Field(default_factory=TicketView)
+    case: CaseView = Field(default_factory=CaseView)
+    legal_actions: list[str] = Field(default_factory=list)
+    available_artifacts: list[str] = Field(default_factory=list)
+    policy_topics: list[str] = Field(default_factory=list)
+    vocabularies: Vocabularies = Field(default_factory=Vocabularies)
+    collected_evidence: list[str] = Field(default_factory=list)
+    last_tool_result: str | None = None
+    last_action_error: str | None = None
+    remaining_steps: int = 0
+    current_score: float = 0.0
+    grade_report: dict[str, Any] | None = None
+
+
+class CaseState(State):
+    """The public state of one episode (``GET /state``). No gold."""
+
+    task_id: str = ""
+    status: str = "new"
+    done: bool = False
+    end_reason: str | None = None
+    version: int = 0
+    step_budget: int = 0
+    score: float = 0.0
+    total_reward: float = 0.0
+    rejected_actions: int = 0

@@ -1,0 +1,159 @@
+"""Scenario: one support case, its facts, its simulated customer and its gold.
+
+A scenario is pure data (frozen pydantic models). The agent-facing parts (``ticket``,
+``artifacts``, ``policies``, ``customer``) decide what an agent can see and learn; the
+``gold`` part decides the grade and never reaches the agent before the episode ends
+(DESIGN section 4). ``content_hash`` pins a scenario's exact content in the event log.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .canonical import canonical_json, sha256_hex
+from .errors import ScenarioError
+from .vocab import (
+    CaseStatus,
+    IssueType,
+    Priority,
+    Queue,
+    RequestableField,
+    ResolutionCode,
+)
+
+Difficulty = Literal["easy", "medium", "hard"]
+Split = Literal["seed", "train", "validation", "test"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Ticket(_Frozen):
+    """The inbound ticket as the agent first sees it.
+
+    ``sla_minutes`` is the time left to first response at reset, in minutes; each step
+    spends ``Scenario.minutes_per_step`` of it.
+    """
+
+    subject: str
+    customer_name: str
+    customer_message: str
+    customer_tier: str = "standard"
+    sla_minutes: int = Field(240, ge=1)
+    affected_users: int = Field(1, ge=0)
+    business_impact: str = ""
+    secondary_concerns: tuple[str, ...] = ()
+    channel: str = "email"
+
+
+class Artifact(_Frozen):
+    """An internal record the agent can inspect (order, payment, log...)."""
+
+    title: str
+    content: str
+
+
+class Policy(_Frozen):
+    """A knowledge-base article. ``keywords`` are the search terms that find it."""
+
+    title: str
+    content: str
+    keywords: tuple[str, ...] = ()
+
+
+class Customer(_Frozen):
+    """The deterministic simulated customer.
+
+    ``answers`` maps each field the customer can answer to the answer text; a
+    ``request_info`` naming any of them is answered at once (only the fields asked), and
+    the case returns to the state it left. Fields not in ``answers`` go unanswered.
+    """
+
+    answers: dict[RequestableField, str] = Field(default_factory=dict)
+    unanswered_reply: str = "The customer has not replied yet."
+
+
+class Marker(_Frozen):
+    """A point a reply or note must make: met when any of ``phrases`` appears in it
+    (case-insensitive, on word boundaries)."""
+
+    name: str
+    phrases: tuple[str, ...] = Field(min_length=1)
+
+
+class Gold(_Frozen):
+    """The right answer. Never shown to the agent before the episode ends.
+
+    ``required_evidence`` holds evidence ids: ``ticket``, ``artifact:<id>``,
+    ``policy:<topic>``. ``optimal_steps`` is the length of a shortest full-score path;
+    efficiency is full up to it and falls linearly to zero at the step budget.
+    """
+
+    final_status: CaseStatus
+    resolution_code: ResolutionCode | None
+    queue: Queue
+    priority: Priority
+    issue_type: IssueType
+    requested_fields: tuple[RequestableField, ...] = ()
+    required_evidence: tuple[str, ...] = ()
+    reply_markers: tuple[Marker, ...] = ()
+    note_markers: tuple[Marker, ...] = ()
+    forbidden_claims: tuple[str, ...] = ()
+    optimal_steps: int = Field(ge=1)
+
+
+class Scenario(_Frozen):
+    """One support case. ``task_id`` is its public id; ``family``/``seed`` say where it came
+    from (the six seed cases have family ``seed`` and seed 0)."""
+
+    task_id: str
+    family: str
+    seed: int = 0
+    split: Split = "seed"
+    difficulty: Difficulty
+    title: str
+    objective: str
+    ticket: Ticket
+    artifacts: dict[str, Artifact] = Field(default_factory=dict)
+    policies: dict[str, Policy] = Field(default_factory=dict)
+    customer: Customer = Field(default_factory=Customer)
+    step_budget: int = Field(16, ge=2, le=100)
+    minutes_per_step: int = Field(5, ge=0)
+    gold: Gold
+
+    def content_hash(self) -> str:
+        """sha256 over the canonical JSON of the whole scenario, gold included."""
+        return sha256_hex(canonical_json(self.model_dump(mode="json")))
+
+    def evidence_ids(self) -> tuple[str, ...]:
+        """Every evidence id this case offers: the ticket, its artifacts, its policies."""
+        return (
+            "ticket",
+            *(f"artifact:{a}" for a in self.artifacts),
+            *(f"policy:{p}" for p in self.policies),
+        )
+
+    def check(self) -> None:
+        """Consistency check: the gold refers only to what the case has.
+
+        Raises:
+            ScenarioError: naming the first dangling reference.
+        """
+        offered = set(self.evidence_ids())
+        for item in self.gold.required_evidence:
+            if item not in offered:
+                raise ScenarioError(f"{self.task_id}: gold evidence {item!r} is not in the case")
+        if self.gold.optimal_steps > self.step_budget:
+            raise ScenarioError(f"{self.task_id}: optimal_steps exceeds the step budget")
+        if self.gold.final_status in ("new", "triaged"):
+            raise ScenarioError(f"{self.task_id}: a case cannot end {self.gold.final_status}")
+        answerable = set(self.customer.answers)
+        if self.gold.final_status == "waiting_on_customer" and answerable & set(
+            self.gold.requested_fields
+        ):
+            raise ScenarioError(
+                f"{self.task_id}: gold waits on the customer, who can answer at once"
+            )

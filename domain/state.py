@@ -1,0 +1,48 @@
+"""The case state folded from events (the write model's projection).
+
+A frozen dataclass: :func:`caseops.statemachine.evolve` returns a new one per event.
+Nothing here is gold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """Everything decide and the observation need to know about one episode.
+
+    ``sla_minutes_remaining`` is in minutes (negative once breached); ``version`` is the
+    stream version of the last event folded in (0 before ``EpisodeStarted``).
+    """
+
+    episode_id: str = ""
+    task_id: str = ""
+    step_budget: int = 0
+    status: str = "new"
+    status_before_wait: str | None = None
+    queue: str | None = None
+    priority: str | None = None
+    issue_type: str | None = None
+    escalated_to: str | None = None
+    requested_fields: tuple[str, ...] = ()
+    customer_answers: tuple[tuple[str, str], ...] = ()
+    drafted_reply: str | None = None
+    internal_notes: tuple[str, ...] = ()
+    resolution_code: str | None = None
+    evidence: tuple[str, ...] = ()
+    steps_taken: int = 0
+    sla_minutes_remaining: int = 0
+    minutes_per_step: int = 0
+    sla_breached: bool = False
+    done: bool = False
+    end_reason: str | None = None
+    last_tool_result: str | None = None
+    last_action_error: str | None = None
+    last_reward: str = "0"
+    score: str = "0"
+    total_reward: str = "0"
+    rejected_actions: int = 0
+    seen_actions: frozenset[str] = field(default_factory=frozenset)
+    version: int = 0

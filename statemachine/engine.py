@@ -1,0 +1,121 @@
+"""One pure step of the environment: decide, grade, stamp the reward, evolve.
+
+This is the whole environment dynamics without any I/O; the API layer only loads the
+stream, calls :func:`apply_step` and appends what it returns. Replay calls the same
+function, which is why a replay reproduces every recorded reward exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from caseops.domain.actions import CaseAction
+from caseops.domain.events import (
+    ActionInvalid,
+    EpisodeStarted,
+    Event,
+    StepEvent,
+    TransitionRejected,
+)
+from caseops.domain.grader import GRADER_VERSION, fmt, potential
+from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST, step_reward
+from caseops.domain.scenario import Scenario
+from caseops.domain.state import CaseRecord
+
+from .decide import decide
+from .evolve import evolve
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """What one step produced: the stamped events to append and the new record.
+
+    ``reward``, ``score`` and ``cost`` are exact (``Fraction``); the same values, as
+    12-place decimal strings, are stamped on ``events[0]``.
+    """
+
+    events: list[Event]
+    record: CaseRecord
+    reward: Fraction
+    score: Fraction
+    cost: Fraction
+
+    @property
+    def done(self) -> bool:
+        """Whether this step ended the episode."""
+        return self.record.done
+
+
+def fold(events: Iterable[Event], record: CaseRecord | None = None) -> CaseRecord:
+    """Fold ``events`` into a record (from an empty one by default)."""
+    rec = record if record is not None else CaseRecord()
+    for ev in events:
+        rec = evolve(rec, ev)
+    return rec
+
+
+def start_episode(scenario: Scenario, episode_id: str) -> tuple[EpisodeStarted, CaseRecord]:
+    """The ``EpisodeStarted`` event for a new episode of ``scenario`` and its record."""
+    started = EpisodeStarted(
+        episode_id=episode_id,
+        task_id=scenario.task_id,
+        split=scenario.split,
+        seed=scenario.seed,
+        scenario_hash=scenario.content_hash(),
+        grader_version=GRADER_VERSION,
+        step_budget=scenario.step_budget,
+        start_score=fmt(potential(scenario, [])),
+        scenario=scenario.model_dump(mode="json"),
+    )
+    return started, evolve(CaseRecord(), started)
+
+
+def cost_of(event: StepEvent) -> Fraction:
+    """The cost charged for a step event: rejected, invalid, repeated or nothing."""
+    if isinstance(event, TransitionRejected):
+        return REJECTED_COST
+    if isinstance(event, ActionInvalid):
+        return INVALID_COST
+    if event.repeated:
+        return REPEAT_COST
+    return Fraction(0)
+
+
+def apply_step(
+    scenario: Scenario,
+    record: CaseRecord,
+    history: Sequence[Event],
+    action: CaseAction,
+) -> StepOutcome:
+    """Run one agent step.
+
+    Args:
+        scenario: the episode's scenario.
+        record: the record folded from ``history``.
+        history: the stream's events so far (``EpisodeStarted`` first).
+        action: the agent's action.
+
+    Returns:
+        The stamped events and the new record.
+
+    Raises:
+        EpisodeAlreadyEnded: when ``record`` is done.
+    """
+    new = decide(scenario, record, action)
+    first = new[0]
+    assert isinstance(first, StepEvent)
+    before = Fraction(record.score)
+    after = Fraction(fmt(potential(scenario, [*history, *new])))
+    cost = cost_of(first)
+    reward = step_reward(before, after, cost)
+    stamped = first.model_copy(update={"reward": fmt(reward), "score": fmt(after), "cost": fmt(cost)})
+    events: list[Event] = [stamped, *new[1:]]
+    return StepOutcome(
+        events=events,
+        record=fold(events, record),
+        reward=reward,
+        score=after,
+        cost=cost,
+    )

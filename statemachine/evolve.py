@@ -1,0 +1,120 @@
+"""``evolve``: fold one event into the case record. Pure; never fails on a valid log."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from caseops.domain.canonical import canonical_json
+from caseops.domain.events import (
+    ActionInvalid,
+    ArtifactInspected,
+    CaseClassified,
+    CaseEscalated,
+    CaseResolved,
+    CaseSubmitted,
+    CustomerReplied,
+    EpisodeEnded,
+    EpisodeStarted,
+    Event,
+    InfoRequested,
+    InternalNoteAdded,
+    PolicySearched,
+    ReplyDrafted,
+    SlaBreached,
+    StepEvent,
+    TicketReviewed,
+    TransitionRejected,
+)
+from caseops.domain.grader import fmt
+from caseops.domain.state import CaseRecord
+
+
+def _add(items: tuple[str, ...], *new: str) -> tuple[str, ...]:
+    out = list(items)
+    for n in new:
+        if n not in out:
+            out.append(n)
+    return tuple(out)
+
+
+def evolve(record: CaseRecord, event: Event) -> CaseRecord:
+    """Return the record after ``event`` (the input is not modified).
+
+    ``version`` advances by one per event, so after folding a stream it equals the
+    stream's version.
+    """
+    version = record.version + 1
+    if isinstance(event, EpisodeStarted):
+        ticket = event.scenario["ticket"]
+        return CaseRecord(
+            episode_id=event.episode_id,
+            task_id=event.task_id,
+            step_budget=event.step_budget,
+            sla_minutes_remaining=int(ticket["sla_minutes"]),
+            minutes_per_step=int(event.scenario.get("minutes_per_step", 0)),
+            score=event.start_score,
+            version=version,
+        )
+    if isinstance(event, StepEvent):
+        changes: dict[str, object] = {
+            "version": version,
+            "steps_taken": event.step,
+            "status": event.to_state,
+            "last_tool_result": event.result,
+            "last_action_error": None,
+            "last_reward": event.reward,
+            "score": event.score,
+            "total_reward": fmt(Fraction(record.total_reward) + Fraction(event.reward)),
+            "sla_minutes_remaining": record.sla_minutes_remaining - record.minutes_per_step,
+        }
+        if isinstance(event, TransitionRejected | ActionInvalid):
+            changes["last_action_error"] = event.reason
+            changes["last_tool_result"] = None
+            changes["rejected_actions"] = record.rejected_actions + 1
+            return replace(record, **changes)  # type: ignore[arg-type]
+        changes["seen_actions"] = record.seen_actions | {canonical_json(event.action)}
+        if isinstance(event, TicketReviewed):
+            changes["evidence"] = _add(record.evidence, "ticket")
+        elif isinstance(event, ArtifactInspected):
+            changes["evidence"] = _add(record.evidence, f"artifact:{event.artifact_id}")
+        elif isinstance(event, PolicySearched):
+            if event.topic is not None:
+                changes["evidence"] = _add(record.evidence, f"policy:{event.topic}")
+        elif isinstance(event, ReplyDrafted):
+            changes["drafted_reply"] = event.message
+        elif isinstance(event, InternalNoteAdded):
+            changes["internal_notes"] = (*record.internal_notes, event.note)
+        elif isinstance(event, CaseClassified):
+            changes.update(queue=event.queue, priority=event.priority, issue_type=event.issue_type)
+        elif isinstance(event, InfoRequested):
+            changes["requested_fields"] = _add(record.requested_fields, *event.requested_fields)
+            changes["status_before_wait"] = event.from_state
+        elif isinstance(event, CaseEscalated):
+            changes.update(queue=event.queue, escalated_to=event.queue)
+        elif isinstance(event, CaseResolved):
+            changes["resolution_code"] = event.resolution_code
+        elif isinstance(event, CaseSubmitted) and event.resolution_code is not None:
+            changes["resolution_code"] = event.resolution_code
+        return replace(record, **changes)  # type: ignore[arg-type]
+    if isinstance(event, CustomerReplied):
+        answers = dict(record.customer_answers)
+        answers.update(event.answers)
+        said = "; ".join(f"{k}: {v}" for k, v in event.answers.items())
+        text = f"Customer replied: {said}"
+        if event.unanswered:
+            text += " (could not provide: " + ", ".join(event.unanswered) + ")"
+        prior = record.last_tool_result
+        return replace(
+            record,
+            version=version,
+            status=event.to_state,
+            status_before_wait=None,
+            customer_answers=tuple(sorted(answers.items())),
+            last_tool_result=f"{prior}\n{text}" if prior else text,
+        )
+    if isinstance(event, SlaBreached):
+        return replace(record, version=version, sla_breached=True)
+    if isinstance(event, EpisodeEnded):
+        return replace(record, version=version, done=True, end_reason=event.reason)
+    return replace(record, version=version)

@@ -1,0 +1,133 @@
+"""Replay: re-run an episode from its log and prove it reproduces what was recorded.
+
+Like Gymnasium's determinism check (reset twice with one seed, step the same actions,
+compare), but against the durable log: the scenario snapshot pinned in
+``EpisodeStarted`` is rebuilt, every recorded action is stepped again through the same
+pure :func:`~caseops.statemachine.engine.apply_step`, and each produced event is compared
+with the stored one, byte for byte in canonical JSON (rewards and scores included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from caseops.domain.actions import CaseAction
+from caseops.domain.events import EpisodeStarted, Event, StepEvent
+from caseops.domain.grader import GRADER_VERSION, GradeReport, fmt, grade, potential
+from caseops.domain.scenario import Scenario
+
+from .engine import apply_step, fold
+
+
+class ReplayReport(BaseModel):
+    """The outcome of replaying one episode.
+
+    ``matches`` is true when every event, reward and score replayed identically;
+    ``mismatches`` says where it did not. ``grade`` is the grade recomputed from the log.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    episode_id: str
+    task_id: str
+    matches: bool
+    mismatches: list[str]
+    scenario_hash_ok: bool
+    grader_version_recorded: str
+    grader_version: str
+    steps: int
+    done: bool
+    final_status: str
+    recorded_score: str
+    replayed_score: str
+    recorded_rewards: list[str]
+    replayed_rewards: list[str]
+    grade: GradeReport
+
+
+def scenario_of(started: EpisodeStarted) -> Scenario:
+    """The scenario an episode ran, rebuilt from its ``EpisodeStarted`` snapshot."""
+    return Scenario.model_validate(started.scenario)
+
+
+def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> ReplayReport:
+    """Replay a stream (``EpisodeStarted`` first) and compare with what it recorded.
+
+    Raises:
+        ValueError: when the stream is empty or does not start with ``EpisodeStarted``.
+    """
+    if not events or not isinstance(events[0], EpisodeStarted):
+        raise ValueError("a stream must start with EpisodeStarted")
+    started = events[0]
+    scenario = scenario_of(started)
+    mismatches: list[str] = []
+    hash_ok = scenario.content_hash() == started.scenario_hash
+    if not hash_ok:
+        mismatches.append("scenario snapshot does not match its recorded hash")
+    start_score = fmt(potential(scenario, []))
+    if start_score != started.start_score:
+        mismatches.append(f"start score {started.start_score} replays as {start_score}")
+
+    record = fold([started])
+    history: list[Event] = [started]
+    recorded_rewards: list[str] = []
+    replayed_rewards: list[str] = []
+    i = 1
+    while i < len(events):
+        ev = events[i]
+        if not isinstance(ev, StepEvent):
+            mismatches.append(f"event {i + 1} ({ev.type}) follows no step")
+            history.append(ev)
+            i += 1
+            continue
+        recorded_rewards.append(ev.reward)
+        if record.done:
+            mismatches.append(f"event {i + 1}: step {ev.step} after the episode ended")
+            break
+        action = CaseAction.model_validate(ev.action)
+        out = apply_step(scenario, record, history, action)
+        replayed_rewards.append(fmt(out.reward))
+        for k, produced in enumerate(out.events):
+            j = i + k
+            if j >= len(events):
+                mismatches.append(f"step {ev.step}: replay produced {produced.type}, log ends")
+                continue
+            stored = events[j]
+            if stored.type != produced.type or stored.canonical() != produced.canonical():
+                mismatches.append(
+                    f"event {j + 1} (step {ev.step}): stored {stored.type} differs from replay"
+                )
+        history.extend(out.events)
+        record = out.record
+        i += len(out.events)
+
+    report = grade(scenario, events, event_ids)
+    recorded_score = record.score if not recorded_rewards else _last_score(events)
+    if recorded_score != report.score_exact:
+        mismatches.append(f"recorded score {recorded_score} != regraded {report.score_exact}")
+    return ReplayReport(
+        episode_id=started.episode_id,
+        task_id=started.task_id,
+        matches=not mismatches,
+        mismatches=mismatches,
+        scenario_hash_ok=hash_ok,
+        grader_version_recorded=started.grader_version,
+        grader_version=GRADER_VERSION,
+        steps=record.steps_taken,
+        done=record.done,
+        final_status=record.status,
+        recorded_score=recorded_score,
+        replayed_score=report.score_exact,
+        recorded_rewards=recorded_rewards,
+        replayed_rewards=replayed_rewards,
+        grade=report,
+    )
+
+
+def _last_score(events: Sequence[Event]) -> str:
+    for ev in reversed(events):
+        if isinstance(ev, StepEvent):
+            return ev.score
+    return "0"

@@ -46,3 +46,16 @@ class ScenarioError(CaseOpsError):
     """A scenario whose gold refers to something the case does not have."""
 
     http_status = 500
+
+
+class InvalidRequest(CaseOpsError):
+    """A request parameter that is well-typed but unusable (say a malformed custom
+    episode id). HTTP 422."""
+
+    http_status = 422
+
+
+class EpisodeStillRunning(CaseOpsError):
+    """A route that would reveal the grade asked of an episode that has not ended. HTTP 409."""
+
+    http_status = 409

@@ -1,0 +1,112 @@
+"""The FastAPI application: openenv-core's app (``/ws``, ``/health``, ``/metadata``,
+``/schema``, ``/mcp``, and ``/web`` when ``ENABLE_WEB_INTERFACE=true``) with its
+``/reset``, ``/step`` and ``/state`` replaced by log-backed ones, plus the CaseOps routes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from openenv.core.env_server.http_server import create_app
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from caseops import __version__
+from caseops.domain.actions import CaseAction
+from caseops.domain.observation import CaseObservation
+from caseops.eventstore import EventStore
+
+from .environment import CaseOpsEnvironment
+from .errors import install_error_handlers
+from .routes import audit, env, episodes, machine, tasks
+from .service import EpisodeService
+from .settings import Settings, get_settings
+
+log = logging.getLogger("caseops")
+
+_REPLACED = {"/reset", "/step", "/state"}
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose ``Content-Length`` exceeds ``max_bytes`` is 413."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", []):
+                if name == b"content-length":
+                    try:
+                        size = int(value)
+                    except ValueError:
+                        size = self.max_bytes + 1
+                    if size > self.max_bytes:
+                        body = (
+                            b'{"detail":"request body exceeds '
+                            + str(self.max_bytes).encode()
+                            + b' bytes"}'
+                        )
+                        await send(
+                            {
+                                "type": "http.response.start",
+                                "status": 413,
+                                "headers": [(b"content-type", b"application/json")],
+                            }
+                        )
+                        await send({"type": "http.response.body", "body": body})
+                        return
+        await self.app(scope, receive, send)
+
+
+def create_caseops_app(
+    settings: Settings | None = None, service: EpisodeService | None = None
+) -> FastAPI:
+    """Build the CaseOps ASGI app.
+
+    Args:
+        settings: defaults to :func:`get_settings` (``CASEOPS_*`` environment).
+        service: defaults to a service on ``settings.database_url``.
+    """
+    settings = settings or get_settings()
+    if service is None:
+        store = EventStore(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
+        service = EpisodeService(store, cache_size=settings.cache_episodes)
+    factory = functools.partial(CaseOpsEnvironment, service=service)
+    app = create_app(
+        factory,
+        CaseAction,
+        CaseObservation,
+        env_name="caseops",
+        max_concurrent_envs=settings.max_sessions,
+    )
+    app.router.routes = [
+        r
+        for r in app.router.routes
+        if not (isinstance(r, APIRoute) and r.path in _REPLACED)
+    ]
+    app.title = "CaseOps"
+    app.version = __version__
+    app.description = (
+        "Event-sourced customer-support cases for agents (OpenEnv). "
+        "Every step is an event; any episode can be replayed and re-graded."
+    )
+    app.state.service = service
+    app.state.settings = settings
+    for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
+        app.include_router(r)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.openapi_schema = None
+    log.info("CaseOps %s on %s", __version__, _redact(settings.database_url))
+    return app
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,63 @@
+"""``GET /tasks``: the task catalog (never any gold)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from caseops.domain.scenario import Scenario
+from caseops.domain.scenarios import list_scenarios
+
+from ..deps import Limit, Offset
+
+router = APIRouter(tags=["Tasks"])
+
+
+class TaskInfo(BaseModel):
+    """A task as listed: id, family, split, difficulty, title, objective, step budget."""
+
+    task_id: str
+    family: str
+    split: str
+    difficulty: str
+    title: str
+    objective: str
+    step_budget: int
+
+
+class TaskPage(BaseModel):
+    """One page of tasks."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[TaskInfo]
+
+
+def task_info(s: Scenario) -> TaskInfo:
+    """The public description of a scenario."""
+    return TaskInfo(
+        task_id=s.task_id,
+        family=s.family,
+        split=s.split,
+        difficulty=s.difficulty,
+        title=s.title,
+        objective=s.objective,
+        step_budget=s.step_budget,
+    )
+
+
+@router.get("/tasks", response_model=TaskPage)
+def tasks(
+    split: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> TaskPage:
+    """Tasks (optionally of one ``split``), paged."""
+    items = list_scenarios(split)
+    page = items[offset : offset + limit]
+    return TaskPage(
+        total=len(items), limit=limit, offset=offset, items=[task_info(s) for s in page]
+    )

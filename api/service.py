@@ -1,0 +1,240 @@
+"""The episode service: the application layer between the outside world and the domain.
+
+It picks scenarios, starts streams, rebuilds a case from its stream (with a small
+per-process cache checked against the stream's version, so any process sharing the
+database can serve any step), runs one pure step (:func:`apply_step`) and appends its
+events with the version it read as the expected version. Nothing is written unless the
+whole step is appended.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseops.domain.actions import CaseAction
+from caseops.domain.canonical import derive_seed
+from caseops.domain.errors import EpisodeNotFound, InvalidRequest
+from caseops.domain.events import EpisodeStarted, Event, event_from_payload
+from caseops.domain.grader import GradeReport, grade
+from caseops.domain.observation import CaseObservation, CaseState
+from caseops.domain.scenario import Scenario
+from caseops.domain.scenarios import get_scenario, list_scenarios
+from caseops.domain.state import CaseRecord
+from caseops.eventstore import EventStore, NewEvent, RecordedEvent, StreamNotFound
+from caseops.statemachine import apply_step, evolve, start_episode
+from caseops.statemachine.projection import observe, public_state
+from caseops.statemachine.replay import ReplayReport, replay, scenario_of
+
+_EPISODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+@dataclass
+class Loaded:
+    """An episode rebuilt from its stream: scenario, record, domain events and ids."""
+
+    scenario: Scenario
+    record: CaseRecord
+    history: list[Event] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+
+def _new_events(events: list[Event]) -> list[NewEvent]:
+    return [NewEvent(str(uuid.uuid4()), e.type, e.payload(), e.SCHEMA_VERSION) for e in events]
+
+
+def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
+    return {
+        "task_id": scenario.task_id,
+        "split": scenario.split,
+        "difficulty": scenario.difficulty,
+        "status": record.status,
+        "done": record.done,
+        "end_reason": record.end_reason,
+        "steps": record.steps_taken,
+        "score": record.score,
+        "total_reward": record.total_reward,
+        "rejected_actions": record.rejected_actions,
+    }
+
+
+def choose_scenario(
+    task_id: str | None, split: str | None, seed: int | None, episode_id: str
+) -> Scenario:
+    """The scenario a reset asks for.
+
+    ``task_id`` wins; otherwise a task of ``split`` (all tasks when ``None``) chosen by
+    ``seed`` (``sha256("reset", split, seed)``), or by the episode id when no seed is given.
+
+    Raises:
+        UnknownTask: unknown task id or empty split.
+    """
+    if task_id is not None:
+        return get_scenario(task_id)
+    pool = list_scenarios(split)
+    key = seed if seed is not None else episode_id
+    return pool[derive_seed("reset", split or "all", key) % len(pool)]
+
+
+class EpisodeService:
+    """Start, step, read and replay episodes stored in one :class:`EventStore`.
+
+    Thread-safe: the cache is guarded by a lock; the store serialises appends.
+    ``last_http_episode`` is the latest episode started over plain HTTP in this process
+    (what ``/step`` continues when no ``episode_id`` is given).
+    """
+
+    def __init__(self, store: EventStore, cache_size: int = 4096) -> None:
+        self.store = store
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+        self.last_http_episode: str | None = None
+
+    # -- cache -------------------------------------------------------------------------
+    def _remember(self, episode_id: str, loaded: Loaded) -> None:
+        if self.cache_size <= 0:
+            return
+        with self._lock:
+            self._cache[episode_id] = loaded
+            self._cache.move_to_end(episode_id)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _cached(self, episode_id: str) -> Loaded | None:
+        with self._lock:
+            return self._cache.get(episode_id)
+
+    # -- loading -----------------------------------------------------------------------
+    @staticmethod
+    def _decode(records: list[RecordedEvent]) -> list[Event]:
+        return [event_from_payload(r.type, r.payload) for r in records]
+
+    def load(self, episode_id: str) -> Loaded:
+        """The episode as stored now (cache refreshed from the stream when it moved on).
+
+        Raises:
+            EpisodeNotFound: no such episode.
+        """
+        cached = self._cached(episode_id)
+        try:
+            if cached is not None:
+                current = self.store.version(episode_id)
+                if current == cached.record.version:
+                    return cached
+                newer = self.store.read(episode_id, from_version=cached.record.version + 1)
+                events = self._decode(newer)
+                record = cached.record
+                for ev in events:
+                    record = evolve(record, ev)
+                loaded = Loaded(
+                    cached.scenario,
+                    record,
+                    [*cached.history, *events],
+                    [*cached.ids, *(r.event_id for r in newer)],
+                )
+            else:
+                records = self.store.read(episode_id)
+                events = self._decode(records)
+                started = events[0]
+                assert isinstance(started, EpisodeStarted)
+                record = CaseRecord()
+                for ev in events:
+                    record = evolve(record, ev)
+                loaded = Loaded(scenario_of(started), record, events,
+                                [r.event_id for r in records])
+        except StreamNotFound:
+            raise EpisodeNotFound(f"no episode {episode_id!r}") from None
+        self._remember(episode_id, loaded)
+        return loaded
+
+    # -- commands ----------------------------------------------------------------------
+    def start(
+        self,
+        *,
+        task_id: str | None = None,
+        split: str | None = None,
+        seed: int | None = None,
+        episode_id: str | None = None,
+    ) -> tuple[Loaded, CaseObservation]:
+        """Start an episode: append its ``EpisodeStarted`` and return the first observation.
+
+        Raises:
+            UnknownTask: unknown task or split.
+            InvalidRequest: a malformed custom ``episode_id``.
+            ConcurrencyError: a custom ``episode_id`` that already exists.
+        """
+        if episode_id is None:
+            episode_id = str(uuid.uuid4())
+        elif not _EPISODE_ID.match(episode_id):
+            raise InvalidRequest(
+                "episode_id must be 1-64 characters of letters, digits and _ . : -"
+            )
+        scenario = choose_scenario(task_id, split, seed, episode_id)
+        started, record = start_episode(scenario, episode_id)
+        stored = self.store.append(
+            episode_id, 0, _new_events([started]), meta=_meta(scenario, record)
+        )
+        loaded = Loaded(scenario, record, [started], [stored[0].event_id])
+        self._remember(episode_id, loaded)
+        return loaded, observe(scenario, record)
+
+    def step(self, episode_id: str, action: CaseAction) -> tuple[Loaded, CaseObservation]:
+        """Apply one action to the episode and append its events atomically.
+
+        Raises:
+            EpisodeNotFound: no such episode.
+            EpisodeAlreadyEnded: the episode is over (nothing appended).
+            ConcurrencyError: another step was appended first (nothing appended).
+        """
+        loaded = self.load(episode_id)
+        out = apply_step(loaded.scenario, loaded.record, loaded.history, action)
+        new = _new_events(out.events)
+        self.store.append(
+            episode_id, loaded.record.version, new, meta=_meta(loaded.scenario, out.record)
+        )
+        after = Loaded(
+            loaded.scenario,
+            out.record,
+            [*loaded.history, *out.events],
+            [*loaded.ids, *(e.event_id for e in new)],
+        )
+        self._remember(episode_id, after)
+        report = self.report(after) if out.record.done else None
+        return after, observe(after.scenario, after.record, float(out.reward), report)
+
+    # -- queries -----------------------------------------------------------------------
+    @staticmethod
+    def report(loaded: Loaded) -> GradeReport:
+        """The grade report of a loaded episode (citing stored event ids)."""
+        return grade(loaded.scenario, loaded.history, loaded.ids)
+
+    def observation(self, episode_id: str) -> CaseObservation:
+        """The current observation of an episode (reward of its last step)."""
+        loaded = self.load(episode_id)
+        rec = loaded.record
+        report = self.report(loaded) if rec.done else None
+        reward = float(_frac(rec.last_reward)) if rec.steps_taken else None
+        return observe(loaded.scenario, rec, reward, report)
+
+    def state(self, episode_id: str) -> CaseState:
+        """The public state of an episode."""
+        return public_state(self.load(episode_id).record)
+
+    def replay(self, episode_id: str) -> ReplayReport:
+        """Replay the episode from the stored log (bypassing the cache)."""
+        try:
+            records = self.store.read(episode_id)
+        except StreamNotFound:
+            raise EpisodeNotFound(f"no episode {episode_id!r}") from None
+        return replay(self._decode(records), [r.event_id for r in records])
+
+
+def _frac(text: str) -> float:
+    from fractions import Fraction
+
+    return float(Fraction(text))

@@ -1,0 +1,32 @@
+"""All configuration in one pydantic-settings class (environment prefix ``CASEOPS_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """CaseOps settings, read from ``CASEOPS_*`` environment variables.
+
+    ``database_url`` is one SQLAlchemy URL: an SQLite file in the working directory by
+    default, or ``postgresql+psycopg://user@host:5432/db``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CASEOPS_", extra="ignore")
+
+    database_url: str = Field("sqlite:///caseops.db", description="SQLAlchemy URL of the store.")
+    host: str = Field("127.0.0.1", description="Address `caseops serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `caseops serve` binds.")
+    max_sessions: int = Field(256, ge=1, description="Concurrent WebSocket sessions allowed.")
+    lock_timeout_ms: int = Field(5000, ge=1, description="PostgreSQL append lock timeout.")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413).")
+    cache_episodes: int = Field(4096, ge=0, description="Episodes kept in memory per process.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

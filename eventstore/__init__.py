@@ -1,0 +1,27 @@
+"""The event store: append-only streams on SQLAlchemy Core (SQLite default, PostgreSQL by
+URL). One stream per episode; atomic appends with an expected version; idempotent by
+event id; a sha256 hash chain per stream (DESIGN section 3)."""
+
+from .errors import (
+    ConcurrencyError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StreamNotFound,
+)
+from .records import NewEvent, RecordedEvent, StreamSummary
+from .store import EventStore
+
+__all__ = [
+    "ConcurrencyError",
+    "DataError",
+    "EventStore",
+    "IntegrityError",
+    "NewEvent",
+    "OperationalError",
+    "PersistenceError",
+    "RecordedEvent",
+    "StreamNotFound",
+    "StreamSummary",
+]

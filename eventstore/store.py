@@ -1,0 +1,385 @@
+"""The SQLAlchemy Core event store.
+
+``append`` is atomic: the expected-version check, the inserts and the stream row update
+happen in one transaction, so a stream is never half-written. Writers are serialised so
+that global positions follow commit order: on PostgreSQL with a table lock taken under a
+``lock_timeout``; on SQLite with ``BEGIN IMMEDIATE`` (WAL journal). Appends are
+idempotent by event id: retrying the same ids is answered with the stored records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.pool import StaticPool
+
+from caseops.domain.canonical import canonical_json, sha256_hex
+
+from . import schema
+from .errors import ConcurrencyError, IntegrityError, OperationalError, StreamNotFound, translate
+from .records import NewEvent, RecordedEvent, StreamSummary
+
+GENESIS_HASH = "0" * 64
+
+
+def chain_hash(prev_hash: str, stream_id: str, version: int, ev: NewEvent | RecordedEvent,
+               payload_json: str, recorded_at: str) -> str:
+    """sha256 over ``prev_hash`` and the canonical JSON of the record's content."""
+    body = canonical_json(
+        {
+            "stream_id": stream_id,
+            "version": version,
+            "event_id": ev.event_id,
+            "type": ev.type,
+            "schema_version": ev.schema_version,
+            "payload": payload_json,
+            "recorded_at": recorded_at,
+        }
+    )
+    return sha256_hex(prev_hash + body)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
+    """An engine for ``url`` with CaseOps' connection settings.
+
+    SQLite: WAL, ``synchronous=NORMAL``, a 30 s busy timeout, and ``BEGIN IMMEDIATE`` for
+    write transactions (plain ``BEGIN`` for reads). An in-memory SQLite URL shares one
+    connection (``StaticPool``). PostgreSQL: pre-ping pooled connections.
+    """
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            if conn.get_execution_options().get("caseops_write"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+class EventStore:
+    """Append-only event streams in one SQL database.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///caseops.db``, ``sqlite://``,
+            ``postgresql+psycopg://user@host/db``).
+        create: create the tables when missing (default true).
+        lock_timeout_ms: PostgreSQL lock timeout for appends, in milliseconds.
+
+    Raises:
+        OperationalError: when the database cannot be reached.
+    """
+
+    def __init__(self, url: str, *, create: bool = True, lock_timeout_ms: int = 5000) -> None:
+        self.url = url
+        self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        self.lock_timeout_ms = int(lock_timeout_ms)
+        self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        if create:
+            self.create_schema()
+
+    # -- schema -----------------------------------------------------------------------
+    def create_schema(self) -> None:
+        """Create the tables if they do not exist and record the schema version.
+
+        Raises:
+            OperationalError: unreachable database, or a schema newer than this code.
+        """
+        with translate():
+            schema.metadata.create_all(self.engine)
+            with self._write() as conn:
+                row = conn.execute(select(schema.schema_info.c.version)).first()
+                if row is None:
+                    conn.execute(
+                        insert(schema.schema_info).values(id=1, version=schema.SCHEMA_VERSION)
+                    )
+                elif row[0] > schema.SCHEMA_VERSION:
+                    raise OperationalError(
+                        f"database schema version {row[0]} is newer than this CaseOps "
+                        f"understands ({schema.SCHEMA_VERSION}); upgrade CaseOps"
+                    )
+
+    def dispose(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as c:
+            conn = c.execution_options(caseops_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {self.lock_timeout_ms}")
+                    conn.exec_driver_sql("LOCK TABLE caseops_events IN EXCLUSIVE MODE")
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # -- writing ----------------------------------------------------------------------
+    def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        meta: dict[str, Any] | None = None,
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to ``stream_id`` atomically.
+
+        Args:
+            stream_id: the stream (an episode id).
+            expected_version: the stream's current version as the caller last saw it
+                (0 for a stream that must not exist yet).
+            events: at least one event; their ids must be new (or all already stored in
+                this stream, in which case the stored records are returned: a retry).
+            meta: when given, replaces the stream's ``meta`` projection in the same
+                transaction.
+
+        Returns:
+            The stored records, in order.
+
+        Raises:
+            ConcurrencyError: the stream's version is not ``expected_version``.
+            IntegrityError: some but not all event ids are already stored, or stored in
+                another stream.
+            OperationalError: the database is unavailable (nothing was written).
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        ids = [e.event_id for e in events]
+        if len(set(ids)) != len(ids):
+            raise IntegrityError("duplicate event ids in one append")
+        payloads = [canonical_json(e.payload) for e in events]
+        with translate(), self._write() as conn:
+            t = schema.events
+            stored = conn.execute(
+                select(t).where(t.c.event_id.in_(ids)).order_by(t.c.position)
+            ).all()
+            if stored:
+                if len(stored) == len(ids) and all(r.stream_id == stream_id for r in stored):
+                    return [self._row(r) for r in stored]
+                raise IntegrityError("some of these event ids are already stored")
+            row = conn.execute(
+                select(schema.streams.c.version).where(schema.streams.c.stream_id == stream_id)
+            ).first()
+            current = 0 if row is None else int(row[0])
+            if current != expected_version:
+                raise ConcurrencyError(
+                    f"stream {stream_id} is at version {current}, expected {expected_version}"
+                )
+            prev = GENESIS_HASH
+            if current:
+                last = conn.execute(
+                    select(t.c.hash).where(t.c.stream_id == stream_id, t.c.version == current)
+                ).first()
+                prev = last[0] if last else GENESIS_HASH
+            now = _now()
+            rows = []
+            for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
+                version = current + 1 + k
+                h = chain_hash(prev, stream_id, version, ev, pj, now)
+                rows.append(
+                    {
+                        "stream_id": stream_id,
+                        "version": version,
+                        "event_id": ev.event_id,
+                        "type": ev.type,
+                        "schema_version": ev.schema_version,
+                        "payload": pj,
+                        "recorded_at": now,
+                        "prev_hash": prev,
+                        "hash": h,
+                    }
+                )
+                prev = h
+            result = conn.execute(insert(t).returning(t.c.position, t.c.version), rows)
+            positions = {v: p for p, v in result.all()}
+            new_version = current + len(events)
+            meta_json = canonical_json(meta) if meta is not None else None
+            if row is None:
+                conn.execute(
+                    insert(schema.streams).values(
+                        stream_id=stream_id,
+                        version=new_version,
+                        created_at=now,
+                        updated_at=now,
+                        meta=meta_json or "{}",
+                    )
+                )
+            else:
+                values: dict[str, Any] = {"version": new_version, "updated_at": now}
+                if meta_json is not None:
+                    values["meta"] = meta_json
+                conn.execute(
+                    update(schema.streams)
+                    .where(schema.streams.c.stream_id == stream_id)
+                    .values(**values)
+                )
+        return [
+            RecordedEvent(
+                position=int(positions[r["version"]]),
+                stream_id=stream_id,
+                version=r["version"],
+                event_id=r["event_id"],
+                type=r["type"],
+                schema_version=r["schema_version"],
+                payload=events[i].payload,
+                payload_json=r["payload"],
+                recorded_at=now,
+                prev_hash=r["prev_hash"],
+                hash=r["hash"],
+            )
+            for i, r in enumerate(rows)
+        ]
+
+    # -- reading ----------------------------------------------------------------------
+    @staticmethod
+    def _row(r: Any) -> RecordedEvent:
+        return RecordedEvent(
+            position=int(r.position),
+            stream_id=r.stream_id,
+            version=int(r.version),
+            event_id=r.event_id,
+            type=r.type,
+            schema_version=int(r.schema_version),
+            payload=json.loads(r.payload),
+            payload_json=r.payload,
+            recorded_at=r.recorded_at,
+            prev_hash=r.prev_hash,
+            hash=r.hash,
+        )
+
+    def read(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        """The events of ``stream_id`` from ``from_version`` on, in version order.
+
+        Raises:
+            StreamNotFound: when the stream has no events.
+        """
+        t = schema.events
+        with translate(), self._read() as conn:
+            rows = conn.execute(
+                select(t)
+                .where(t.c.stream_id == stream_id, t.c.version >= from_version)
+                .order_by(t.c.version)
+            ).all()
+            if not rows and from_version <= 1:
+                raise StreamNotFound(f"no episode {stream_id!r}")
+        return [self._row(r) for r in rows]
+
+    def version(self, stream_id: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+        with translate(), self._read() as conn:
+            row = conn.execute(
+                select(schema.streams.c.version).where(schema.streams.c.stream_id == stream_id)
+            ).first()
+        return 0 if row is None else int(row[0])
+
+    def read_all(
+        self, after_position: int = 0, limit: int = 1000, types: Sequence[str] | None = None
+    ) -> list[RecordedEvent]:
+        """Events of all streams in global (commit) order after ``after_position``,
+        optionally only of ``types``; at most ``limit``."""
+        t = schema.events
+        q = select(t).where(t.c.position > after_position)
+        if types:
+            q = q.where(t.c.type.in_(list(types)))
+        q = q.order_by(t.c.position).limit(max(1, min(int(limit), 100_000)))
+        with translate(), self._read() as conn:
+            rows = conn.execute(q).all()
+        return [self._row(r) for r in rows]
+
+    def summary(self, stream_id: str) -> StreamSummary:
+        """The stream row of ``stream_id``.
+
+        Raises:
+            StreamNotFound: when there is no such stream.
+        """
+        s = schema.streams
+        with translate(), self._read() as conn:
+            r = conn.execute(select(s).where(s.c.stream_id == stream_id)).first()
+        if r is None:
+            raise StreamNotFound(f"no episode {stream_id!r}")
+        return StreamSummary(r.stream_id, int(r.version), r.created_at, r.updated_at,
+                             json.loads(r.meta))
+
+    def list_streams(self, limit: int = 50, offset: int = 0) -> tuple[int, list[StreamSummary]]:
+        """``(total, page)``: streams newest first, ``limit`` per page from ``offset``."""
+        s = schema.streams
+        with translate(), self._read() as conn:
+            total = int(conn.execute(select(func.count()).select_from(s)).scalar_one())
+            rows = conn.execute(
+                select(s)
+                .order_by(s.c.created_at.desc(), s.c.stream_id)
+                .limit(max(1, min(int(limit), 1000)))
+                .offset(max(0, int(offset)))
+            ).all()
+        return total, [
+            StreamSummary(r.stream_id, int(r.version), r.created_at, r.updated_at,
+                          json.loads(r.meta))
+            for r in rows
+        ]
+
+    def stream_ids(self) -> list[str]:
+        """Every stream id, oldest first."""
+        s = schema.streams
+        with translate(), self._read() as conn:
+            return [r[0] for r in conn.execute(select(s.c.stream_id).order_by(s.c.created_at))]
+
+    # -- auditing ---------------------------------------------------------------------
+    def verify(self, stream_id: str) -> list[str]:
+        """Check the stream's hash chain and version sequence; the list of problems found
+        (empty when intact)."""
+        problems: list[str] = []
+        prev = GENESIS_HASH
+        try:
+            records = self.read(stream_id)
+        except StreamNotFound:
+            return [f"{stream_id}: no events"]
+        for i, r in enumerate(records, start=1):
+            if r.version != i:
+                problems.append(f"{stream_id}: version {r.version} where {i} was expected")
+            if r.prev_hash != prev:
+                problems.append(f"{stream_id} v{r.version}: prev_hash does not chain")
+            if canonical_json(r.payload) != r.payload_json:
+                problems.append(f"{stream_id} v{r.version}: payload is not canonical")
+            h = chain_hash(prev, stream_id, r.version, r, r.payload_json, r.recorded_at)
+            if h != r.hash:
+                problems.append(f"{stream_id} v{r.version}: hash mismatch (edited?)")
+            prev = r.hash
+        if records and self.version(stream_id) != records[-1].version:
+            problems.append(f"{stream_id}: stream row version differs from its events")
+        return problems

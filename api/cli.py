@@ -1,0 +1,265 @@
+"""The ``caseops`` command line (typer + rich).
+
+Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``audit``, ``baseline``. Every
+command that reads the store takes ``--db URL`` (default ``CASEOPS_DATABASE_URL``, else
+an SQLite file ``caseops.db`` in the working directory).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caseops.domain.errors import CaseOpsError
+
+from .settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="CaseOps: event-sourced support cases for agents.")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store (default: CASEOPS_DATABASE_URL)."),
+]
+
+
+def _db(db: str | None) -> str:
+    return db or get_settings().database_url
+
+
+def _service(db: str | None):  # type: ignore[no-untyped-def]
+    from caseops.eventstore import EventStore
+
+    from .service import EpisodeService
+
+    return EpisodeService(EventStore(_db(db)), cache_size=0)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind (PORT is honoured).")] = 8000,
+    db: DbOption = None,
+    web: Annotated[bool, typer.Option(help="Enable the /web playground.")] = False,
+) -> None:
+    """Serve CaseOps over HTTP and WebSocket (OpenEnv protocol)."""
+    import uvicorn
+
+    if db:
+        os.environ["CASEOPS_DATABASE_URL"] = db
+        get_settings.cache_clear()
+    if web:
+        os.environ["ENABLE_WEB_INTERFACE"] = "true"
+    port = int(os.environ.get("PORT", port)) if port == 8000 else port
+    from .app import create_caseops_app
+
+    uvicorn.run(create_caseops_app(), host=host, port=port, ws_max_size=1_048_576)
+
+
+@app.command()
+def tasks(
+    split: Annotated[str | None, typer.Option(help="Only this split.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+) -> None:
+    """List tasks (no gold)."""
+    from caseops.domain.scenarios import list_scenarios
+
+    try:
+        items = list_scenarios(split)
+    except CaseOpsError as e:
+        err.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{len(items)} tasks")
+    for col in ("task_id", "difficulty", "split", "title"):
+        table.add_column(col)
+    for s in items[offset : offset + limit]:
+        table.add_row(s.task_id, s.difficulty, s.split, s.title)
+    out.print(table)
+
+
+@app.command()
+def episodes(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+) -> None:
+    """List stored episodes, newest first."""
+    svc = _service(db)
+    total, rows = svc.store.list_streams(limit=limit, offset=offset)
+    table = Table(title=f"{total} episodes")
+    for col in ("episode_id", "task_id", "status", "done", "steps", "score"):
+        table.add_column(col)
+    for r in rows:
+        m = r.meta
+        table.add_row(r.stream_id, str(m.get("task_id")), str(m.get("status")),
+                      str(m.get("done")), str(m.get("steps")), str(m.get("score")))
+    out.print(table)
+
+
+def _print_report(rep) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=f"{rep.task_id} — episode {rep.episode_id}")
+    for col in ("component", "weight", "earned", "points", "detail"):
+        table.add_column(col)
+    for c in rep.grade.components:
+        table.add_row(c.name, f"{c.weight:.3f}", f"{c.earned:.3f}", f"{c.points:.3f}", c.detail)
+    out.print(table)
+    verdict = "[green]matches the log[/green]" if rep.matches else "[red]DIFFERS from the log[/red]"
+    out.print(f"score {rep.grade.score:.3f} (recorded {rep.recorded_score}); replay {verdict}")
+    for m in rep.mismatches:
+        out.print(f"  [red]- {m}[/red]")
+
+
+@app.command()
+def replay(
+    episode_id: Annotated[str | None, typer.Argument(help="Episode to replay.")] = None,
+    db: DbOption = None,
+    all_: Annotated[bool, typer.Option("--all", help="Replay every episode.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Replay an episode from its log and print its grade report.
+
+    Exit 1 when the replay differs from the recorded rewards or score; 2 for an unknown
+    episode.
+    """
+    svc = _service(db)
+    ids = svc.store.stream_ids() if all_ else ([episode_id] if episode_id else [])
+    if not ids:
+        err.print("give an EPISODE_ID or --all")
+        raise typer.Exit(2)
+    bad = 0
+    for eid in ids:
+        try:
+            rep = svc.replay(eid)
+        except CaseOpsError as e:
+            err.print(f"[red]{e.message}[/red]")
+            raise typer.Exit(2) from None
+        bad += not rep.matches
+        if as_json:
+            out.print_json(rep.model_dump_json())
+        else:
+            _print_report(rep)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(
+    db: DbOption = None,
+    verify: Annotated[bool, typer.Option(help="Check every stream's hash chain.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """List rejected transitions across episodes; ``--verify`` checks every hash chain
+    (exit 1 on a break)."""
+    from .routes.audit import rejections
+
+    svc = _service(db)
+    page = rejections(svc, 0, limit)
+    table = Table(title=f"{len(page.items)} rejected transitions")
+    for col in ("episode_id", "step", "action", "from_state", "reason"):
+        table.add_column(col)
+    for r in page.items:
+        table.add_row(r.episode_id, str(r.step), str(r.action.get("action_type")), r.from_state, r.reason)
+    out.print(table)
+    if verify:
+        problems: list[str] = []
+        ids = svc.store.stream_ids()
+        for sid in ids:
+            problems.extend(svc.store.verify(sid))
+        if problems:
+            for p in problems:
+                out.print(f"[red]{p}[/red]")
+            out.print(f"[red]hash chain broken in {len(problems)} place(s)[/red]")
+            raise typer.Exit(1)
+        out.print(f"[green]{len(ids)} streams verified: every hash chain holds[/green]")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@app.command()
+def baseline(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port for the server (0: a free one).")] = 0,
+    split: Annotated[str, typer.Option(help="Split to play.")] = "seed",
+    limit: Annotated[int, typer.Option(help="At most this many tasks (0: all).")] = 0,
+) -> None:
+    """The main job: start a server on the store, run ``inference.py`` against it over
+    HTTP, then replay every episode it played from the log and print the scores."""
+    url = _db(db)
+    port = port or _free_port()
+    env = {**os.environ, "CASEOPS_DATABASE_URL": url}
+    svc = _service(url)
+    before = set(svc.store.stream_ids())
+    err.print(f"starting server on 127.0.0.1:{port} (store {url})")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "caseops.server.app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                err.print("[red]the server did not start[/red]")
+                raise typer.Exit(1)
+            time.sleep(0.3)
+        run_env = {**env, "ENV_BASE_URL": base, "CASEOPS_SPLIT": split}
+        if limit:
+            run_env["CASEOPS_LIMIT"] = str(limit)
+        code = subprocess.call([sys.executable, "-m", "caseops.inference"], env=run_env)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    new = [sid for sid in svc.store.stream_ids() if sid not in before]
+    table = Table(title="Replayed from the event log")
+    for col in ("task_id", "episode_id", "steps", "final status", "score", "replay"):
+        table.add_column(col)
+    bad = 0
+    scores: list[float] = []
+    for sid in new:
+        rep = svc.replay(sid)
+        bad += not rep.matches
+        scores.append(rep.grade.score)
+        table.add_row(rep.task_id, sid, str(rep.steps), rep.final_status,
+                      f"{rep.grade.score:.3f}", "match" if rep.matches else "[red]DIFFERS[/red]")
+    out.print(table)
+    if scores:
+        out.print(f"mean score {sum(scores) / len(scores):.3f} over {len(scores)} episodes")
+    out.print(json.dumps({"episodes": len(new), "replay_mismatches": bad, "inference_exit": code}))
+    if bad or code != 0:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point for ``python -m caseops.api.cli``."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -176,8 +176,10 @@ class FallbackPolicy:
             return self.plan.pop(0)
         if self.phase == "start":
             self.phase = "inspect"
-            self.plan = [{"action_type": "inspect_artifact", "artifact_id": a}
-                         for a in obs.get("available_artifacts", [])]
+            self.plan = [
+                {"action_type": "inspect_artifact", "artifact_id": a}
+                for a in obs.get("available_artifacts", [])
+            ]
             return {"action_type": "review_ticket"}
         if self.phase == "inspect":
             self.phase = "search"
@@ -185,13 +187,18 @@ class FallbackPolicy:
             topics = obs.get("policy_topics", [])
             ranked = sorted(
                 topics,
-                key=lambda tp: (-len(set(tp.replace("-", "_").split("_")) & corpus), topics.index(tp)),
+                key=lambda tp: (
+                    -len(set(tp.replace("-", "_").split("_")) & corpus),
+                    topics.index(tp),
+                ),
             )
             chosen = [tp for tp in ranked if set(tp.replace("-", "_").split("_")) & corpus][:2]
             chosen = chosen or ranked[:1]
             if chosen:
-                self.plan = [{"action_type": "search_policy", "query": tp.replace("_", " ")}
-                             for tp in chosen[1:]]
+                self.plan = [
+                    {"action_type": "search_policy", "query": tp.replace("_", " ")}
+                    for tp in chosen[1:]
+                ]
                 return {"action_type": "search_policy", "query": chosen[0].replace("_", " ")}
         return self._settle(obs)
 
@@ -203,13 +210,21 @@ class FallbackPolicy:
         status = case.get("status", "new")
         if self.phase == "search":
             self.phase = "classify"
-            queue = _first_mentioned(policy, vocab.get("queues", [])) or _first_mentioned(
-                text, vocab.get("queues", [])) or "general_support"
+            queue = (
+                _first_mentioned(policy, vocab.get("queues", []))
+                or _first_mentioned(text, vocab.get("queues", []))
+                or "general_support"
+            )
             priority = _first_mentioned(policy, vocab.get("priorities", [])) or (
-                "urgent" if obs.get("ticket", {}).get("affected_users", 1) > 100 else "normal")
+                "urgent" if obs.get("ticket", {}).get("affected_users", 1) > 100 else "normal"
+            )
             issue = _first_mentioned(text, vocab.get("issue_types", [])) or self._issue(text)
-            return {"action_type": "classify", "queue": queue, "priority": priority,
-                    "issue_type": issue}
+            return {
+                "action_type": "classify",
+                "queue": queue,
+                "priority": priority,
+                "issue_type": issue,
+            }
         if self.phase == "classify":
             self.phase = "escalate"
             m = re.search(r"escalat\w*\s+(?:it\s+|the case\s+)?to\s+([a-z_ ]+)", policy.lower())
@@ -220,8 +235,10 @@ class FallbackPolicy:
         if self.phase == "escalate":
             self.phase = "request"
             fields = [f for f in vocab.get("requestable_fields", []) if _mentions(policy, f) >= 0]
-            if fields and status in ("triaged", "escalated") and re.search(
-                r"\b(request|ask|collect)\w*\b", policy.lower()
+            if (
+                fields
+                and status in ("triaged", "escalated")
+                and re.search(r"\b(request|ask|collect)\w*\b", policy.lower())
             ):
                 return {"action_type": "request_info", "requested_fields": fields[:10]}
         if self.phase == "request":
@@ -263,7 +280,9 @@ class FallbackPolicy:
     def _note(self, obs: dict[str, Any]) -> str:
         facts = [t.splitlines()[0] for t in self.texts if t][:6]
         policy = self.policy_text.strip().splitlines()
-        return ("Findings: " + "; ".join(facts) + ". Policy: " + (policy[0] if policy else "n/a"))[:1100]
+        return ("Findings: " + "; ".join(facts) + ". Policy: " + (policy[0] if policy else "n/a"))[
+            :1100
+        ]
 
     def _reply(self, obs: dict[str, Any]) -> str:
         name = obs.get("ticket", {}).get("customer_name", "there").split(" ")[0]
@@ -304,7 +323,10 @@ def make_llm() -> Callable[[list[dict[str, str]]], str] | None:
 
     def chat(messages: list[dict[str, str]]) -> str:
         resp = client.chat.completions.create(
-            model=MODEL_NAME, messages=messages, temperature=0.0, max_tokens=600  # type: ignore[arg-type]
+            model=MODEL_NAME,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=0.0,
+            max_tokens=600,  # type: ignore[arg-type]
         )
         return resp.choices[0].message.content or ""
 
@@ -390,8 +412,10 @@ def play(env: Any, task_id: str, llm: Callable[[list[dict[str, str]]], str] | No
     finally:
         success = done and score >= 0.5
         joined = ",".join(f"{r:.2f}" for r in rewards)
-        print(f"[END] success={_fmt_bool(success)} steps={steps} score={score:.3f} rewards={joined}",
-              flush=True)
+        print(
+            f"[END] success={_fmt_bool(success)} steps={steps} score={score:.3f} rewards={joined}",
+            flush=True,
+        )
     return score
 
 

@@ -84,9 +84,7 @@ def create_caseops_app(
         max_concurrent_envs=settings.max_sessions,
     )
     app.router.routes = [
-        r
-        for r in app.router.routes
-        if not (isinstance(r, APIRoute) and r.path in _REPLACED)
+        r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path in _REPLACED)
     ]
     app.title = "CaseOps"
     app.version = __version__

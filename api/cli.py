@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -25,7 +24,11 @@ from caseops.domain.errors import CaseOpsError
 
 from .settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="CaseOps: event-sourced support cases for agents.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="CaseOps: event-sourced support cases for agents.",
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -104,8 +107,14 @@ def episodes(
         table.add_column(col)
     for r in rows:
         m = r.meta
-        table.add_row(r.stream_id, str(m.get("task_id")), str(m.get("status")),
-                      str(m.get("done")), str(m.get("steps")), str(m.get("score")))
+        table.add_row(
+            r.stream_id,
+            str(m.get("task_id")),
+            str(m.get("status")),
+            str(m.get("done")),
+            str(m.get("steps")),
+            str(m.get("score")),
+        )
     out.print(table)
 
 
@@ -171,7 +180,9 @@ def audit(
     for col in ("episode_id", "step", "action", "from_state", "reason"):
         table.add_column(col)
     for r in page.items:
-        table.add_row(r.episode_id, str(r.step), str(r.action.get("action_type")), r.from_state, r.reason)
+        table.add_row(
+            r.episode_id, str(r.step), str(r.action.get("action_type")), r.from_state, r.reason
+        )
     out.print(table)
     if verify:
         problems: list[str] = []
@@ -246,8 +257,14 @@ def baseline(
         rep = svc.replay(sid)
         bad += not rep.matches
         scores.append(rep.grade.score)
-        table.add_row(rep.task_id, sid, str(rep.steps), rep.final_status,
-                      f"{rep.grade.score:.3f}", "match" if rep.matches else "[red]DIFFERS[/red]")
+        table.add_row(
+            rep.task_id,
+            sid,
+            str(rep.steps),
+            rep.final_status,
+            f"{rep.grade.score:.3f}",
+            "match" if rep.matches else "[red]DIFFERS[/red]",
+        )
     out.print(table)
     if scores:
         out.print(f"mean score {sum(scores) / len(scores):.3f} over {len(scores)} episodes")

@@ -145,8 +145,7 @@ class EpisodeService:
                 record = CaseRecord()
                 for ev in events:
                     record = evolve(record, ev)
-                loaded = Loaded(scenario_of(started), record, events,
-                                [r.event_id for r in records])
+                loaded = Loaded(scenario_of(started), record, events, [r.event_id for r in records])
         except StreamNotFound:
             raise EpisodeNotFound(f"no episode {episode_id!r}") from None
         self._remember(episode_id, loaded)

@@ -177,9 +177,8 @@ def grade(
                 evidence.setdefault("ticket", i)
             elif isinstance(ev, ArtifactInspected):
                 evidence.setdefault(f"artifact:{ev.artifact_id}", i)
-            elif isinstance(ev, PolicySearched):
-                if ev.topic is not None:
-                    evidence.setdefault(f"policy:{ev.topic}", i)
+            elif isinstance(ev, PolicySearched) and ev.topic is not None:
+                evidence.setdefault(f"policy:{ev.topic}", i)
             elif isinstance(ev, ReplyDrafted):
                 reply, reply_idx = ev.message, i
             elif isinstance(ev, InternalNoteAdded):
@@ -194,11 +193,8 @@ def grade(
                     requested.setdefault(f, i)
             elif isinstance(ev, CaseEscalated):
                 queue, queue_idx = ev.queue, i
-            elif isinstance(ev, CaseResolved):
+            elif isinstance(ev, CaseResolved | CaseSubmitted) and ev.resolution_code:
                 resolution, resolution_idx = ev.resolution_code, i
-            elif isinstance(ev, CaseSubmitted):
-                if ev.resolution_code is not None:
-                    resolution, resolution_idx = ev.resolution_code, i
         elif isinstance(ev, CustomerReplied):
             status, status_idx = ev.to_state, i
         elif isinstance(ev, SlaBreached) and first_breach is None:

@@ -27,8 +27,14 @@ from .records import NewEvent, RecordedEvent, StreamSummary
 GENESIS_HASH = "0" * 64
 
 
-def chain_hash(prev_hash: str, stream_id: str, version: int, ev: NewEvent | RecordedEvent,
-               payload_json: str, recorded_at: str) -> str:
+def chain_hash(
+    prev_hash: str,
+    stream_id: str,
+    version: int,
+    ev: NewEvent | RecordedEvent,
+    payload_json: str,
+    recorded_at: str,
+) -> str:
     """sha256 over ``prev_hash`` and the canonical JSON of the record's content."""
     body = canonical_json(
         {
@@ -208,7 +214,7 @@ class EventStore:
                 ).first()
                 prev = last[0] if last else GENESIS_HASH
             now = _now()
-            rows = []
+            rows: list[dict[str, Any]] = []
             for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
                 version = current + 1 + k
                 h = chain_hash(prev, stream_id, version, ev, pj, now)
@@ -333,8 +339,9 @@ class EventStore:
             r = conn.execute(select(s).where(s.c.stream_id == stream_id)).first()
         if r is None:
             raise StreamNotFound(f"no episode {stream_id!r}")
-        return StreamSummary(r.stream_id, int(r.version), r.created_at, r.updated_at,
-                             json.loads(r.meta))
+        return StreamSummary(
+            r.stream_id, int(r.version), r.created_at, r.updated_at, json.loads(r.meta)
+        )
 
     def list_streams(self, limit: int = 50, offset: int = 0) -> tuple[int, list[StreamSummary]]:
         """``(total, page)``: streams newest first, ``limit`` per page from ``offset``."""
@@ -348,8 +355,9 @@ class EventStore:
                 .offset(max(0, int(offset)))
             ).all()
         return total, [
-            StreamSummary(r.stream_id, int(r.version), r.created_at, r.updated_at,
-                          json.loads(r.meta))
+            StreamSummary(
+                r.stream_id, int(r.version), r.created_at, r.updated_at, json.loads(r.meta)
+            )
             for r in rows
         ]
 

@@ -10,6 +10,7 @@ order: exactly one step event (the action's outcome, possibly a ``TransitionReje
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.errors import EpisodeAlreadyEnded
@@ -136,7 +137,7 @@ def _invalid(scenario: Scenario, record: CaseRecord, action: CaseAction) -> str 
 def _outcome(scenario: Scenario, record: CaseRecord, action: CaseAction, step: int) -> StepEvent:
     a = action.action_type
     frm = record.status
-    common = {
+    common: dict[str, Any] = {
         "step": step,
         "action": action.payload(),
         "from_state": frm,
@@ -256,7 +257,11 @@ def decide(scenario: Scenario, record: CaseRecord, action: CaseAction) -> list[E
 
     if isinstance(first, InfoRequested):
         asked = first.requested_fields
-        answers = {f: scenario.customer.answers[f] for f in asked if f in scenario.customer.answers}
+        answers: dict[str, str] = {
+            f: str(scenario.customer.answers[f])  # type: ignore[index]
+            for f in asked
+            if f in scenario.customer.answers
+        }
         if answers:
             back = destination(CUSTOMER_REPLIES, status, record.status)
             events.append(

@@ -110,7 +110,9 @@ def apply_step(
     after = Fraction(fmt(potential(scenario, [*history, *new])))
     cost = cost_of(first)
     reward = step_reward(before, after, cost)
-    stamped = first.model_copy(update={"reward": fmt(reward), "score": fmt(after), "cost": fmt(cost)})
+    stamped = first.model_copy(
+        update={"reward": fmt(reward), "score": fmt(after), "cost": fmt(cost)}
+    )
     events: list[Event] = [stamped, *new[1:]]
     return StepOutcome(
         events=events,

@@ -92,9 +92,9 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             changes["status_before_wait"] = event.from_state
         elif isinstance(event, CaseEscalated):
             changes.update(queue=event.queue, escalated_to=event.queue)
-        elif isinstance(event, CaseResolved):
-            changes["resolution_code"] = event.resolution_code
-        elif isinstance(event, CaseSubmitted) and event.resolution_code is not None:
+        elif isinstance(event, CaseResolved) or (
+            isinstance(event, CaseSubmitted) and event.resolution_code is not None
+        ):
             changes["resolution_code"] = event.resolution_code
         return replace(record, **changes)  # type: ignore[arg-type]
     if isinstance(event, CustomerReplied):

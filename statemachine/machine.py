@@ -9,6 +9,7 @@ per-episode state and is safe to share between threads.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from transitions.extensions import GraphMachine
 
@@ -19,7 +20,7 @@ OPEN_STATES = ("new", "triaged", "waiting_on_customer", "escalated")
 #: The system trigger fired when the simulated customer answers.
 CUSTOMER_REPLIES = "customer_replies"
 
-_TRANSITIONS: list[dict[str, object]] = [
+_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "classify", "source": ["new", "triaged"], "dest": "triaged"},
     {"trigger": "classify", "source": "escalated", "dest": "escalated"},
     {"trigger": "request_info", "source": ["triaged", "escalated"], "dest": "waiting_on_customer"},

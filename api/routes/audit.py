@@ -48,7 +48,9 @@ def rejections(service: Any, after: int = 0, limit: int = 100) -> RejectionPage:
         )
         for r in rows
     ]
-    return RejectionPage(items=items, next_after=items[-1].position if len(items) == limit else None)
+    return RejectionPage(
+        items=items, next_after=items[-1].position if len(items) == limit else None
+    )
 
 
 @router.get("/audit/rejections", response_model=RejectionPage)

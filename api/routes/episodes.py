@@ -69,7 +69,9 @@ class EventList(BaseModel):
     events: list[StoredEvent]
 
 
-def _summary(sid: str, version: int, created: str, updated: str, meta: dict[str, Any]) -> EpisodeSummary:
+def _summary(
+    sid: str, version: int, created: str, updated: str, meta: dict[str, Any]
+) -> EpisodeSummary:
     keys = EpisodeSummary.model_fields
     return EpisodeSummary(
         episode_id=sid,

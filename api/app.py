@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from fastapi import FastAPI
@@ -75,7 +74,12 @@ def create_caseops_app(
     if service is None:
         store = EventStore(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
         service = EpisodeService(store, cache_size=settings.cache_episodes)
-    factory = functools.partial(CaseOpsEnvironment, service=service)
+    bound = service
+
+    def factory() -> CaseOpsEnvironment:
+        # A plain function (not a partial): openenv's web manager only calls those.
+        return CaseOpsEnvironment(service=bound)
+
     app = create_app(
         factory,
         CaseAction,

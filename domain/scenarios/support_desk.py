@@ -73,7 +73,14 @@ BILLING_REFUND_EASY = Scenario(
                 "confirmation and an updated receipt, and resolve the case. Refunds reach the "
                 "card in 5-10 business days. Route to billing, normal priority."
             ),
-            keywords=("duplicate", "charged twice", "double charge", "paid twice", "invoice"),
+            keywords=(
+                "duplicate",
+                "charged twice",
+                "double charge",
+                "paid twice",
+                "invoice",
+                "refund",
+            ),
         ),
         "plan_changes": Policy(
             title="Plan changes and proration",
@@ -226,11 +233,8 @@ ACCOUNT_TAKEOVER_MEDIUM = Scenario(
         ),
     },
     customer=Customer(
-        answers={
-            "workspace_id": "ws_kestrel_0192",
-            "account_email": "ops-admin@kestrel-logistics.example",
-        },
-        unanswered_reply="Rafael has not replied yet.",
+        answers={},
+        unanswered_reply="Rafael has not replied yet; verification takes him some time.",
     ),
     step_budget=15,
     gold=Gold(

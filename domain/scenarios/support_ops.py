@@ -117,7 +117,7 @@ DAMAGED_MUG = Scenario(
             "escalated",
             "incident",
         ),
-        optimal_steps=9,
+        optimal_steps=8,
     ),
 )
 

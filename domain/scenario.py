@@ -67,9 +67,11 @@ class Policy(_Frozen):
 class Customer(_Frozen):
     """The deterministic simulated customer.
 
-    ``answers`` maps each field the customer can answer to the answer text; a
-    ``request_info`` naming any of them is answered at once (only the fields asked), and
-    the case returns to the state it left. Fields not in ``answers`` go unanswered.
+    ``answers`` maps each field the customer can answer to the answer text. A
+    ``request_info`` is answered at once with the asked fields the customer can answer
+    (and only those); when every asked field is answered the case returns to the state it
+    left, otherwise it keeps waiting. When none can be answered, ``unanswered_reply`` is
+    what the agent hears.
     """
 
     answers: dict[RequestableField, str] = Field(default_factory=dict)
@@ -151,8 +153,9 @@ class Scenario(_Frozen):
         if self.gold.final_status in ("new", "triaged"):
             raise ScenarioError(f"{self.task_id}: a case cannot end {self.gold.final_status}")
         answerable = set(self.customer.answers)
-        if self.gold.final_status == "waiting_on_customer" and answerable & set(
-            self.gold.requested_fields
+        if (
+            self.gold.final_status == "waiting_on_customer"
+            and set(self.gold.requested_fields) <= answerable
         ):
             raise ScenarioError(
                 f"{self.task_id}: gold waits on the customer, who can answer at once"

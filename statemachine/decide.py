@@ -87,7 +87,7 @@ def match_policy(scenario: Scenario, query: str) -> str | None:
     for topic, policy in scenario.policies.items():
         words = topic.lower().replace("-", "_").split("_")
         score = 0
-        if " ".join(words) in q:
+        if phrase_in(" ".join(words), q):
             score += 10
         elif set(words) <= tokens:
             score += 5
@@ -257,23 +257,27 @@ def decide(scenario: Scenario, record: CaseRecord, action: CaseAction) -> list[E
 
     if isinstance(first, InfoRequested):
         asked = first.requested_fields
-        answers: dict[str, str] = {
-            f: str(scenario.customer.answers[f])  # type: ignore[index]
-            for f in asked
-            if f in scenario.customer.answers
-        }
+        known = scenario.customer.answers
+        answers: dict[str, str] = {f: str(known[f]) for f in asked if f in known}  # type: ignore[index]
         if answers:
-            back = destination(CUSTOMER_REPLIES, status, record.status)
+            missing = [f for f in asked if f not in answers]
+            # The case goes back to the state it left only once everything asked is
+            # answered; a partial answer is recorded but the case keeps waiting.
+            back = status if missing else destination(CUSTOMER_REPLIES, status, record.status)
             events.append(
                 CustomerReplied(
                     step=step,
                     answers=answers,
-                    unanswered=[f for f in asked if f not in answers],
+                    unanswered=missing,
                     from_state=status,
                     to_state=back,
                 )
             )
             status = back
+        else:
+            events[0] = first.model_copy(
+                update={"result": f"{first.result}\n{scenario.customer.unanswered_reply}"}
+            )
 
     remaining = record.sla_minutes_remaining - record_minutes_per_step(record)
     if remaining <= 0 and not record.sla_breached:

@@ -145,80 +145,129 @@ def _first_mentioned(text: str, vocab: list[str]) -> str | None:
     return min(found)[1] if found else None
 
 
-class FallbackPolicy:
-    """A deterministic heuristic support agent.
+#: Support macros: what a resolution means for the customer (customer-facing wording).
+MACROS: dict[str, str] = {
+    "send_replacement": (
+        "We are sending you a free replacement right away; there is no need to return the "
+        "damaged item."
+    ),
+    "refund_duplicate_charge": (
+        "We confirmed the duplicate charge and have refunded the extra payment to your "
+        "original card; it usually appears within 5-10 business days. An updated receipt "
+        "is on its way."
+    ),
+    "issue_refund": "We have issued your refund to the original payment method.",
+    "lock_account_and_escalate_fraud": (
+        "We have secured your account by locking it, and any open orders are on hold. Our "
+        "Trust and Safety team will contact you to verify your identity before anything "
+        "else happens."
+    ),
+    "request_verification": (
+        "Our Trust and Safety team is reviewing the sign-in. To continue, please send us "
+        "your identity verification, your last successful login and the devices you use."
+    ),
+    "open_incident": (
+        "We have opened an incident and our platform engineering team is working on it. "
+        "Please send us failing request IDs and error logs; we will update you with the "
+        "next update every 30 minutes."
+    ),
+}
 
-    Plan: review the ticket; inspect every artifact; search the knowledge base for the
-    topics that best match what it has read; then act on what the policies say: the queue,
-    priority and resolution code they name, fields they say to request, whether to
-    escalate; add a note and a reply built from what it found; settle the case.
+#: Phrases in a policy that point to a resolution code (first match wins).
+CODE_HINTS: list[tuple[str, str]] = [
+    ("lock the account", "lock_account_and_escalate_fraud"),
+    ("open an incident", "open_incident"),
+    ("identity verification", "request_verification"),
+    ("replacement", "send_replacement"),
+    ("paid twice", "refund_duplicate_charge"),
+    ("capture", "refund_duplicate_charge"),
+    ("refund", "issue_refund"),
+]
+
+#: Everyday wording of some requestable fields.
+FIELD_HINTS: dict[str, tuple[str, ...]] = {
+    "recent_devices": ("devices",),
+    "photo_of_damage": ("photo",),
+    "request_ids": ("request ids", "request id"),
+}
+
+
+class FallbackPolicy:
+    """A deterministic heuristic support agent (reads only observations and results).
+
+    Plan: review the ticket; inspect every artifact; search every knowledge-base topic;
+    take the policy that best matches what it has read as the one that applies; then do
+    what that policy says: the queue, priority, escalation, fields to request and the
+    resolution it points to; record the evidence in a note, reply with the macro for that
+    resolution, and settle the case.
     """
 
     def __init__(self) -> None:
         self.plan: list[dict[str, Any]] = []
-        self.texts: list[str] = []
+        self.artifacts: list[str] = []
+        self.policies: dict[str, str] = {}
+        self.ticket = ""
         self.phase = "start"
-        self.policy_text = ""
-
-    def reset(self) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    def _corpus(self, obs: dict[str, Any]) -> str:
-        t = obs.get("ticket", {})
-        return "\n".join([t.get("subject", ""), t.get("customer_message", ""), *self.texts])
+        self.last: dict[str, Any] = {}
 
     def act(self, obs: dict[str, Any]) -> dict[str, Any]:
-        if obs.get("last_tool_result"):
-            self.texts.append(obs["last_tool_result"])
-            if self.phase == "search":
-                self.policy_text += "\n" + obs["last_tool_result"]
+        """The next action for ``obs``."""
+        result = obs.get("last_tool_result") or ""
+        kind = self.last.get("action_type")
+        if kind == "review_ticket":
+            self.ticket = result
+        elif kind == "inspect_artifact":
+            self.artifacts.append(result)
+        elif kind == "search_policy" and result and not result.startswith("No policy"):
+            self.policies[self.last.get("query", "")] = result
+        action = self._next(obs)
+        self.last = action
+        return action
+
+    def _next(self, obs: dict[str, Any]) -> dict[str, Any]:
         if self.plan:
             return self.plan.pop(0)
         if self.phase == "start":
-            self.phase = "inspect"
+            self.phase = "gather"
             self.plan = [
                 {"action_type": "inspect_artifact", "artifact_id": a}
                 for a in obs.get("available_artifacts", [])
+            ] + [
+                {"action_type": "search_policy", "query": t.replace("_", " ")}
+                for t in obs.get("policy_topics", [])[:3]
             ]
             return {"action_type": "review_ticket"}
-        if self.phase == "inspect":
-            self.phase = "search"
-            corpus = _words(self._corpus(obs))
-            topics = obs.get("policy_topics", [])
-            ranked = sorted(
-                topics,
-                key=lambda tp: (
-                    -len(set(tp.replace("-", "_").split("_")) & corpus),
-                    topics.index(tp),
-                ),
-            )
-            chosen = [tp for tp in ranked if set(tp.replace("-", "_").split("_")) & corpus][:2]
-            chosen = chosen or ranked[:1]
-            if chosen:
-                self.plan = [
-                    {"action_type": "search_policy", "query": tp.replace("_", " ")}
-                    for tp in chosen[1:]
-                ]
-                return {"action_type": "search_policy", "query": chosen[0].replace("_", " ")}
         return self._settle(obs)
+
+    def _policy(self) -> str:
+        facts = _words(self.ticket + " " + " ".join(self.artifacts))
+        best, best_score = "", -1
+        for text in self.policies.values():
+            score = len(_words(text) & facts)
+            if score > best_score:
+                best, best_score = text, score
+        return best.replace("&", "and")
+
+    def _code(self, policy: str) -> str | None:
+        low = policy.lower()
+        for phrase, code in CODE_HINTS:
+            if phrase in low:
+                return code
+        return None
 
     def _settle(self, obs: dict[str, Any]) -> dict[str, Any]:
         vocab = obs.get("vocabularies", {})
-        case = obs.get("case", {})
-        policy = self.policy_text
-        text = policy + "\n" + self._corpus(obs)
-        status = case.get("status", "new")
-        if self.phase == "search":
+        status = obs.get("case", {}).get("status", "new")
+        policy = self._policy()
+        low = policy.lower()
+        esc = re.search(r"escalat\w*\s+(?:it\s+|the case\s+)?to\s+([a-z ]+)", low)
+        target = _first_mentioned(esc.group(1), vocab.get("queues", [])) if esc else None
+        if self.phase == "gather":
             self.phase = "classify"
-            queue = (
-                _first_mentioned(policy, vocab.get("queues", []))
-                or _first_mentioned(text, vocab.get("queues", []))
-                or "general_support"
-            )
-            priority = _first_mentioned(policy, vocab.get("priorities", [])) or (
-                "urgent" if obs.get("ticket", {}).get("affected_users", 1) > 100 else "normal"
-            )
-            issue = _first_mentioned(text, vocab.get("issue_types", [])) or self._issue(text)
+            queues = vocab.get("queues", [])
+            queue = target or _first_mentioned(policy, queues) or "general_support"
+            priority = _first_mentioned(policy, vocab.get("priorities", [])) or "normal"
+            issue = self._issue(self.ticket + " " + policy)
             return {
                 "action_type": "classify",
                 "queue": queue,
@@ -227,29 +276,26 @@ class FallbackPolicy:
             }
         if self.phase == "classify":
             self.phase = "escalate"
-            m = re.search(r"escalat\w*\s+(?:it\s+|the case\s+)?to\s+([a-z_ ]+)", policy.lower())
-            if m and status == "triaged":
-                target = _first_mentioned(m.group(1), vocab.get("queues", []))
-                if target:
-                    return {"action_type": "escalate", "queue": target}
+            if target and status == "triaged":
+                return {"action_type": "escalate", "queue": target}
         if self.phase == "escalate":
             self.phase = "request"
-            fields = [f for f in vocab.get("requestable_fields", []) if _mentions(policy, f) >= 0]
-            if (
-                fields
-                and status in ("triaged", "escalated")
-                and re.search(r"\b(request|ask|collect)\w*\b", policy.lower())
-            ):
+            fields = [
+                f
+                for f in vocab.get("requestable_fields", [])
+                if _mentions(policy, f) >= 0 or any(h in low for h in FIELD_HINTS.get(f, ()))
+            ]
+            if fields and status in ("triaged", "escalated") and re.search(r"\bask\b", low):
                 return {"action_type": "request_info", "requested_fields": fields[:10]}
         if self.phase == "request":
             self.phase = "note"
-            return {"action_type": "add_internal_note", "note": self._note(obs)}
+            return {"action_type": "add_internal_note", "note": self._note(policy)}
+        code = self._code(policy)
         if self.phase == "note":
             self.phase = "reply"
-            return {"action_type": "draft_reply", "message": self._reply(obs)}
-        code = _first_mentioned(policy, vocab.get("resolution_codes", []))
+            return {"action_type": "draft_reply", "message": self._reply(obs, code)}
         self.phase = "done"
-        if status in ("triaged", "escalated") and code and not self._hand_off(policy, status):
+        if status == "triaged" and code:
             return {"action_type": "resolve", "resolution_code": code}
         action: dict[str, Any] = {"action_type": "submit"}
         if code:
@@ -257,42 +303,38 @@ class FallbackPolicy:
         return action
 
     @staticmethod
-    def _hand_off(policy: str, status: str) -> bool:
-        low = policy.lower()
-        return status == "escalated" or any(
-            k in low for k in ("do not resolve", "don't resolve", "leave the case", "keep the case")
-        )
-
-    @staticmethod
     def _issue(text: str) -> str:
         low = text.lower()
         rules = [
+            (
+                "account_security",
+                (
+                    "takeover",
+                    "unrecognised",
+                    "unrecognized",
+                    "sign-in",
+                    "suspicious login",
+                    "hacked",
+                ),
+            ),
             ("damaged_item", ("damaged", "broken", "cracked")),
-            ("account_security", ("takeover", "unauthorized", "suspicious login", "hacked")),
-            ("billing_error", ("charged twice", "duplicate charge", "double charge")),
-            ("technical_incident", ("outage", "500 error", "errors", "down")),
+            ("billing_error", ("charged twice", "paid twice", "duplicate", "double charge")),
+            ("technical_incident", ("outage", "503", "incident", "errors")),
         ]
         for issue, keys in rules:
             if any(k in low for k in keys):
                 return issue
         return "general_inquiry"
 
-    def _note(self, obs: dict[str, Any]) -> str:
-        facts = [t.splitlines()[0] for t in self.texts if t][:6]
-        policy = self.policy_text.strip().splitlines()
-        return ("Findings: " + "; ".join(facts) + ". Policy: " + (policy[0] if policy else "n/a"))[
-            :1100
-        ]
+    def _note(self, policy: str) -> str:
+        facts = " | ".join(a.replace("\n", " ")[:200] for a in self.artifacts)
+        first = policy.splitlines()[0] if policy else "none found"
+        return f"Evidence: {facts}. Policy applied: {first}."[:1150]
 
-    def _reply(self, obs: dict[str, Any]) -> str:
-        name = obs.get("ticket", {}).get("customer_name", "there").split(" ")[0]
-        policy_lines = [ln for ln in self.policy_text.splitlines() if ln and not ln.startswith("[")]
-        summary = " ".join(policy_lines)[:600]
-        return (
-            f"Hi {name}, thank you for contacting us and sorry for the trouble. "
-            f"We have reviewed your case and the relevant records. {summary} "
-            "We will keep you updated on the next steps."
-        )[:1150]
+    def _reply(self, obs: dict[str, Any], code: str | None) -> str:
+        name = (obs.get("ticket", {}).get("customer_name") or "there").split(" ")[0]
+        body = MACROS.get(code or "", "We are looking into your request and will follow up.")
+        return f"Hi {name}, thank you for reaching out, and we are sorry for the trouble. {body}"
 
 
 # --------------------------------------------------------------------------------------
@@ -386,6 +428,8 @@ def play(env: Any, task_id: str, llm: Callable[[list[dict[str, str]]], str] | No
                     log(f"model call failed ({type(e).__name__}: {e}); fallback plays")
             if action is None:
                 action = fallback.act(obs)
+            else:
+                fallback.last = {}
             error: str | None = None
             try:
                 data = env.step(action)

@@ -12,7 +12,8 @@ after Ng, Harada & Russell, 1999): it treats the case's current state as final.
 Anti-gaming rules (DESIGN section 4): a reply longer than ``MAX_REPLY_CHARS`` is refused
 when drafted; a reply that makes any of the scenario's forbidden claims earns no reply
 credit; efficiency is earned only when the outcome (final status and resolution code) is
-right; the SLA part only when the case was classified before the SLA ran out.
+right and every required piece of evidence was collected; the SLA part only when the
+case reached the right queue (by classify or escalate) before the SLA ran out.
 """
 
 from __future__ import annotations
@@ -186,13 +187,15 @@ def grade(
             elif isinstance(ev, CaseClassified):
                 queue, priority, issue_type = ev.queue, ev.priority, ev.issue_type
                 queue_idx = class_idx = i
-                if first_classify is None:
+                if first_classify is None and ev.queue == gold.queue:
                     first_classify = i
             elif isinstance(ev, InfoRequested):
                 for f in ev.requested_fields:
                     requested.setdefault(f, i)
             elif isinstance(ev, CaseEscalated):
                 queue, queue_idx = ev.queue, i
+                if first_classify is None and ev.queue == gold.queue:
+                    first_classify = i
             elif isinstance(ev, CaseResolved | CaseSubmitted) and ev.resolution_code:
                 resolution, resolution_idx = ev.resolution_code, i
         elif isinstance(ev, CustomerReplied):
@@ -259,7 +262,8 @@ def grade(
             [i for i, n in notes if marker_hits(gold.note_markers, n)],
         )
 
-    if status_ok and resolution_ok:
+    investigated = all(e in evidence for e in gold.required_evidence)
+    if status_ok and resolution_ok and investigated:
         budget, best = scenario.step_budget, gold.optimal_steps
         if steps <= best:
             eff = Fraction(1)
@@ -267,10 +271,12 @@ def grade(
             eff = max(Fraction(0), Fraction(budget - steps, max(1, budget - best)))
         earned["efficiency"] = (eff, f"{steps} steps, best {best}", [])
     else:
-        earned["efficiency"] = (Fraction(0), "outcome not right yet", [])
+        earned["efficiency"] = (Fraction(0), "outcome not right or not investigated", [])
 
     sla_ok = first_classify is not None and (first_breach is None or first_classify < first_breach)
-    earned["sla"] = one(sla_ok, first_classify, "classified within SLA" if sla_ok else "not in SLA")
+    earned["sla"] = one(
+        sla_ok, first_classify, "routed right within SLA" if sla_ok else "not routed right in SLA"
+    )
 
     total_weight = sum(WEIGHTS[name] for name in earned)
     score = Fraction(0)

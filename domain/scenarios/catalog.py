@@ -7,7 +7,10 @@ HyperBrickCaseOps (routing and communication).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from caseops.domain.errors import UnknownTask
+from caseops.domain.generator import generate, parse_task_id, split_refs
 from caseops.domain.scenario import Scenario
 
 from .support_desk import SUPPORT_DESK_SCENARIOS
@@ -19,28 +22,42 @@ SEED_SCENARIOS: dict[str, Scenario] = {
 
 
 def get_scenario(task_id: str) -> Scenario:
-    """The scenario with ``task_id``.
+    """The scenario with ``task_id``: a seed case id, or ``<family>/<seed>``.
 
     Raises:
         UnknownTask: when no scenario has that id (the message lists the known ones).
     """
-    try:
-        return SEED_SCENARIOS[task_id]
-    except KeyError:
-        known = ", ".join(SEED_SCENARIOS)
-        raise UnknownTask(f"unknown task_id {task_id!r}; known: {known}") from None
+    found = SEED_SCENARIOS.get(task_id)
+    if found is not None:
+        return found
+    if "/" in task_id:
+        return generate(*parse_task_id(task_id))
+    known = ", ".join(SEED_SCENARIOS)
+    raise UnknownTask(
+        f"unknown task_id {task_id!r}; seed tasks: {known}; generated: <family>/<seed>"
+    )
 
 
-def list_scenarios(split: str | None = None) -> list[Scenario]:
-    """Scenarios in catalog order, optionally only those of ``split``.
+def task_refs(split: str | None = None) -> Sequence[str]:
+    """Task ids of ``split`` in catalog order (``None``: the six seed cases).
 
     Raises:
-        UnknownTask: for a split that has no scenarios.
+        UnknownTask: for an unknown split.
     """
-    items = list(SEED_SCENARIOS.values())
-    if split is None:
-        return items
-    chosen = [s for s in items if s.split == split]
-    if not chosen:
-        raise UnknownTask(f"split {split!r} has no tasks; known: seed")
-    return chosen
+    if split in (None, "seed"):
+        return tuple(SEED_SCENARIOS)
+    return tuple(f"{f}/{s}" for f, s in split_refs(split))
+
+
+def list_scenarios(
+    split: str | None = None, offset: int = 0, limit: int | None = None
+) -> list[Scenario]:
+    """Scenarios of ``split`` (``None``/``seed``: the six seed cases) in catalog order,
+    from ``offset``, at most ``limit`` (all when ``None``).
+
+    Raises:
+        UnknownTask: for an unknown split.
+    """
+    ids = task_refs(split)
+    end = len(ids) if limit is None else offset + limit
+    return [get_scenario(t) for t in ids[offset:end]]

@@ -1,0 +1,119 @@
+"""The seeded scenario generator: ``generate(family, seed) -> Scenario``.
+
+Every family module in :mod:`caseops.domain.families` builds a case from a
+``random.Random`` seeded with ``sha256("caseops", family, seed)`` (never Python's
+``hash()``), so a task id ``<family>/<seed>`` always names the same case.
+
+Splits are disjoint by seed: ``seed % 10`` in 0..6 is ``train``, 7 is ``validation``,
+8..9 is ``test``; the families in :data:`TEST_ONLY` appear only in ``test`` (every seed).
+The listed catalog holds seeds ``0 .. CATALOG_SEEDS - 1`` of every family; any other
+non-negative seed is still a valid task id.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+from .canonical import derive_seed
+from .errors import UnknownTask
+from .families.kit import Kit
+from .scenario import Scenario
+
+#: Family modules, in catalog order.
+FAMILY_NAMES: tuple[str, ...] = (
+    "damaged_item",
+    "wrong_item",
+    "lost_parcel",
+    "refund_window",
+    "subscription_cancellation",
+    "duplicate_charge",
+    "chargeback_dispute",
+    "invoice_tax",
+    "account_takeover",
+    "account_lockout",
+    "api_outage",
+    "privacy_request",
+    "sso_misconfiguration",
+    "abuse_report",
+)
+
+#: Families held out entirely for the test split.
+TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report"})
+
+#: Seeds per family in the listed catalog.
+CATALOG_SEEDS = 1000
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+
+
+@cache
+def _family(name: str) -> Callable[[Kit], dict[str, Any]]:
+    if name not in FAMILY_NAMES:
+        raise UnknownTask(f"unknown family {name!r}; known: {', '.join(FAMILY_NAMES)}")
+    module = importlib.import_module(f"caseops.domain.families.{name}")
+    fn: Callable[[Kit], dict[str, Any]] = module.generate
+    return fn
+
+
+def split_of(family: str, seed: int) -> str:
+    """The split of ``family/seed`` (see the module docstring)."""
+    if family in TEST_ONLY:
+        return "test"
+    bucket = seed % 10
+    return "train" if bucket < 7 else "validation" if bucket == 7 else "test"
+
+
+def generate(family: str, seed: int) -> Scenario:
+    """The case ``family/seed``. Deterministic: the same inputs give the same scenario.
+
+    Raises:
+        UnknownTask: unknown family or a negative seed.
+        ScenarioError: when the family produced an inconsistent case (a bug).
+    """
+    if seed < 0:
+        raise UnknownTask("seeds are non-negative integers")
+    build = _family(family)
+    rng = random.Random(derive_seed("caseops", family, seed))
+    fields = build(Kit(rng))
+    scenario = Scenario(
+        task_id=f"{family}/{seed}",
+        family=family,
+        seed=seed,
+        split=split_of(family, seed),  # type: ignore[arg-type]
+        **fields,
+    )
+    scenario.check()
+    return scenario
+
+
+def parse_task_id(task_id: str) -> tuple[str, int]:
+    """``"family/seed"`` -> ``(family, seed)``.
+
+    Raises:
+        UnknownTask: when the id is not of that form or names no family.
+    """
+    family, _, seed_text = task_id.partition("/")
+    if family not in FAMILY_NAMES or not seed_text.isdigit() or len(seed_text) > 18:
+        raise UnknownTask(
+            f"unknown task_id {task_id!r}: generated tasks are '<family>/<seed>' with a "
+            f"family in {', '.join(FAMILY_NAMES)}"
+        )
+    return family, int(seed_text)
+
+
+@lru_cache(maxsize=8)
+def split_refs(split: str) -> Sequence[tuple[str, int]]:
+    """The ``(family, seed)`` pairs of ``split`` in the listed catalog, in a fixed order.
+
+    Raises:
+        UnknownTask: for a split other than train, validation, test.
+    """
+    if split not in SPLITS:
+        raise UnknownTask(f"unknown split {split!r}; known: seed, {', '.join(SPLITS)}")
+    return tuple(
+        (f, s) for f in FAMILY_NAMES for s in range(CATALOG_SEEDS) if split_of(f, s) == split
+    )

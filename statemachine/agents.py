@@ -1,0 +1,174 @@
+"""Scripted reference agents, shipped as library code (after Gymnasium's env_checker).
+
+Each agent is a function ``(scenario, rng) -> policy`` where a policy maps an observation
+to the next :class:`CaseAction`. The *oracle* reads the gold (only tests and self-checks
+may); the others are the shortcuts the grader must not reward: doing nothing,
+escalating everything, resolving with one code, stuffing keywords, acting at random.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.observation import CaseObservation
+from caseops.domain.scenario import Scenario
+from caseops.domain.vocab import (
+    ACTION_TYPES,
+    ISSUE_TYPES,
+    PRIORITIES,
+    QUEUES,
+    REQUESTABLE_FIELDS,
+    RESOLUTION_CODES,
+)
+
+from .decide import match_policy
+
+Policy = Callable[[CaseObservation], CaseAction]
+
+
+def _script(actions: Sequence[CaseAction]) -> Policy:
+    queue = list(actions)
+
+    def policy(obs: CaseObservation) -> CaseAction:
+        return queue.pop(0) if queue else CaseAction(action_type="submit")
+
+    return policy
+
+
+def oracle_actions(scenario: Scenario) -> list[CaseAction]:
+    """The full-score path read from the gold: review, classify, gather the required
+    evidence, escalate and request as the gold says, note, reply, then resolve or submit.
+
+    Raises:
+        ValueError: when a required policy topic cannot be found by its own name.
+    """
+    g = scenario.gold
+    acts = [CaseAction(action_type="review_ticket")]
+    acts.append(
+        CaseAction(
+            action_type="classify", queue=g.queue, priority=g.priority, issue_type=g.issue_type
+        )
+    )
+    for ev in g.required_evidence:
+        kind, _, ref = ev.partition(":")
+        if kind == "artifact":
+            acts.append(CaseAction(action_type="inspect_artifact", artifact_id=ref))
+        elif kind == "policy":
+            query = ref.replace("_", " ")
+            if match_policy(scenario, query) != ref:
+                query = ref
+            if match_policy(scenario, query) != ref:
+                raise ValueError(f"{scenario.task_id}: policy {ref} is not found by its name")
+            acts.append(CaseAction(action_type="search_policy", query=query))
+    if g.final_status == "escalated":
+        acts.append(CaseAction(action_type="escalate", queue=g.queue))
+    if g.requested_fields:
+        acts.append(
+            CaseAction(action_type="request_info", requested_fields=list(g.requested_fields))
+        )
+    if g.note_markers:
+        note = ". ".join(m.phrases[0] for m in g.note_markers)
+        acts.append(CaseAction(action_type="add_internal_note", note=f"Findings: {note}."))
+    if g.reply_markers:
+        reply = ". ".join(m.phrases[0] for m in g.reply_markers)
+        acts.append(CaseAction(action_type="draft_reply", message=f"Hello. {reply}."))
+    if g.final_status == "resolved":
+        acts.append(CaseAction(action_type="resolve", resolution_code=g.resolution_code))
+    else:
+        acts.append(CaseAction(action_type="submit", resolution_code=g.resolution_code))
+    return acts
+
+
+def oracle(scenario: Scenario, rng: random.Random) -> Policy:
+    """The gold-reading agent (tests only)."""
+    return _script(oracle_actions(scenario))
+
+
+def do_nothing(scenario: Scenario, rng: random.Random) -> Policy:
+    """Submits at once."""
+    return _script([CaseAction(action_type="submit")])
+
+
+def escalate_everything(scenario: Scenario, rng: random.Random) -> Policy:
+    """Triages generically, escalates, submits."""
+    return _script(
+        [
+            CaseAction(
+                action_type="classify",
+                queue="general_support",
+                priority="high",
+                issue_type="general_inquiry",
+            ),
+            CaseAction(action_type="escalate", queue="technical_support"),
+            CaseAction(action_type="submit"),
+        ]
+    )
+
+
+def resolve_with(code: str) -> Callable[[Scenario, random.Random], Policy]:
+    """Triages generically and resolves with ``code`` (used with the most common code)."""
+
+    def make(scenario: Scenario, rng: random.Random) -> Policy:
+        return _script(
+            [
+                CaseAction(
+                    action_type="classify",
+                    queue="general_support",
+                    priority="normal",
+                    issue_type="general_inquiry",
+                ),
+                CaseAction(action_type="resolve", resolution_code=code),  # type: ignore[arg-type]
+            ]
+        )
+
+    return make
+
+
+def stuffing_reply(scenarios: Sequence[Scenario]) -> str:
+    """Every phrase of every reply marker of ``scenarios``, cut to the reply limit."""
+    phrases: list[str] = []
+    for s in scenarios:
+        for m in s.gold.reply_markers:
+            for p in m.phrases:
+                if p not in phrases:
+                    phrases.append(p)
+    return " ".join(phrases)[:MAX_REPLY_CHARS]
+
+
+def keyword_stuffer(reply: str) -> Callable[[Scenario, random.Random], Policy]:
+    """Reviews the ticket, drafts ``reply`` (every marker of every resolution), submits."""
+
+    def make(scenario: Scenario, rng: random.Random) -> Policy:
+        return _script(
+            [
+                CaseAction(action_type="review_ticket"),
+                CaseAction(action_type="draft_reply", message=reply),
+                CaseAction(action_type="submit"),
+            ]
+        )
+
+    return make
+
+
+def random_agent(scenario: Scenario, rng: random.Random) -> Policy:
+    """Uniformly random action types and field values (seeded)."""
+
+    def policy(obs: CaseObservation) -> CaseAction:
+        kind = rng.choice(ACTION_TYPES)
+        artifacts = [*obs.available_artifacts, "nonexistent"]
+        return CaseAction(
+            action_type=kind,  # type: ignore[arg-type]
+            artifact_id=rng.choice(artifacts),
+            query=rng.choice([*obs.policy_topics, "help"]).replace("_", " "),
+            message="We are looking into it.",
+            note="Checked the case.",
+            queue=rng.choice(QUEUES),  # type: ignore[arg-type]
+            priority=rng.choice(PRIORITIES),  # type: ignore[arg-type]
+            issue_type=rng.choice(ISSUE_TYPES),  # type: ignore[arg-type]
+            requested_fields=rng.sample(REQUESTABLE_FIELDS, rng.randint(1, 3)),  # type: ignore[arg-type]
+            resolution_code=rng.choice(RESOLUTION_CODES),  # type: ignore[arg-type]
+        )
+
+    return policy

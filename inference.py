@@ -465,9 +465,9 @@ def play(env: Any, task_id: str, llm: Callable[[list[dict[str, str]]], str] | No
 
 def task_ids(split: str, limit: int) -> list[str]:
     """The tasks to play, in a fixed order."""
-    from caseops.domain.scenarios import list_scenarios
+    from caseops.domain.scenarios import task_refs
 
-    ids = [s.task_id for s in list_scenarios(None if split in ("", "all") else split)]
+    ids = list(task_refs(None if split in ("", "seed") else split))
     return ids[:limit] if limit > 0 else ids
 
 

@@ -77,18 +77,20 @@ def tasks(
     limit: Annotated[int, typer.Option(min=1)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
-    """List tasks (no gold)."""
-    from caseops.domain.scenarios import list_scenarios
+    """List tasks (no gold): ``--split seed`` (default: the six seed cases), ``train``,
+    ``validation`` or ``test`` (generated ``<family>/<seed>`` cases), paged."""
+    from caseops.domain.scenarios import list_scenarios, task_refs
 
     try:
-        items = list_scenarios(split)
+        total = len(task_refs(split))
+        items = list_scenarios(split, offset, limit)
     except CaseOpsError as e:
         err.print(f"[red]{e.message}[/red]")
         raise typer.Exit(2) from None
-    table = Table(title=f"{len(items)} tasks")
+    table = Table(title=f"{total} tasks in split {split or 'seed'} (showing {len(items)})")
     for col in ("task_id", "difficulty", "split", "title"):
         table.add_column(col)
-    for s in items[offset : offset + limit]:
+    for s in items:
         table.add_row(s.task_id, s.difficulty, s.split, s.title)
     out.print(table)
 

@@ -23,7 +23,7 @@ from caseops.domain.events import EpisodeStarted, Event, event_from_payload
 from caseops.domain.grader import GradeReport, grade
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import get_scenario, list_scenarios
+from caseops.domain.scenarios import get_scenario, task_refs
 from caseops.domain.state import CaseRecord
 from caseops.eventstore import EventStore, NewEvent, RecordedEvent, StreamNotFound
 from caseops.statemachine import apply_step, evolve, start_episode
@@ -67,17 +67,18 @@ def choose_scenario(
 ) -> Scenario:
     """The scenario a reset asks for.
 
-    ``task_id`` wins; otherwise a task of ``split`` (all tasks when ``None``) chosen by
-    ``seed`` (``sha256("reset", split, seed)``), or by the episode id when no seed is given.
+    ``task_id`` wins; otherwise a task of ``split`` (``seed``, the six seed cases, when
+    ``None``; else ``train``, ``validation`` or ``test``) chosen by ``seed`` as
+    ``sha256("reset", split, seed)``, or by the episode id when no seed is given.
 
     Raises:
-        UnknownTask: unknown task id or empty split.
+        UnknownTask: unknown task id or split.
     """
     if task_id is not None:
         return get_scenario(task_id)
-    pool = list_scenarios(split)
+    pool = task_refs(split)
     key = seed if seed is not None else episode_id
-    return pool[derive_seed("reset", split or "all", key) % len(pool)]
+    return get_scenario(pool[derive_seed("reset", split or "seed", key) % len(pool)])
 
 
 class EpisodeService:

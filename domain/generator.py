@@ -107,7 +107,8 @@ def parse_task_id(task_id: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=8)
 def split_refs(split: str) -> Sequence[tuple[str, int]]:
-    """The ``(family, seed)`` pairs of ``split`` in the listed catalog, in a fixed order.
+    """The ``(family, seed)`` pairs of ``split`` in the listed catalog, seed-major (so any
+    prefix of the list spreads over every family of the split).
 
     Raises:
         UnknownTask: for a split other than train, validation, test.

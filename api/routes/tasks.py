@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import list_scenarios
+from caseops.domain.scenarios import list_scenarios, task_refs
 
 from ..deps import Limit, Offset
 
@@ -55,9 +55,8 @@ def tasks(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> TaskPage:
-    """Tasks (optionally of one ``split``), paged."""
-    items = list_scenarios(split)
-    page = items[offset : offset + limit]
-    return TaskPage(
-        total=len(items), limit=limit, offset=offset, items=[task_info(s) for s in page]
-    )
+    """Tasks of one ``split`` (``seed``: the six seed cases, the default; ``train``,
+    ``validation``, ``test``: generated ``<family>/<seed>`` cases), paged."""
+    total = len(task_refs(split))
+    page = list_scenarios(split, offset, limit)
+    return TaskPage(total=total, limit=limit, offset=offset, items=[task_info(s) for s in page])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .canonical import canonical_json, sha256_hex
 from .errors import ScenarioError
@@ -77,6 +77,11 @@ class Customer(_Frozen):
     answers: dict[RequestableField, str] = Field(default_factory=dict)
     unanswered_reply: str = "The customer has not replied yet."
 
+    @field_validator("answers", mode="after")
+    @classmethod
+    def _sorted(cls, v: dict[str, str]) -> dict[str, str]:
+        return dict(sorted(v.items()))
+
 
 class Marker(_Frozen):
     """A point a reply or note must make: met when any of ``phrases`` appears in it
@@ -125,6 +130,13 @@ class Scenario(_Frozen):
     step_budget: int = Field(16, ge=2, le=100)
     minutes_per_step: int = Field(5, ge=0)
     gold: Gold
+
+    @field_validator("artifacts", "policies", mode="after")
+    @classmethod
+    def _sorted(cls, v: dict[str, object]) -> dict[str, object]:
+        # Key order is canonical (sorted), so a scenario rebuilt from its canonical-JSON
+        # snapshot equals the original and nothing depends on authoring order.
+        return dict(sorted(v.items()))
 
     def content_hash(self) -> str:
         """sha256 over the canonical JSON of the whole scenario, gold included."""

@@ -1,0 +1,32 @@
+"""Scenario snapshots: a scenario rebuilt from its canonical-JSON snapshot (what
+``EpisodeStarted`` stores) equals the original, so replay sees exactly the case that ran."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from caseops.domain.canonical import canonical_json
+from caseops.domain.generator import FAMILY_NAMES, generate
+from caseops.domain.scenario import Scenario
+from caseops.domain.scenarios import SEED_SCENARIOS
+
+CASES = [*SEED_SCENARIOS.values(), *(generate(f, 5) for f in FAMILY_NAMES)]
+
+
+@pytest.mark.parametrize("scenario", CASES, ids=[s.task_id for s in CASES])
+def test_snapshot_round_trip_is_exact(scenario: Scenario) -> None:
+    snapshot = json.loads(canonical_json(scenario.model_dump(mode="json")))
+    rebuilt = Scenario.model_validate(snapshot)
+    assert rebuilt == scenario
+    assert list(rebuilt.artifacts) == list(scenario.artifacts) == sorted(scenario.artifacts)
+    assert list(rebuilt.policies) == sorted(scenario.policies)
+    assert rebuilt.content_hash() == scenario.content_hash()
+
+
+def test_authoring_order_does_not_matter() -> None:
+    s = SEED_SCENARIOS["damaged-mug-replacement"]
+    data = s.model_dump(mode="json")
+    data["artifacts"] = dict(reversed(list(data["artifacts"].items())))
+    assert Scenario.model_validate(data) == s

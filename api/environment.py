@@ -81,13 +81,15 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         action: CaseAction,
         timeout_s: float | None = None,
         episode_id: str | None = None,
+        request_id: str | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
-        """Apply ``action`` to the episode; returns the next observation."""
+        """Apply ``action`` to the episode; returns the next observation. A repeated
+        ``request_id`` returns the original observation without stepping again."""
         target = episode_id or self.episode_id
         if target is None:
             raise NoActiveEpisode("no episode: call reset first (or pass episode_id)")
-        _, obs = self.service.step(target, action)
+        _, obs = self.service.step(target, action, request_id=request_id)
         self.episode_id = target
         return obs
 

@@ -9,6 +9,7 @@ whole step is appended.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import uuid
@@ -19,13 +20,19 @@ from typing import Any
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
-from caseops.domain.events import EpisodeStarted, Event, event_from_payload
+from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
 from caseops.domain.grader import GradeReport, grade
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import get_scenario, task_refs
 from caseops.domain.state import CaseRecord
-from caseops.eventstore import EventStore, NewEvent, RecordedEvent, StreamNotFound
+from caseops.eventstore import (
+    ConcurrencyError,
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    StreamNotFound,
+)
 from caseops.statemachine import apply_step, evolve, start_episode
 from caseops.statemachine.projection import observe, public_state
 from caseops.statemachine.replay import ReplayReport, replay, scenario_of
@@ -43,8 +50,18 @@ class Loaded:
     ids: list[str] = field(default_factory=list)
 
 
-def _new_events(events: list[Event]) -> list[NewEvent]:
-    return [NewEvent(str(uuid.uuid4()), e.type, e.payload(), e.SCHEMA_VERSION) for e in events]
+def _new_events(events: list[Event], ids: list[str] | None = None) -> list[NewEvent]:
+    ids = ids or [str(uuid.uuid4()) for _ in events]
+    return [
+        NewEvent(i, e.type, e.payload(), e.SCHEMA_VERSION) for i, e in zip(ids, events, strict=True)
+    ]
+
+
+def request_event_id(episode_id: str, request_id: str, k: int) -> str:
+    """The id of the ``k``-th event appended by step ``request_id`` of an episode: a uuid
+    built from sha256, so a retried request maps to the ids it stored the first time."""
+    digest = hashlib.sha256(f"{episode_id}\x1f{request_id}\x1f{k}".encode()).hexdigest()
+    return str(uuid.UUID(digest[:32]))
 
 
 def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
@@ -183,20 +200,42 @@ class EpisodeService:
         self._remember(episode_id, loaded)
         return loaded, observe(scenario, record)
 
-    def step(self, episode_id: str, action: CaseAction) -> tuple[Loaded, CaseObservation]:
+    def step(
+        self, episode_id: str, action: CaseAction, request_id: str | None = None
+    ) -> tuple[Loaded, CaseObservation]:
         """Apply one action to the episode and append its events atomically.
+
+        With a ``request_id``, the step is idempotent: a retry of a request already applied
+        returns the original observation and appends nothing (event ids derive from the
+        request id, and the store answers a repeated append with what it stored).
 
         Raises:
             EpisodeNotFound: no such episode.
             EpisodeAlreadyEnded: the episode is over (nothing appended).
             ConcurrencyError: another step was appended first (nothing appended).
         """
+        if request_id is not None:
+            replayed = self._answered(episode_id, request_id)
+            if replayed is not None:
+                return replayed
         loaded = self.load(episode_id)
         out = apply_step(loaded.scenario, loaded.record, loaded.history, action)
-        new = _new_events(out.events)
-        self.store.append(
-            episode_id, loaded.record.version, new, meta=_meta(loaded.scenario, out.record)
+        ids = (
+            [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
+            if request_id is not None
+            else None
         )
+        new = _new_events(out.events, ids)
+        try:
+            self.store.append(
+                episode_id, loaded.record.version, new, meta=_meta(loaded.scenario, out.record)
+            )
+        except ConcurrencyError:
+            if request_id is not None:
+                replayed = self._answered(episode_id, request_id)
+                if replayed is not None:
+                    return replayed
+            raise
         after = Loaded(
             loaded.scenario,
             out.record,
@@ -206,6 +245,24 @@ class EpisodeService:
         self._remember(episode_id, after)
         report = self.report(after) if out.record.done else None
         return after, observe(after.scenario, after.record, float(out.reward), report)
+
+    def _answered(self, episode_id: str, request_id: str) -> tuple[Loaded, CaseObservation] | None:
+        """The original answer to a step request already stored, or ``None``."""
+        first = self.store.find(request_event_id(episode_id, request_id, 0))
+        if first is None or first.stream_id != episode_id:
+            return None
+        full = self.load(episode_id)
+        # The step's events run from ``first.version`` up to the next step event.
+        end = first.version
+        while end < len(full.history) and not isinstance(full.history[end], StepEvent):
+            end += 1
+        history = full.history[:end]
+        record = CaseRecord()
+        for ev in history:
+            record = evolve(record, ev)
+        upto = Loaded(full.scenario, record, history, full.ids[:end])
+        report = self.report(upto) if record.done else None
+        return upto, observe(full.scenario, record, _frac(record.last_reward), report)
 
     # -- queries -----------------------------------------------------------------------
     @staticmethod

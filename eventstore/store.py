@@ -306,6 +306,13 @@ class EventStore:
                 raise StreamNotFound(f"no episode {stream_id!r}")
         return [self._row(r) for r in rows]
 
+    def find(self, event_id: str) -> RecordedEvent | None:
+        """The stored event with ``event_id``, or ``None``."""
+        t = schema.events
+        with translate(), self._read() as conn:
+            r = conn.execute(select(t).where(t.c.event_id == event_id)).first()
+        return None if r is None else self._row(r)
+
     def version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         with translate(), self._read() as conn:

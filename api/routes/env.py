@@ -79,8 +79,12 @@ def reset(
     responses={404: {"description": "Unknown episode"}, 409: {"description": "Episode over"}},
 )
 def step(service: ServiceDep, request: CaseStepRequest) -> StepResponse:
-    """Apply ``action`` to the episode and return the next observation, reward and done."""
-    _, obs = service.step(_current(service, request.episode_id), request.action)
+    """Apply ``action`` to the episode and return the next observation, reward and done.
+
+    A ``request_id`` makes the step idempotent: a retry returns the original response and
+    appends nothing (also after a server restart)."""
+    target = _current(service, request.episode_id)
+    _, obs = service.step(target, request.action, request_id=request.request_id)
     return StepResponse(**serialize_observation(obs))
 
 

@@ -104,6 +104,11 @@ def create_caseops_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.openapi_schema = None
     log.info("CaseOps %s on %s", __version__, _redact(settings.database_url))
+    if not settings.admin_token:
+        log.warning(
+            "CASEOPS_ADMIN_TOKEN is not set: /episodes and /audit/* are open to anyone "
+            "who can reach this server"
+        )
     return app
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+
+from caseops.domain.errors import Unauthorized
 
 from .service import EpisodeService
 
@@ -15,6 +18,23 @@ def get_service(request: Request) -> EpisodeService:
     return service
 
 
+def require_admin(request: Request) -> None:
+    """Cross-episode routes need ``Authorization: Bearer <CASEOPS_ADMIN_TOKEN>`` when the
+    token is configured (open otherwise; the server says so at startup).
+
+    Raises:
+        Unauthorized: missing or wrong token.
+    """
+    token = request.app.state.settings.admin_token
+    if not token:
+        return
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), token):
+        raise Unauthorized("this route needs Authorization: Bearer <CASEOPS_ADMIN_TOKEN>")
+
+
 ServiceDep = Annotated[EpisodeService, Depends(get_service)]
+AdminDep = Depends(require_admin)
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]

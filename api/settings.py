@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     lock_timeout_ms: int = Field(5000, ge=1, description="PostgreSQL append lock timeout.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413).")
     cache_episodes: int = Field(4096, ge=0, description="Episodes kept in memory per process.")
+    admin_token: str | None = Field(
+        None, description="Bearer token required by cross-episode routes when set."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -59,3 +59,9 @@ class EpisodeStillRunning(CaseOpsError):
     """A route that would reveal the grade asked of an episode that has not ended. HTTP 409."""
 
     http_status = 409
+
+
+class Unauthorized(CaseOpsError):
+    """A cross-episode route without the admin bearer token. HTTP 401."""
+
+    http_status = 401

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from ..deps import Limit, ServiceDep
+from ..deps import AdminDep, Limit, ServiceDep
 
 router = APIRouter(tags=["Audit"])
 
@@ -53,7 +53,7 @@ def rejections(service: Any, after: int = 0, limit: int = 100) -> RejectionPage:
     )
 
 
-@router.get("/audit/rejections", response_model=RejectionPage)
+@router.get("/audit/rejections", response_model=RejectionPage, dependencies=[AdminDep])
 def audit_rejections(
     service: ServiceDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -11,7 +11,7 @@ from caseops.domain.errors import EpisodeNotFound, EpisodeStillRunning
 from caseops.eventstore import RecordedEvent, StreamNotFound
 from caseops.statemachine.replay import ReplayReport
 
-from ..deps import Limit, Offset, ServiceDep
+from ..deps import AdminDep, Limit, Offset, ServiceDep
 
 router = APIRouter(tags=["Episodes"])
 
@@ -82,7 +82,7 @@ def _summary(
     )
 
 
-@router.get("/episodes", response_model=EpisodePage)
+@router.get("/episodes", response_model=EpisodePage, dependencies=[AdminDep])
 def list_episodes(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) -> EpisodePage:
     """Episodes in the store, newest first, paged."""
     total, rows = service.store.list_streams(limit=limit, offset=offset)

@@ -1,0 +1,226 @@
+"""Family ``abuse_report`` (test only): a user reports abusive content or an account.
+
+Facts that decide the gold:
+- ``moderation_record`` confirms the reported content violates policy AND
+  ``reported_account`` shows two or more earlier strikes (a repeat offender) ->
+  ``suspend_abusive_account``, resolved, priority ``high``;
+- ``moderation_record`` finds the content within the community guidelines (the account
+  may have earlier reports, but they were dismissed) -> ``no_action_needed``, resolved,
+  priority ``low`` (``normal`` when the reporter is a business-tier customer);
+- the ticket gives no link to the content -> ``request_info(content_url)`` first (the
+  customer sends it and the case returns to triaged), then settle as above;
+- always ``trust_and_safety`` / ``abuse_report``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+
+NAME = "abuse_report"
+
+CONTENT = ("comment", "post", "direct message", "profile bio", "review")
+ABUSE = ("harassment", "hate speech", "threats", "targeted insults", "impersonation")
+HANDLES = ("nightowl", "pixelpunk", "truthteller", "quietstorm", "redfox", "cobalt", "lynx")
+TEMPLATES = (
+    "I want to report @{handle}. Their {content} {link}is {abuse} aimed at me. {extra}",
+    "Hello, a user (@{handle}) posted a {content} {link}that I consider {abuse}. {extra}"
+    "Please deal with it.",
+    "Reporting abuse: @{handle}'s {content} {link}- it's {abuse}. {extra}I'd like this "
+    "account removed.",
+    "Hi, I keep running into @{handle}. This {content} {link}is plain {abuse}. {extra}What "
+    "will you do about it?",
+)
+EXTRAS = (
+    "",
+    "This isn't the first time. ",
+    "I've blocked them already. ",
+    "Other people in the thread saw it too. ",
+)
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded abuse-report case (see the module docstring)."""
+    name = kit.person()
+    tier = kit.pick(TIERS_CONSUMER + TIERS_CONSUMER + TIERS_BUSINESS)
+    handle = f"{kit.pick(HANDLES)}{kit.rng.randrange(10, 999)}"
+    content = kit.pick(CONTENT)
+    abuse = kit.pick(ABUSE)
+    content_id = kit.hexid("c_", 8)
+    url = f"https://community.example/{handle}/{content_id}"
+    violation = kit.chance(0.5)
+    has_link = kit.chance(0.6)
+    link = f"({url}) " if has_link else ""
+    message = kit.pick(TEMPLATES).format(
+        handle=handle, content=content, abuse=abuse, link=link, extra=kit.pick(EXTRAS)
+    )
+    moderator = f"mod-{kit.rng.randrange(10, 99)}"
+    reviewed = kit.day(kit.rng.randrange(0, 2))
+    if violation:
+        strikes = kit.rng.randrange(2, 5)
+        finding = (
+            f"{content} {content_id}: reviewed by {moderator} on {reviewed}: violates the "
+            f"{abuse} rules (confirmed); content hidden pending account action."
+        )
+        history = (
+            f"Strikes: {strikes} earlier strikes (last on "
+            f"{kit.day(kit.rng.randrange(10, 120))}) for {kit.pick(ABUSE)}."
+        )
+        priority = "high"
+    else:
+        dismissed = kit.rng.randrange(0, 5)
+        finding = (
+            f"{content} {content_id}: reviewed by {moderator} on {reviewed}: within the "
+            "community guidelines (heated disagreement, no targeted abuse); no violation."
+        )
+        history = (
+            f"Strikes: {kit.pick(('0', '0', '1'))} (the last one expired). Earlier reports: "
+            f"{dismissed}, all dismissed after review."
+        )
+        priority = "normal" if tier in TIERS_BUSINESS else "low"
+    artifacts = {
+        "moderation_record": Artifact(title=f"Moderation review of {content_id}", content=finding),
+        "reported_account": Artifact(
+            title=f"Account @{handle}",
+            content=(
+                f"Joined {kit.day(kit.rng.randrange(30, 2000))}; "
+                f"{kit.rng.randrange(3, 40000):,} followers. {history}"
+            ),
+        ),
+        "reporter_account": Artifact(
+            title=f"Reporter {name}",
+            content=(
+                f"{tier} tier since {kit.day(kit.rng.randrange(60, 1500))}; "
+                f"earlier reports filed: {kit.rng.randrange(0, 4)}; account in good standing."
+            ),
+        ),
+    }
+    policies = {
+        "abuse_reports": Policy(
+            title="Handling abuse reports",
+            content=(
+                "Decide from the moderation review of the reported content (ask the reporter "
+                "for its link if they did not give one). A confirmed violation by an account "
+                "with two or more earlier strikes (a repeat offender) -> suspend the account; "
+                "high priority. Content found within the community guidelines -> no action; "
+                "thank the reporter and point to block and mute; low priority (normal for a "
+                "business-tier reporter). Never share the other account's history. Route to "
+                "trust_and_safety."
+            ),
+            keywords=("abuse", "harassment", "report", "hate", "threats", "moderation"),
+        ),
+        "copyright_claims": Policy(
+            title="Copyright claims",
+            content=(
+                "Copyright takedown notices go to the legal team through the takedown form; "
+                "support does not remove content on copyright grounds."
+            ),
+            keywords=("copyright", "dmca", "takedown", "stolen"),
+        ),
+    }
+    evidence = (
+        "ticket",
+        "artifact:moderation_record",
+        "artifact:reported_account",
+        "policy:abuse_reports",
+    )
+    requested: tuple[str, ...] = () if has_link else ("content_url",)
+    thanks = Marker(name="thanks", phrases=("thank you", "thanks", "appreciate"))
+    if violation:
+        outcome = Marker(
+            name="action_taken",
+            phrases=("suspended", "suspend", "taken action", "action against", "removed"),
+        )
+        note = Marker(
+            name="repeat_offender",
+            phrases=("repeat offender", "strikes", "violation confirmed", "confirmed violation"),
+        )
+        forbidden: tuple[str, ...] = (
+            "no action",
+            "within our guidelines",
+            "within the community guidelines",
+            "does not violate",
+            "doesn't violate",
+            "no violation",
+            "refund",
+            "escalated",
+            "incident",
+            "reset link",
+        )
+        code = "suspend_abusive_account"
+    else:
+        outcome = Marker(
+            name="no_violation",
+            phrases=(
+                "does not violate",
+                "doesn't violate",
+                "within our guidelines",
+                "within the community guidelines",
+                "no violation",
+                "not a violation",
+            ),
+        )
+        note = Marker(
+            name="within_guidelines",
+            phrases=("within guidelines", "no violation", "within the community guidelines"),
+        )
+        forbidden = (
+            "suspended",
+            "suspend",
+            "removed",
+            "banned",
+            "taken action",
+            "refund",
+            "escalated",
+            "incident",
+            "reset link",
+        )
+        code = "no_action_needed"
+    # review, classify, two artifacts, one policy, [request], note, reply, resolve
+    optimal = 2 + 3 + len(requested) + 3
+    return {
+        "difficulty": "easy" if has_link else "medium",
+        "title": f"Abuse report: @{handle}",
+        "objective": (
+            "Find the reported content's moderation review and the account's history, apply "
+            "the abuse policy, route the case, answer the reporter and settle it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                (f"Reporting @{handle}", "Abusive user", "Harassment report", "Report a user")
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((60, 120, 240)),
+            affected_users=1,
+            business_impact="One user reports abusive content.",
+            secondary_concerns=(
+                ("Asks whether the other user will know who reported them.",)
+                if kit.chance(0.35)
+                else ()
+            ),
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers={"content_url": url},
+            unanswered_reply=f"{name.split()[0]} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status="resolved",
+            resolution_code=code,
+            queue="trust_and_safety",
+            priority=priority,
+            issue_type="abuse_report",
+            requested_fields=requested,
+            required_evidence=evidence,
+            reply_markers=(outcome, thanks),
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

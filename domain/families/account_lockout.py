@@ -1,0 +1,289 @@
+"""Family ``account_lockout``: a user is locked out (password attempts or lost two-factor).
+
+Facts that decide the gold:
+- the sender of the ticket (``sender`` artifact) is the email on file (``account``) AND
+  the login history shows a successful verified sign-in within the last 30 days ->
+  ``reset_credentials``, resolved;
+- otherwise (a different address, or no verified sign-in for more than 30 days) the
+  requester cannot be verified from the records -> ``request_info(identity_verification)``;
+  the customer cannot send it at once, so the case stays ``waiting_on_customer`` and is
+  submitted with ``request_verification``;
+- password lockouts go to ``general_support``, two-factor lockouts to
+  ``technical_support``;
+- the account is its workspace's only admin (``account``) or the customer is
+  enterprise tier -> priority ``high``, else ``normal``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+
+NAME = "account_lockout"
+
+PASSWORD_PROBLEMS = (
+    "I'm locked out of my account after too many password attempts.",
+    "my account got locked after I mistyped my password a few times.",
+    "I keep getting 'account locked' when I try to sign in with my password.",
+)
+TWO_FACTOR_PROBLEMS = (
+    "I switched phones and my authenticator app no longer gives valid codes, so I can't "
+    "get past two-factor.",
+    "I lost the phone with my two-factor codes and now I can't sign in.",
+    "my 2FA codes are rejected every time since I reinstalled the authenticator app.",
+)
+TEMPLATES = (
+    "Hi, {problem} {extra}Can you get me back in?",
+    "Hello - {problem} {extra}I need access today, please help.",
+    "Quick one: {problem} {extra}What do I need to do?",
+    "Support team, {problem} {extra}Please unlock it as soon as you can.",
+    "Hey, {problem} {extra}This is blocking my work.",
+)
+EXTRAS = (
+    "",
+    "I have a deadline this afternoon. ",
+    "I already tried the 'forgot password' page twice. ",
+    "My colleagues can still sign in fine. ",
+)
+DEVICES = ("MacBook (Chrome)", "Windows laptop (Edge)", "iPhone app", "Android app", "iPad")
+CITIES = ("Lisbon", "Toronto", "Manchester", "Osaka", "Austin", "Berlin", "Nairobi")
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower() if c.isalnum())
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded account-lockout case (see the module docstring)."""
+    name = kit.person()
+    first, last = name.split()[0], name.split()[-1]
+    company = kit.company()
+    domain = _slug(company.split()[0]) + ".example"
+    tier = kit.pick(TIERS_CONSUMER + TIERS_BUSINESS)
+    two_factor = kit.chance(0.5)
+    account_email = f"{_slug(first)}.{_slug(last)}@{domain}"
+    personal_email = f"{_slug(first)}{_slug(last)}{kit.rng.randrange(10, 99)}@mailbox.example"
+
+    # verified 50%; unverified: a different sender address, or a dormant account.
+    variant = kit.pick(("verified",) * 10 + ("other_sender",) * 5 + ("dormant",) * 5)
+    verified = variant == "verified"
+    sender = personal_email if variant == "other_sender" else account_email
+    last_login_days = (
+        kit.rng.randrange(45, 260) if variant == "dormant" else kit.rng.randrange(1, 28)
+    )
+    sole_admin = kit.chance(0.4)
+    team = kit.rng.randrange(4, 60) if sole_admin else 1
+    priority = "high" if sole_admin or tier == "enterprise" else "normal"
+    queue = "technical_support" if two_factor else "general_support"
+    lock_day = kit.rng.randrange(0, 2)
+
+    problem = kit.pick(TWO_FACTOR_PROBLEMS if two_factor else PASSWORD_PROBLEMS)
+    message = kit.pick(TEMPLATES).format(problem=problem, extra=kit.pick(EXTRAS))
+    user_id = kit.ident("USR", 6)
+    lock_line = (
+        f"Two-factor challenge failed 5 times on {kit.day(lock_day)} at {kit.clock()}; "
+        "sign-in blocked pending a two-factor reset."
+        if two_factor
+        else f"{kit.rng.randrange(5, 12)} failed password attempts on {kit.day(lock_day)} at "
+        f"{kit.clock()}; account locked."
+    )
+    artifacts = {
+        "account": Artifact(
+            title=f"Account {user_id}",
+            content=(
+                f"Name: {name}. Email on file: {account_email} (verified "
+                f"{kit.day(kit.rng.randrange(300, 900))}). Workspace: {company}, "
+                + (
+                    f"role: owner and only admin of {team} members. "
+                    if sole_admin
+                    else "role: member (two other admins). "
+                )
+                + f"Two-factor: {'authenticator app' if two_factor else 'off'}. Status: locked."
+            ),
+        ),
+        "login_history": Artifact(
+            title="Sign-in history",
+            content=(
+                f"Last successful verified sign-in: {kit.day(last_login_days)} from "
+                f"{kit.pick(DEVICES)} in {kit.pick(CITIES)}. {lock_line}"
+            ),
+        ),
+        "sender": Artifact(
+            title="Inbound message headers",
+            content=(
+                f"From: {name} <{sender}>. Received {kit.day(0)}. SPF pass, DKIM pass. "
+                f"Phone on file: ending {kit.rng.randrange(10, 99)}."
+            ),
+        ),
+        "billing": Artifact(
+            title="Subscription",
+            content=(
+                f"Plan: {kit.pick(('Starter', 'Team', 'Pro'))}, paid through "
+                f"{kit.day(-kit.rng.randrange(5, 300))}. Last payment {kit.money(9, 240)} "
+                "succeeded. No open invoices."
+            ),
+        ),
+    }
+    policies = {
+        "account_recovery": Policy(
+            title="Locked accounts and credential resets",
+            content=(
+                "Before resetting a password or two-factor on a locked account, verify the "
+                "requester from our records: the request must come from the email on file "
+                "AND the sign-in history must show a successful verified sign-in within the "
+                "last 30 days. If both hold, reset the credentials (send a reset link or "
+                "reset two-factor) and resolve. If either fails, do not reset anything: ask "
+                "for identity verification and wait for it. Password lockouts go to "
+                "general_support, two-factor lockouts to technical_support. The only admin "
+                "of a workspace, and any enterprise customer, is high priority; everyone "
+                "else normal."
+            ),
+            keywords=("locked", "lockout", "locked out", "password", "two-factor", "2fa", "reset"),
+        ),
+        "account_takeover": Policy(
+            title="Suspected account takeover",
+            content=(
+                "If a customer reports sign-ins or changes they did not make, lock the "
+                "account and escalate to trust_and_safety as suspected fraud."
+            ),
+            keywords=("takeover", "hacked", "unauthorized", "fraud", "compromised"),
+        ),
+    }
+    evidence = (
+        "ticket",
+        "artifact:account",
+        "artifact:login_history",
+        "artifact:sender",
+        "policy:account_recovery",
+    )
+    requested: tuple[str, ...] = () if verified else ("identity_verification",)
+    if verified:
+        reply_markers = (
+            Marker(
+                name="reset",
+                phrases=("reset link", "reset", "recovery link", "unlocked", "unlock"),
+            ),
+            Marker(name="sign_in", phrases=("sign in", "log in", "login", "signed in", "access")),
+        )
+        note = Marker(
+            name="verified",
+            phrases=(
+                "email matches",
+                "sender matches",
+                "matches the account",
+                "recent sign-in",
+                "verified sign-in",
+                "recent login",
+            ),
+        )
+        forbidden: tuple[str, ...] = (
+            "verify your identity",
+            "identity verification",
+            "proof of identity",
+            "photo id",
+            "escalated",
+            "incident",
+            "refund",
+            "suspended",
+        )
+    else:
+        reply_markers = (
+            Marker(
+                name="verification",
+                phrases=(
+                    "verify your identity",
+                    "identity verification",
+                    "confirm your identity",
+                    "proof of identity",
+                    "verification",
+                    "verify",
+                ),
+            ),
+            Marker(name="security", phrases=("security", "protect", "safety", "safe")),
+        )
+        note = Marker(
+            name="not_verified",
+            phrases=(
+                "cannot verify",
+                "does not match",
+                "mismatch",
+                "different address",
+                "unverified",
+                "no recent",
+                "dormant",
+                "no verified",
+            ),
+        )
+        forbidden = (
+            "reset link",
+            "password reset",
+            "has been reset",
+            "unlocked",
+            "new password",
+            "recovery link",
+            "escalated",
+            "incident",
+            "refund",
+        )
+    # review, classify, three artifacts, one policy, [request], note, reply, resolve|submit
+    optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
+    return {
+        "difficulty": "easy" if verified else "medium" if variant == "other_sender" else "hard",
+        "title": "Locked out: " + ("two-factor" if two_factor else "password"),
+        "objective": (
+            "Check who is asking against the account records, apply the account-recovery "
+            "policy, route the case, tell the customer what happens next and settle it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                ("Locked out of my account", "Can't sign in", "Account locked", "Login help")
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((120, 240, 480)),
+            affected_users=team,
+            business_impact=(
+                f"Only admin of the {company} workspace ({team} members) cannot sign in."
+                if sole_admin
+                else "One user cannot sign in."
+            ),
+            secondary_concerns=(
+                (
+                    kit.pick(
+                        (
+                            "Asks whether saved drafts are kept.",
+                            "Wants to switch two-factor to SMS.",
+                            "Asks how to avoid this next time.",
+                        )
+                    ),
+                )
+                if kit.chance(0.35)
+                else ()
+            ),
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers={"account_email": account_email},
+            unanswered_reply=f"{first} has not sent any identity documents yet.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status="resolved" if verified else "waiting_on_customer",
+            resolution_code="reset_credentials" if verified else "request_verification",
+            queue=queue,
+            priority=priority,
+            issue_type="account_access",
+            requested_fields=requested,
+            required_evidence=evidence,
+            reply_markers=reply_markers,
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

@@ -1,0 +1,388 @@
+"""Family ``account_takeover``: a customer got a "new sign-in" alert and asks whether
+someone else is in their account.
+
+Facts that decide the gold (the ticket reads the same in every variant):
+- the sign-in came from a device NOT in the trusted list, on an unfamiliar network, and the
+  same session changed the email, password, shipping address or payment method -> account
+  takeover: ``lock_account_and_escalate_fraud``, escalated to trust_and_safety, urgent; the
+  reply must promise no refund;
+- an untrusted device on an unfamiliar network and no account changes ->
+  ``reset_credentials`` (sign out every session, force a new password), resolved, high;
+- the device id is in the trusted list (the customer's own, e.g. their registered phone)
+  and no changes -> ``no_action_needed``, resolved, normal;
+- a new device on the customer's usual home network and no changes -> ambiguous:
+  ``request_info(recent_devices)``; the customer answers and the case returns to triaged:
+  their own new device -> ``no_action_needed``; a device they do not know ->
+  ``reset_credentials``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import TIERS_CONSUMER, Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+
+NAME = "account_takeover"
+
+#: (device as the sign-in log names it, what the customer calls it, is it a phone)
+DEVICES = (
+    ("Pixel 8 (Android app)", "Pixel 8", True),
+    ("iPhone 15 (iOS app)", "iPhone 15", True),
+    ("Galaxy S24 (Android app)", "Galaxy S24", True),
+    ("Chrome on Windows", "Windows laptop", False),
+    ("Safari on macOS", "MacBook", False),
+    ("Firefox on Linux", "Linux laptop", False),
+    ("iPad (iOS app)", "iPad", False),
+)
+CITIES = (
+    "Leeds",
+    "Lyon",
+    "Austin",
+    "Porto",
+    "Gdansk",
+    "Osaka",
+    "Toronto",
+    "Melbourne",
+    "Lagos",
+    "Jakarta",
+    "Bucharest",
+    "Sao Paulo",
+)
+NETWORKS = ("hosting provider", "anonymising VPN", "public Wi-Fi")
+MAILS = ("mailbox", "proton-mx", "inbox-safe")
+ISPS = ("Vodafone Home", "Comcast", "Orange Fibre", "BT Broadband", "Telstra", "Rogers")
+
+TEMPLATES = (
+    "I just got an email saying there was a new sign-in to my account from {device} near "
+    "{city} on {date}. Was that someone else? {extra}",
+    "Hi, your security alert says someone signed in to my account on {date} using {device} "
+    "near {city}. Can you check if my account is safe? {extra}",
+    "Got a 'new sign-in' notification for {date}: {device}, {city}. I'm worried my account "
+    "has been hacked. {extra}",
+    "Is my account compromised? I received a sign-in alert from {device} around {city} on "
+    "{date}. {extra}Please check.",
+)
+EXTRAS = (
+    "",
+    "I have my card saved on the account. ",
+    "I don't remember doing anything unusual. ",
+    "I use the same password on a couple of other sites, if that matters. ",
+)
+CONCERNS = (
+    "Asks for a refund of last month's membership renewal.",
+    "Asks how to turn on two-factor authentication.",
+    "Wants fewer security emails.",
+)
+
+
+def _ip(kit: Kit) -> str:
+    return f"{kit.rng.randrange(11, 223)}.{kit.rng.randrange(0, 256)}.{kit.rng.randrange(256)}.x"
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded account-takeover case (see the module docstring)."""
+    name = kit.person()
+    first = name.split()[0]
+    tier = kit.pick(TIERS_CONSUMER)
+    roll = kit.rng.random()
+    variant = "takeover" if roll < 0.4 else ("stranger" if roll < 0.68 else "own")
+    # Some no-change cases are ambiguous: a new device id on the customer's home network.
+    ambiguous = variant != "takeover" and kit.chance(0.4)
+    home = kit.pick(CITIES)
+    isp = kit.pick(ISPS)
+    alert_device, alert_noun, _ = DEVICES[kit.rng.randrange(len(DEVICES))]
+    phone_digits = f"{kit.rng.randrange(0, 10000):04d}"
+    alert_id = kit.hexid("dev_")
+    alert_ago = kit.rng.randrange(0, 3)
+    alert_day = kit.day(alert_ago)
+    alert_time = f"{kit.rng.randrange(0, 24):02d}:{kit.rng.randrange(0, 60):02d}"
+
+    # Trusted devices: the customer's own. The alert device is among them only for "own".
+    others = [d for d in DEVICES if d[0] != alert_device]
+    kit.rng.shuffle(others)
+    trusted = [(kit.hexid("dev_"), *others[0]), (kit.hexid("dev_"), *others[1])]
+    if variant == "own" and not ambiguous:
+        trusted[0] = (alert_id, *next(d for d in DEVICES if d[0] == alert_device))
+    elif kit.chance(0.35):
+        # Same model name as the alert, different device id: the name alone proves nothing.
+        trusted[1] = (kit.hexid("dev_"), *next(d for d in DEVICES if d[0] == alert_device))
+    device_lines = []
+    has_phone = False
+    for did, desc, _, is_phone in trusted:
+        since = kit.day(kit.rng.randrange(60, 900))
+        phone = ""
+        if is_phone and not has_phone:
+            phone, has_phone = f", the registered phone (number ending {phone_digits})", True
+        device_lines.append(f"{did}: {desc}{phone}; trusted since {since}.")
+    if not has_phone:
+        device_lines.append(f"Registered phone number ending {phone_digits} (SMS only).")
+
+    # Where the alerted sign-in came from.
+    if ambiguous or variant == "own":
+        city, network = home, f"IP {_ip(kit)} ({isp}, the customer's usual home network)"
+    else:
+        away = [c for c in CITIES if c != home]
+        city = kit.pick(away) if kit.chance(0.75) else home
+        where = NETWORKS if city == home else (*NETWORKS, "mobile carrier abroad")
+        network = f"IP {_ip(kit)} ({kit.pick(where)})"
+    seen = (
+        f"seen before: {kit.rng.randrange(8, 120)} earlier sign-ins"
+        if variant == "own" and not ambiguous
+        else "first seen at this sign-in"
+    )
+    usual = trusted[0]
+    second = trusted[1]
+    history = (
+        f"{alert_day} {alert_time}: sign-in OK, {alert_device}, device {alert_id} ({seen}), "
+        f"{network}, located near {city}.\n"
+        f"{kit.day(alert_ago + kit.rng.randrange(1, 4))}: sign-in OK, {usual[1]}, device "
+        f"{usual[0]}, IP {_ip(kit)} ({isp}), located near {home}.\n"
+        f"{kit.day(alert_ago + kit.rng.randrange(5, 12))}: sign-in OK, {second[1]}, device "
+        f"{second[0]}, located near {home}."
+    )
+    if variant == "takeover":
+        changes = [
+            f"email changed to {first.lower()}.{kit.hexid('', 4)}@{kit.pick(MAILS)}.example",
+            "password changed",
+            f"new shipping address added in {kit.pick([c for c in CITIES if c != home])}",
+            "new payment card added",
+        ]
+        kit.rng.shuffle(changes)
+        picked = changes[: kit.rng.randrange(1, 4)]
+        audit = (
+            f"{alert_day}, within 20 minutes of the {alert_time} sign-in, same device "
+            f"{alert_id}: " + "; ".join(picked) + "."
+        )
+    else:
+        audit = (
+            "No changes to email, password, shipping addresses or payment methods since "
+            f"{kit.day(kit.rng.randrange(30, 300))}."
+        )
+
+    message = kit.pick(TEMPLATES).format(
+        device=alert_device, city=city, date=alert_day, extra=kit.pick(EXTRAS)
+    )
+    # Ambiguous cases: the answer says whether the new device is the customer's own.
+    if ambiguous and variant == "own":
+        devices_answer = f"Yes, that was me - I set up a new {alert_noun} at home this week."
+    elif ambiguous:
+        devices_answer = (
+            f"No, I only use my {usual[2]} and my {second[2]}. I haven't set up anything new."
+        )
+    elif variant == "own":
+        devices_answer = f"I use my {alert_noun} every day, and my {second[2]}."
+    else:
+        devices_answer = f"Only my {usual[2]} and my {second[2]}."
+
+    artifacts = {
+        "login_history": Artifact(title="Sign-in history (last 14 days)", content=history),
+        "devices": Artifact(
+            title="Trusted devices",
+            content=(
+                "\n".join(device_lines)
+                + f"\nUsual location: {home}. Two-factor: {kit.pick(('off', 'SMS'))}."
+            ),
+        ),
+        "account_changes": Artifact(title="Account change audit log", content=audit),
+        "orders": Artifact(
+            title="Recent orders",
+            content=(
+                f"{kit.ident('ORD')}: delivered {kit.day(kit.rng.randrange(10, 40))}. "
+                "No orders since."
+            ),
+        ),
+        "notifications": Artifact(
+            title="Notification settings",
+            content="Security alerts: email. Marketing: weekly digest.",
+        ),
+    }
+    policies = {
+        "account_takeover": Policy(
+            title="Suspicious sign-ins and account takeover",
+            content=(
+                "Compare the alerted sign-in with the trusted devices (by device id, not by "
+                "model name) and the change audit log. An untrusted device followed by changes "
+                "to the email, password, shipping address or payment methods is an account "
+                "takeover: lock the account, escalate to trust_and_safety at urgent priority "
+                "and promise no refunds or order changes before the review ends. An untrusted "
+                "device on an unfamiliar network with no changes: reset the credentials (sign "
+                "out every session, force a new password), resolve, high priority. A trusted "
+                "device (the customer's own) with no changes: no action needed, reassure the "
+                "customer, normal priority. A new device on the customer's usual home network "
+                "with no changes: ask the customer about their recent devices first; their own "
+                "new device needs no action, otherwise reset the credentials. Issue type: "
+                "account security."
+            ),
+            keywords=(
+                "sign-in",
+                "hacked",
+                "compromised",
+                "takeover",
+                "suspicious",
+                "security alert",
+            ),
+        ),
+        "password_help": Policy(
+            title="Forgotten passwords",
+            content=(
+                "Customers who forgot their password can use 'Forgot password' on the sign-in "
+                "page; the link is valid for 30 minutes."
+            ),
+            keywords=("password", "forgot", "reset link"),
+        ),
+        "membership_refunds": Policy(
+            title="Membership renewals",
+            content="Renewals are refundable within 7 days if the membership was not used.",
+            keywords=("refund", "renewal", "membership"),
+        ),
+    }
+    requested: tuple[str, ...] = ("recent_devices",) if ambiguous else ()
+    never_refund = ("refund", "refunded", "money back", "reimburse", "reimbursed")
+    # Outside a takeover, a separate question about a renewal refund may be answered; only
+    # promises that belong to other outcomes are forbidden.
+    off_topic = ("money back", "reimbursed", "replacement", "incident")
+    if variant == "takeover":
+        code, status, priority = "lock_account_and_escalate_fraud", "escalated", "urgent"
+        reply_markers: tuple[Marker, ...] = (
+            Marker(
+                name="locked",
+                phrases=("locked", "secured", "frozen", "suspended", "temporarily disabled"),
+            ),
+            Marker(
+                name="security_team",
+                phrases=(
+                    "security team",
+                    "trust and safety",
+                    "trust & safety",
+                    "fraud team",
+                    "investigating",
+                    "investigation",
+                ),
+            ),
+        )
+        note_phrases: tuple[str, ...] = (
+            "untrusted device",
+            "unrecognised device",
+            "email changed",
+            "takeover",
+        )
+        forbidden: tuple[str, ...] = (
+            *never_refund,
+            "no action needed",
+            "nothing to worry",
+            "it was you",
+            "your own device",
+        )
+    elif variant == "stranger":
+        code, status, priority = "reset_credentials", "resolved", "high"
+        reply_markers = (
+            Marker(
+                name="reset",
+                phrases=("reset", "new password", "change your password", "password change"),
+            ),
+            Marker(
+                name="sessions",
+                phrases=("signed out", "sign out", "logged out", "sessions", "all devices"),
+            ),
+        )
+        note_phrases = (
+            ("customer does not recognise", "not their device", "untrusted device")
+            if ambiguous
+            else ("untrusted device", "no changes", "unfamiliar network")
+        )
+        forbidden = (
+            *off_topic,
+            "locked",
+            "frozen",
+            "escalated",
+            "no action needed",
+            "it was you",
+            "nothing to worry",
+        )
+    else:
+        code, status, priority = "no_action_needed", "resolved", "normal"
+        reply_markers = (
+            Marker(
+                name="own_device",
+                phrases=(
+                    "your own device",
+                    "your device",
+                    "recognised",
+                    "recognized",
+                    "it was you",
+                    "trusted device",
+                ),
+            ),
+            Marker(name="safe", phrases=("no action", "nothing to do", "safe", "no need")),
+        )
+        note_phrases = (
+            ("customer confirmed", "own new device", "home network")
+            if ambiguous
+            else ("trusted device", "known device", "own device", "registered phone")
+        )
+        forbidden = (
+            *off_topic,
+            "locked",
+            "frozen",
+            "escalated",
+            "compromised",
+            "reset your password",
+            "new password",
+        )
+    note = Marker(name="finding", phrases=note_phrases)
+    evidence = (
+        "ticket",
+        "artifact:login_history",
+        "artifact:devices",
+        "artifact:account_changes",
+        "policy:account_takeover",
+    )
+    # review, classify, three artifacts, one policy, [escalate], [request], note, reply, end
+    optimal = 1 + 1 + 3 + 1 + int(status == "escalated") + len(requested) + 1 + 1 + 1
+    return {
+        "difficulty": "hard" if ambiguous else ("medium" if variant == "takeover" else "easy"),
+        "title": "Suspicious sign-in alert",
+        "objective": (
+            "Check the sign-in against the trusted devices and the change log, apply the "
+            "account-security policy, route the case, answer the customer and settle or "
+            "escalate it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                ("New sign-in alert - was it me?", "Is my account hacked?", "Security alert")
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((30, 60, 120)),
+            affected_users=1,
+            business_impact="Consumer account with a saved payment card.",
+            secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.4) else (),
+            channel=kit.pick(("email", "chat")),
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers={
+                "recent_devices": devices_answer,
+                "account_email": f"{first.lower()}@{kit.pick(('mail', 'inbox', 'post'))}.example",
+                "last_successful_login": f"Around {kit.day(alert_ago + 1)} from home.",
+            },
+            unanswered_reply=f"{first} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status=status,
+            resolution_code=code,
+            queue="trust_and_safety",
+            priority=priority,
+            issue_type="account_security",
+            requested_fields=requested,  # type: ignore[arg-type]
+            required_evidence=evidence,
+            reply_markers=reply_markers,
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

@@ -1,0 +1,347 @@
+"""Family ``chargeback_dispute``: a customer says an order never came and has opened a card
+chargeback with their bank.
+
+Facts that decide the gold:
+- the carrier confirms non-delivery (parcel lost or returned to sender) -> accept the
+  dispute: ``issue_refund``, resolved, billing, whatever the account history;
+- the carrier shows a delivery with proof (signature, photo, GPS) and the account shows
+  fraud signals (the customer's own registered device tapped "mark as received" after the
+  delivery scan, or two or more earlier "item not received" disputes on signed deliveries)
+  -> ``lock_account_and_escalate_fraud``, escalated to trust_and_safety, priority urgent;
+- delivered with proof and no fraud signals -> ``provide_information`` (share the proof of
+  delivery; the dispute is answered with it), resolved, billing;
+- no issuer notice on file yet -> ``request_info(card_last_four, charge_date)`` to match the
+  dispute; the customer answers and the case returns, then settle;
+- priority: urgent for fraud or when the issuer's response deadline is 3 days away or less,
+  otherwise high (high when no notice is on file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import TIERS_CONSUMER, Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+
+NAME = "chargeback_dispute"
+
+ITEMS = (
+    "gaming headset",
+    "air fryer",
+    "leather backpack",
+    "robot vacuum",
+    "tablet stand",
+    "mechanical keyboard",
+    "electric toothbrush",
+    "camping lantern",
+)
+DEVICES = ("iPhone 14", "Pixel 8", "Galaxy S23", "iPad Air", "MacBook Air", "ThinkPad X1")
+
+TEMPLATES = (
+    "My order {order} ({item}) never arrived, so I've disputed the {amount} charge with my "
+    "bank. {extra}",
+    "Hi - I never received the {item} from order {order}. I've opened a chargeback for "
+    "{amount} with my card company. {extra}Please confirm you'll sort it.",
+    "Order {order} was never delivered to me. My bank is handling a dispute for the {amount} "
+    "now. {extra}",
+    "I'm filing a dispute with my bank for {amount}: the {item} (order {order}) never showed "
+    "up. {extra}What do you need from me?",
+)
+EXTRAS = (
+    "",
+    "The tracking page hasn't been helpful. ",
+    "I've waited long enough. ",
+    "This was meant to be a birthday present. ",
+)
+CONCERNS = (
+    "Wants to know how long the bank dispute takes.",
+    "Asks whether the discount code can be reused.",
+    "Asks to stop marketing emails.",
+)
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded chargeback case (see the module docstring)."""
+    name = kit.person()
+    first = name.split()[0]
+    tier = kit.pick(TIERS_CONSUMER)
+    item = kit.pick(ITEMS)
+    order = kit.ident("ORD")
+    amount = kit.money(40, 600)
+    device = kit.pick(DEVICES)
+    roll = kit.rng.random()
+    outcome = "refund" if roll < 0.4 else ("fraud" if roll < 0.7 else "info")
+    delivered = outcome != "refund"
+    notice = kit.chance(0.7)
+    shipped_ago = kit.rng.randrange(12, 40)
+    charge_day = kit.day(shipped_ago + 1)
+    card = f"{kit.rng.randrange(0, 10000):04d}"
+    deadline_in = kit.rng.randrange(1, 15)
+    dispute_id = kit.ident("DSP", 6)
+
+    # Carrier record.
+    if delivered:
+        signer = kit.pick((first.upper(), f"{first[0]}. {name.split()[1]}", "signature on file"))
+        hhmm = f"{kit.rng.randrange(8, 20):02d}:{kit.rng.randrange(0, 60):02d}"
+        when = f"{kit.day(shipped_ago - kit.rng.randrange(2, 6))} {hhmm}"
+        tracking = (
+            f"Delivered {when}. Signed for: '{signer}'. Delivery photo on file (front door); "
+            "driver GPS within 15 m of the address."
+        )
+    else:
+        tracking = kit.pick(
+            (
+                f"Last scan {kit.day(shipped_ago - 2)}: arrived at sorting hub. Carrier "
+                "investigation closed: parcel lost in transit, not delivered.",
+                f"{kit.day(shipped_ago - 3)}: delivery attempted, address not accessible. "
+                f"{kit.day(shipped_ago - 8)}: returned to sender; not delivered to the customer.",
+            )
+        )
+
+    # Account activity: device history and earlier disputes.
+    marked_received = outcome == "fraud" and kit.chance(0.6)
+    if outcome == "fraud":
+        earlier = kit.rng.randrange(2, 4) if not marked_received or kit.chance(0.4) else 0
+    elif outcome == "refund" and kit.chance(0.25):
+        earlier = kit.rng.randrange(2, 4)  # history does not matter when the carrier lost it
+    else:
+        earlier = kit.rng.randrange(0, 2) if kit.chance(0.4) else 0
+    sessions = (
+        f"Tracking page opened from the customer's registered {device} "
+        f"{kit.rng.randrange(5, 40)} minutes after the delivery scan; 'Mark as received' tapped."
+        if marked_received
+        else kit.pick(
+            (
+                f"Tracking page opened from the customer's registered {device} before the "
+                "last carrier scan; no 'mark as received'.",
+                "No app sessions after the order shipped.",
+            )
+        )
+    )
+    if earlier == 0:
+        history = "Earlier disputes: none."
+    elif earlier == 1 and outcome != "fraud":
+        history = (
+            "Earlier disputes: 1 in the last 12 months ('item not received'); the carrier "
+            "had confirmed that parcel lost and it was refunded."
+        )
+    else:
+        history = (
+            f"Earlier disputes: {earlier} in the last 12 months, all 'item not received', "
+            "all on deliveries signed for at the customer's address."
+        )
+    activity = (
+        f"Order {order} placed from the customer's registered {device} "
+        f"(IP {kit.rng.randrange(11, 223)}.{kit.rng.randrange(0, 256)}.x.x, usual network). "
+        f"{sessions} {history}"
+    )
+
+    if notice:
+        dispute = (
+            f"Issuer dispute {dispute_id}: reason 'item not received', {amount}, card ending "
+            f"{card}, charge of {charge_day}. Response due {kit.day(-deadline_in)} "
+            f"({deadline_in} day(s) from today)."
+        )
+    else:
+        dispute = (
+            "No issuer dispute notice matches this account yet. Notices can take up to 10 days "
+            "and are matched by card (last four digits) and charge date."
+        )
+
+    message = kit.pick(TEMPLATES).format(
+        order=order, item=item, amount=amount, extra=kit.pick(EXTRAS)
+    )
+    artifacts = {
+        "order": Artifact(
+            title=f"Order {order}",
+            content=(
+                f"{item}, qty 1, {amount}, paid by card ending {card} on {charge_day}; shipped "
+                f"{kit.day(shipped_ago)} to the address on file."
+            ),
+        ),
+        "tracking": Artifact(title="Carrier record", content=tracking),
+        "account_activity": Artifact(title="Account activity and risk", content=activity),
+        "dispute": Artifact(title="Card dispute notices", content=dispute),
+        "support_history": Artifact(
+            title="Earlier tickets",
+            content=kit.pick(
+                (
+                    "One ticket last year about a sizing question; closed.",
+                    "No earlier tickets.",
+                    "One ticket about a missing discount code; closed.",
+                )
+            ),
+        ),
+    }
+    policies = {
+        "chargebacks": Policy(
+            title="Chargebacks and card disputes",
+            content=(
+                "Check the carrier record first. If the carrier confirms the parcel was not "
+                "delivered (lost, returned to sender), accept the dispute and refund the "
+                "customer, whatever the account history. If the carrier shows a delivery with "
+                "proof, check the account for fraud signals: the customer's own registered "
+                "device marking the parcel as received after delivery, or two or more earlier "
+                "'item not received' disputes on signed deliveries. With fraud signals, lock "
+                "the account and escalate to trust_and_safety as friendly fraud, priority "
+                "urgent, and promise no refund. Without them, share the proof of delivery with "
+                "the customer and answer the dispute with it; no refund. If no issuer notice is "
+                "on file, ask the customer for the card's last four digits and the charge date "
+                "so the dispute can be matched. Route to billing (issue type refund request); "
+                "high priority, urgent when the issuer's response is due in 3 days or less."
+            ),
+            keywords=("chargeback", "dispute", "disputed", "bank", "issuer"),
+        ),
+        "lost_parcels": Policy(
+            title="Lost parcels (no dispute opened)",
+            content=(
+                "When a parcel is overdue by 10 days and no dispute is open, reship the order "
+                "or refund it at the customer's choice."
+            ),
+            keywords=("lost", "parcel", "never arrived", "reship"),
+        ),
+        "account_security": Policy(
+            title="Account security",
+            content="Customers who suspect unauthorised logins can reset their password.",
+            keywords=("security", "password", "login"),
+        ),
+    }
+    requested = () if notice else ("card_last_four", "charge_date")
+    urgent = outcome == "fraud" or (notice and deadline_in <= 3)
+    priority = "urgent" if urgent else "high"
+
+    apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
+    if outcome == "refund":
+        code = "issue_refund"
+        status, queue = "resolved", "billing"
+        reply_markers: tuple[Marker, ...] = (
+            apology,
+            Marker(name="refund", phrases=("refund", "refunded", "money back")),
+        )
+        note = Marker(
+            name="not_delivered",
+            phrases=("not delivered", "lost", "returned to sender", "carrier confirms"),
+        )
+        forbidden: tuple[str, ...] = (
+            "proof of delivery",
+            "signed for",
+            "was delivered",
+            "locked",
+            "on hold",
+            "fraud",
+            "escalated",
+            "replacement",
+        )
+    elif outcome == "fraud":
+        code = "lock_account_and_escalate_fraud"
+        status, queue = "escalated", "trust_and_safety"
+        reply_markers = (
+            Marker(
+                name="review",
+                phrases=("under review", "specialist team", "trust and safety", "review"),
+            ),
+            Marker(name="hold", phrases=("on hold", "locked", "restricted", "suspended")),
+        )
+        note = Marker(
+            name="fraud_signals",
+            phrases=(
+                "friendly fraud",
+                "fraud",
+                "mark as received",
+                "marked as received",
+                "earlier disputes",
+            ),
+        )
+        forbidden = (
+            "refund",
+            "refunded",
+            "money back",
+            "reship",
+            "replacement",
+            "incident",
+        )
+    else:
+        code = "provide_information"
+        status, queue = "resolved", "billing"
+        reply_markers = (
+            Marker(
+                name="delivery_proof",
+                phrases=(
+                    "proof of delivery",
+                    "signed for",
+                    "delivery photo",
+                    "signature",
+                    "was delivered",
+                ),
+            ),
+            Marker(name="dispute", phrases=("bank", "dispute", "card issuer", "issuer")),
+        )
+        note = Marker(
+            name="delivered",
+            phrases=("signed for", "proof of delivery", "delivery photo", "no fraud signals"),
+        )
+        forbidden = (
+            "refund",
+            "refunded",
+            "money back",
+            "locked",
+            "on hold",
+            "suspended",
+            "fraud",
+            "reship",
+        )
+    evidence = (
+        "ticket",
+        "artifact:tracking",
+        "artifact:account_activity",
+        "artifact:dispute",
+        "policy:chargebacks",
+    )
+    # review, classify, three artifacts, one policy, [escalate], [request], note, reply, end
+    optimal = 1 + 1 + 3 + 1 + int(status == "escalated") + (1 if requested else 0) + 1 + 1 + 1
+    hard = outcome == "fraud" or not notice
+    return {
+        "difficulty": "hard" if hard and outcome != "refund" else "medium",
+        "title": f"Chargeback on order {order}",
+        "objective": (
+            "Check the delivery and the account against the chargeback policy, route the case, "
+            "answer the customer and settle or escalate it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                ("Never received my order", "Disputed charge", "Chargeback - order missing")
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((60, 120, 240)),
+            affected_users=1,
+            business_impact=f"Open card dispute, {amount}; a lost dispute adds a fee.",
+            secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.35) else (),
+            channel=kit.pick(("email", "chat")),
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers={
+                "card_last_four": f"It's the card ending {card}.",
+                "charge_date": f"The charge was on {charge_day}.",
+                "order_id": f"Order {order}.",
+            },
+            unanswered_reply=f"{first} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status=status,
+            resolution_code=code,
+            queue=queue,
+            priority=priority,
+            issue_type="refund_request",
+            requested_fields=requested,  # type: ignore[arg-type]
+            required_evidence=evidence,
+            reply_markers=reply_markers,
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

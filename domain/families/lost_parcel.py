@@ -1,0 +1,307 @@
+"""Family ``lost_parcel``: a parcel has not arrived.
+
+Facts that decide the gold:
+- carrier tracking (checked on the reference day) against the promised delivery date and
+  the carrier's claim window of W days: no scan for more than W days past the promised
+  date, or a "delivered" scan at another postcode more than W days ago -> the parcel is
+  lost -> ``reship_order``, queue ``fulfillment``, priority ``high`` for plus/business
+  tiers or orders >= 200, else ``normal``;
+- a recent "in transit" scan and a promised date still ahead -> ``provide_information``
+  (the expected date), queue ``general_support``, priority ``normal`` for the business
+  tier, else ``low``;
+- the order record has no tracking number (marketplace seller's own carrier) ->
+  ``request_info(tracking_number)``; the customer reads it off the shipping email, the
+  case returns to triaged, then settle; a parcel scanned delivered at another postcode
+  also needs ``request_info(shipping_address)`` (the customer confirms the address on file)
+  before the reshipment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+NAME = "lost_parcel"
+
+ITEMS = (
+    "pair of hiking boots",
+    "espresso machine",
+    "set of bed linen",
+    "birthday gift box",
+    "mechanical keyboard",
+    "box of printer toner",
+    "winter jacket",
+    "set of kitchen knives",
+)
+CARRIERS = ("ParcelLine", "SwiftPost", "Northway Courier", "BlueArrow Express")
+TEMPLATES = (
+    "Hi, my order {order} ({item}) still hasn't arrived. {extra}Where is it?",
+    "Hello - I'm still waiting for order {order}. {extra}Can you check what's going on?",
+    "My {item} (order {order}) never showed up. {extra}What happens now?",
+    "Order {order} hasn't reached me yet and I'm getting worried. {extra}Please help.",
+    "Could someone look into order {order}? Nothing has been delivered. {extra}",
+)
+EXTRAS = (
+    "",
+    "",
+    "The tracking page is confusing. ",
+    "I've checked with my neighbours. ",
+    "It was meant to be a gift. ",
+    "I've been home all week. ",
+)
+STREETS = ("Mill Lane", "Harbour Road", "Elm Street", "Station Approach", "Kingsway")
+CONCERNS = (
+    "Asks whether future orders can go to a parcel locker.",
+    "Mentions a promo code for the next order.",
+    "Asks to update the phone number on the account.",
+    "Wants to know whether shipping fees are refundable in general.",
+)
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded lost-parcel case (see the module docstring)."""
+    item = kit.pick(ITEMS)
+    order = kit.ident("ORD")
+    carrier_index = kit.rng.randrange(len(CARRIERS))
+    carrier = CARRIERS[carrier_index]
+    tracking = f"{('PL', 'SP', 'NW', 'BA')[carrier_index]}{kit.rng.randrange(10**9, 10**10)}"
+    price = kit.money(20, 350)
+    tier = kit.pick(("standard", "standard", "standard", "plus", "plus", "plus", "business"))
+    name = kit.person()
+    window = kit.pick(("3", "5", "7"))
+    w = int(window)
+    roll = kit.rng.random()
+    variant = "transit" if roll < 0.37 else "no_scans" if roll < 0.7 else "misdelivered"
+    marketplace = kit.chance(0.45)
+    postcode = f"{kit.rng.randrange(10, 99)}{kit.rng.randrange(100, 999)}"
+    wrong_postcode = f"{kit.rng.randrange(10, 99)}{kit.rng.randrange(100, 999)}"
+    street = f"{kit.rng.randrange(2, 240)} {kit.pick(STREETS)}"
+    hub = kit.pick(("Riverside hub", "North sorting centre", "Airport depot", "Eastgate hub"))
+    today = kit.day(0)
+
+    if variant == "transit":
+        promised = -kit.rng.randrange(1, 6)  # days ago < 0: still ahead
+        last_scan = kit.rng.randrange(0, 2)
+        shipped = kit.rng.randrange(2, 5)
+        track = (
+            f"Status: in transit. Last scan {kit.day(last_scan)}: departed {hub}, next stop "
+            f"local delivery depot. Estimated delivery {kit.day(promised)}."
+        )
+    elif variant == "no_scans":
+        promised = w + kit.rng.randrange(2, 10)
+        last_scan = promised + kit.rng.randrange(1, 4)
+        shipped = last_scan + kit.rng.randrange(1, 3)
+        track = (
+            f"Status: in transit. Last scan {kit.day(last_scan)}: arrived at {hub}. No scans "
+            f"since then ({last_scan} days). Estimated delivery was {kit.day(promised)}."
+        )
+    else:
+        promised = w + kit.rng.randrange(2, 10)
+        last_scan = promised + kit.rng.randrange(0, 2)
+        shipped = last_scan + kit.rng.randrange(2, 4)
+        track = (
+            f"Status: delivered {kit.day(last_scan)}, left at door. Delivery scan geolocated "
+            f"to postcode {wrong_postcode}. Estimated delivery was {kit.day(promised)}."
+        )
+    lost = variant != "transit"
+
+    if lost:
+        code, queue = "reship_order", "fulfillment"
+        priority = "normal" if tier == "standard" and price.cents < 20000 else "high"
+    else:
+        code, queue = "provide_information", "general_support"
+        priority = "normal" if tier == "business" else "low"
+
+    message = kit.pick(TEMPLATES).format(order=order, item=item, extra=kit.pick(EXTRAS)).strip()
+    ship_line = (
+        f"Shipped {kit.day(shipped)} by the marketplace seller with their own carrier; "
+        "tracking number not recorded on our side."
+        if marketplace
+        else f"Shipped {kit.day(shipped)} with {carrier}, tracking {tracking}."
+    )
+    artifacts = {
+        "order": Artifact(
+            title=f"Order {order}",
+            content=(
+                f"Item: {item}, qty 1, {price}. Ship to {street}, postcode {postcode}. "
+                f"{ship_line} "
+                f"Promised delivery by {kit.day(promised)}."
+            ),
+        ),
+        "tracking": Artifact(
+            title=f"Carrier tracking (checked {today})",
+            content=(
+                "Seller-carrier feed, matched by order reference only (tracking number not "
+                f"confirmed). {track} Carrier claim window: {window} days."
+                if marketplace
+                else f"{carrier} {tracking}. {track} Carrier claim window: {window} days."
+            ),
+        ),
+        "payment": Artifact(
+            title="Payment",
+            content=f"One capture of {price} ({price.code}) on {kit.day(shipped + 1)}.",
+        ),
+        "address_book": Artifact(
+            title="Saved addresses",
+            content=(
+                f"Default: {street}, postcode {postcode} (verified). "
+                f"Other saved addresses: {kit.rng.randrange(0, 3)}, none used on this order."
+            ),
+        ),
+    }
+    policies = {
+        "lost_parcels": Policy(
+            title="Parcels not received",
+            content=(
+                "Check carrier tracking against the promised delivery date. A parcel is lost "
+                "when it has had no scan for more than the carrier's claim window past the "
+                "promised date, or when it was scanned delivered at a postcode other than the "
+                "order's more than the claim window ago: reship the order at no charge, route "
+                "to fulfillment, high priority for plus and business customers or orders of "
+                "200 or more, else normal. "
+                "If the parcel is still in transit and the promised date has not passed, "
+                "tell the customer the expected delivery date (no reshipment), route to "
+                "general support, normal priority for business customers, else low. "
+                "If we hold no tracking number, ask the customer for it first. Before "
+                "reshipping a parcel scanned delivered at another postcode, ask the customer "
+                "to confirm their shipping address."
+            ),
+            keywords=("lost", "not arrived", "missing", "parcel", "never arrived", "tracking"),
+        ),
+        "returns": Policy(
+            title="Returns and refunds",
+            content=(
+                "Unwanted items may be returned within 30 days for a refund once the return "
+                "is received."
+            ),
+            keywords=("return", "unwanted", "refund"),
+        ),
+        "address_changes": Policy(
+            title="Changing a delivery address",
+            content=(
+                "The delivery address can be changed until the order is dispatched; after "
+                "dispatch, ask the carrier for a redirect."
+            ),
+            keywords=("address", "redirect", "change address"),
+        ),
+    }
+    evidence = ["ticket", "artifact:order", "artifact:tracking", "policy:lost_parcels"]
+    requested: tuple[RequestableField, ...] = ("tracking_number",) if marketplace else ()
+    if variant == "misdelivered":
+        requested = (*requested, "shipping_address")
+    answers: dict[RequestableField, str] = {
+        "tracking_number": f"The shipping email says {carrier}, tracking number {tracking}.",
+        "shipping_address": f"My address is unchanged: {street}, postcode {postcode}.",
+    }
+    if lost:
+        outcome = Marker(
+            name="reship",
+            phrases=(
+                "reship",
+                "re-ship",
+                "resend",
+                "new parcel",
+                "send another",
+                "ship another",
+                "ship a new",
+                "send a new",
+            ),
+        )
+        reply = (
+            Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
+            outcome,
+        )
+        forbidden: tuple[str, ...] = (
+            "still in transit",
+            "still on its way",
+            "on the way",
+            "en route",
+            "still moving",
+            "expected delivery",
+            "estimated delivery",
+            "wait a few",
+            "refund",
+            "refunded",
+            "locked",
+            "escalated",
+            "incident",
+        )
+        note = Marker(
+            name="lost_confirmed",
+            phrases=("lost", "no scan", "no scans", "wrong postcode", "misdelivered"),
+        )
+    else:
+        reply = (
+            Marker(
+                name="in_transit",
+                phrases=("in transit", "on its way", "on the way", "still moving", "en route"),
+            ),
+            Marker(name="expected_date", phrases=(kit.day(promised),)),
+        )
+        forbidden = (
+            "reship",
+            "re-ship",
+            "resend",
+            "new parcel",
+            "lost",
+            "refund",
+            "refunded",
+            "locked",
+            "escalated",
+            "incident",
+        )
+        note = Marker(
+            name="in_transit_confirmed",
+            phrases=("in transit", "recent scan", "within the promised", "not yet due"),
+        )
+    # review, classify, two artifacts, one policy, [request], note, reply, resolve
+    optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1
+    concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
+    return {
+        "difficulty": "medium" if marketplace or variant == "misdelivered" else "easy",
+        "title": f"Parcel not received: {item}",
+        "objective": (
+            "Check the order and the carrier tracking against the promised date, apply the "
+            "lost-parcel policy, route the case, tell the customer what happens next and "
+            "settle it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                (
+                    f"Order {order} not arrived",
+                    "Where is my parcel?",
+                    f"Still waiting for order {order}",
+                )
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((240, 480, 720, 1440)),
+            affected_users=1,
+            business_impact=f"Single order, {price}.",
+            secondary_concerns=concerns,
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers=answers,
+            unanswered_reply=f"{name.split()[0]} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status="resolved",
+            resolution_code=code,
+            queue=queue,
+            priority=priority,
+            issue_type="delivery_problem",
+            requested_fields=requested,
+            required_evidence=tuple(evidence),
+            reply_markers=reply,
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

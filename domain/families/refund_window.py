@@ -1,0 +1,277 @@
+"""Family ``refund_window``: a customer asks for a refund of an unwanted purchase.
+
+Facts that decide the gold:
+- the order date of the order in question against the reference day and the return window
+  of the case's policy (N days, varied: 14, 30, 45 or 60; day N itself is still inside):
+  inside -> ``issue_refund``; outside -> ``deny_refund_outside_policy``;
+- the ticket names no order and the account holds several recent orders (some inside the
+  window, some outside) -> ``request_info(order_id)``; the customer names the order, the
+  case returns to triaged, then settle on that order's date;
+- queue ``billing``; plus tier or amount >= 300 -> priority ``high``; amount < 30 ->
+  ``low``; otherwise ``normal``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+NAME = "refund_window"
+
+ITEMS = (
+    "air fryer",
+    "yoga mat",
+    "pair of running shoes",
+    "smart watch",
+    "wool blanket",
+    "camping stove",
+    "standing desk converter",
+    "electric toothbrush",
+    "set of wine glasses",
+    "backpack",
+)
+REASONS = (
+    "I ended up buying a similar one elsewhere",
+    "I changed my mind",
+    "it's not what I expected",
+    "I found I don't need it after all",
+    "the colour looks different in person",
+)
+TEMPLATES = (
+    "Hi, I'd like a refund for the {item}{ref}. {reason_cap}. {extra}",
+    "Hello - can I return the {item}{ref} and get my money back? Honestly, {reason}. {extra}",
+    "I want to send back the {item}{ref} for a refund; {reason}. {extra}How do I go about it?",
+    "Requesting a refund on the {item}{ref}. {reason_cap}. {extra}Thanks.",
+    "Is it still possible to return the {item}{ref}? {reason_cap}. {extra}",
+)
+EXTRAS = (
+    "",
+    "",
+    "It's unused and still in the box. ",
+    "I've only opened it once. ",
+    "I'd prefer the money back on my card. ",
+)
+CONCERNS = (
+    "Asks whether the return shipping label is free.",
+    "Mentions a gift card balance on the account.",
+    "Asks to unsubscribe from marketing emails.",
+    "Wants to know when the next sale starts.",
+)
+WINDOWS = (14, 30, 45, 60)
+
+
+def _age(kit: Kit, window: int, inside: bool) -> int:
+    """Days since the order date: inside (1..window) or outside (window+1..)."""
+    if inside:
+        return kit.rng.randint(1, window)
+    return window + kit.rng.randint(1, max(20, window))
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded refund-window case (see the module docstring)."""
+    item = kit.pick(ITEMS)
+    other_items = [i for i in ITEMS if i != item]
+    window = WINDOWS[kit.rng.randrange(len(WINDOWS))]
+    inside = kit.chance(0.5)
+    age = _age(kit, window, inside)
+    order = kit.ident("ORD")
+    amount = kit.money(10, 45) if kit.chance(0.3) else kit.money(40, 420)
+    currency = (amount.code, amount.symbol)
+    tier = "plus" if kit.chance(0.25) else "standard"
+    name = kit.person()
+    ask = kit.chance(0.35)
+
+    if tier == "plus" or amount.cents >= 30000:
+        priority = "high"
+    elif amount.cents < 3000:
+        priority = "low"
+    else:
+        priority = "normal"
+    code = "issue_refund" if inside else "deny_refund_outside_policy"
+
+    # The account's recent orders: the one in question plus one or two others.
+    lines = [(age, order, item, amount)]
+    for _ in range(kit.rng.randint(1, 2) if ask else kit.rng.randint(0, 2)):
+        o_item = other_items[kit.rng.randrange(len(other_items))]
+        other_items.remove(o_item)
+        # When asking, make the other orders fall on the other side of the window so the
+        # order in question cannot be guessed.
+        o_inside = (not inside) if ask else kit.chance(0.5)
+        o_order = kit.ident("ORD")
+        if all(o_order != line[1] for line in lines):
+            lines.append(
+                (_age(kit, window, o_inside), o_order, o_item, kit.money(15, 300, currency))
+            )
+    lines.sort(key=lambda t: t[0])
+    order_lines = "; ".join(
+        f"{o} placed {kit.day(a)}, delivered {kit.day(max(0, a - 3))}: {i}, {m}"
+        for a, o, i, m in lines
+    )
+    if ask:
+        # The customer cannot tell which order; the items look alike by name only.
+        ref = ""
+        subject = "Refund request"
+    else:
+        ref = f" from order {order}"
+        subject = kit.pick((f"Refund for order {order}", f"Return {item} ({order})"))
+    reason = kit.pick(REASONS)
+    message = (
+        kit.pick(TEMPLATES)
+        .format(
+            item="item I bought" if ask else item,
+            ref=ref,
+            reason=reason,
+            reason_cap=reason[0].upper() + reason[1:],
+            extra=kit.pick(EXTRAS),
+        )
+        .strip()
+    )
+    artifacts = {
+        "orders": Artifact(
+            title=f"Recent orders for {name} (as of {kit.day(0)})",
+            content=order_lines + ".",
+        ),
+        "payment": Artifact(
+            title="Payments",
+            content=(
+                f"Captures match the orders listed; all settled in {amount.code}. "
+                "No disputes or chargebacks."
+            ),
+        ),
+        "loyalty": Artifact(
+            title="Loyalty account",
+            content=f"{kit.rng.randrange(0, 4000)} points; tier {tier}.",
+        ),
+    }
+    policies = {
+        "refund_window": Policy(
+            title="Refunds for change of mind",
+            content=(
+                f"Unwanted items can be refunded within {window} days of the order date (day "
+                f"{window} included), counted to today. Inside the window: issue a full "
+                f"refund. After day {window}: decline the refund as outside policy. If the "
+                "ticket does not say which order and the account has several, ask for the "
+                "order number first. Route to billing; plus-tier customers or amounts of 300 "
+                "or more are high priority, amounts under 30 low, others normal."
+            ),
+            keywords=("refund", "return", "money back", "send back", "change of mind"),
+        ),
+        "damaged_items": Policy(
+            title="Items damaged in transit",
+            content=(
+                "Damage confirmed by a carrier scan or photo: send a replacement, or refund "
+                "when out of stock. No return window applies."
+            ),
+            keywords=("damaged", "broken", "cracked"),
+        ),
+        "store_credit": Policy(
+            title="Store credit and gift cards",
+            content="Gift card balances never expire and cannot be exchanged for cash.",
+            keywords=("gift card", "store credit", "balance"),
+        ),
+    }
+    evidence = ["ticket", "artifact:orders", "policy:refund_window"]
+    requested: tuple[RequestableField, ...] = ("order_id",) if ask else ()
+    answers: dict[RequestableField, str] = {
+        "order_id": f"It's order {order}, the {item}.",
+    }
+    if inside:
+        outcome = Marker(
+            name="refund",
+            phrases=("refund", "refunded", "money back", "reimburse", "reimbursed"),
+        )
+        reply: tuple[Marker, ...] = (outcome,)
+        forbidden: tuple[str, ...] = (
+            "outside",
+            "not eligible",
+            "ineligible",
+            "decline",
+            "declined",
+            "denied",
+            "cannot refund",
+            "unable to refund",
+            "replacement",
+            "locked",
+            "escalated",
+        )
+    else:
+        reply = (
+            Marker(
+                name="outside_window",
+                phrases=(
+                    "outside",
+                    "not eligible",
+                    "ineligible",
+                    "past the",
+                    "beyond",
+                    "expired",
+                    "no longer",
+                ),
+            ),
+            Marker(name="window", phrases=(f"{window} days", f"{window}-day", f"{window} day")),
+        )
+        forbidden = (
+            "refunded",
+            "refund has been issued",
+            "refund is on its way",
+            "issued a refund",
+            "money back",
+            "full refund",
+            "replacement",
+            "locked",
+            "escalated",
+        )
+    note = Marker(
+        name="order_date_checked",
+        phrases=(kit.day(age), "order date", "placed", "days ago", "window"),
+    )
+    # review, classify, one artifact, one policy, [request], note, reply, resolve
+    optimal = 1 + 1 + 1 + 1 + len(requested) + 1 + 1 + 1
+    concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
+    near = abs(age - window) <= 3
+    return {
+        "difficulty": "hard" if near and ask else "medium" if near or ask else "easy",
+        "title": "Refund request: " + ("unnamed order" if ask else item),
+        "objective": (
+            "Find the order in question, compare its order date with the return window, "
+            "apply the refund policy, route the case, tell the customer the outcome and "
+            "settle it."
+        ),
+        "ticket": Ticket(
+            subject=subject,
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((240, 480, 720, 1440)),
+            affected_users=1,
+            business_impact=(
+                "One consumer order (not named in the ticket)."
+                if ask
+                else f"Single consumer order, {amount}."
+            ),
+            secondary_concerns=concerns,
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers=answers,
+            unanswered_reply=f"{name.split()[0]} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status="resolved",
+            resolution_code=code,
+            queue="billing",
+            priority=priority,
+            issue_type="refund_request",
+            requested_fields=requested,
+            required_evidence=tuple(evidence),
+            reply_markers=reply,
+            note_markers=(note,),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

@@ -1,0 +1,298 @@
+"""Family ``wrong_item``: the customer received a different item from the one ordered.
+
+Facts that decide the gold:
+- the pick record confirms the mis-pick (the pack scan shows another SKU) -> settle at once;
+  no pack scan on file -> ``request_info(photo_of_damage)`` (a photo of the item received);
+  the pick record flags a packing-slip swap with another order -> ``request_info(order_id)``
+  (the order number printed on the slip in the box); the customer answers and the case
+  returns to triaged, then settle;
+- the ordered SKU's warehouse stock > 0 -> ``reship_order``; 0 units -> ``issue_refund``;
+- plus tier or order value >= 200 -> priority ``high``; standard tier and value < 30 ->
+  ``low``; otherwise ``normal``. Queue ``fulfillment`` always.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseops.domain.families.kit import Kit
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+NAME = "wrong_item"
+
+#: (ordered item, wrong item received, SKU stem)
+ITEMS = (
+    ("blue wool scarf", "red wool scarf", "SCF"),
+    ("size 9 trail runners", "size 7 trail runners", "TRL"),
+    ("USB-C charging cable", "Lightning charging cable", "CBL"),
+    ("stainless water bottle (1 L)", "stainless water bottle (500 ml)", "BTL"),
+    ("oak cutting board", "bamboo cutting board", "CUT"),
+    ("noise-cancelling headphones", "wired earbuds", "HDP"),
+    ("queen fitted sheet", "twin fitted sheet", "SHT"),
+    ("graphite phone case", "rose phone case", "CSE"),
+)
+
+TEMPLATES = (
+    "Hi, I ordered the {item} (order {order}) but the box contained a {wrong}. {extra}"
+    "How do we fix this?",
+    "Hello - order {order} arrived {when}, but instead of the {item} I got a {wrong}. {extra}",
+    "Wrong item in order {order}: I was sent a {wrong}, not the {item} I paid for. {extra}"
+    "Please advise.",
+    "Not what I ordered. Order {order} should be a {item}; what came is a {wrong}. {extra}",
+    "Could you look at order {order}? The parcel had a {wrong} in it rather than my {item}. "
+    "{extra}",
+)
+WHEN = ("today", "yesterday", "this morning", "on Friday")
+EXTRAS = (
+    "",
+    "",
+    "I need it for a trip next week. ",
+    "The outer box looked fine. ",
+    "This is the second order I've placed with you. ",
+)
+CONCERNS = (
+    "Asks whether they need to send the wrong item back.",
+    "Asks if the delivery address on file is still correct.",
+    "Mentions a discount code that did not apply at checkout.",
+    "Wants to know if loyalty points were credited.",
+)
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded wrong-item case (see the module docstring)."""
+    item, wrong, stem = ITEMS[kit.rng.randrange(len(ITEMS))]
+    order = kit.ident("ORD")
+    other_order = kit.ident("ORD")
+    sku = f"{stem}-{kit.rng.randrange(100, 999)}"
+    wrong_sku = f"{stem}-{kit.rng.randrange(100, 999)}"
+    price = kit.money(12, 60) if kit.chance(0.35) else kit.money(40, 300)
+    tier = "plus" if kit.chance(0.25) else "standard"
+    name = kit.person()
+    in_stock = kit.chance(0.55)
+    roll = kit.rng.random()
+    proof = "scan" if roll < 0.5 else "no_scan" if roll < 0.75 else "slip"
+    delivered = kit.rng.randrange(1, 8)
+    shipped = delivered + kit.rng.randrange(2, 5)
+    station = kit.rng.randrange(2, 19)
+
+    if tier == "plus" or price.cents >= 20000:
+        priority = "high"
+    elif price.cents < 3000:
+        priority = "low"
+    else:
+        priority = "normal"
+    code = "reship_order" if in_stock else "issue_refund"
+
+    message = (
+        kit.pick(TEMPLATES)
+        .format(order=order, item=item, wrong=wrong, when=kit.pick(WHEN), extra=kit.pick(EXTRAS))
+        .strip()
+    )
+    stock = kit.rng.randrange(2, 80) if in_stock else 0
+    restock = kit.day(-kit.rng.randrange(10, 40))
+    if proof == "scan":
+        pick = (
+            f"Pack scan at station {station} on {kit.day(shipped)}: SKU {wrong_sku} ({wrong}) "
+            f"packed for order {order}; ordered SKU {sku}. Flagged as mis-pick by QA."
+        )
+    elif proof == "no_scan":
+        pick = (
+            f"Order {order} picked at station {station} on {kit.day(shipped)}. Pack scan not "
+            "recorded (scanner offline during that shift); contents cannot be confirmed "
+            "from warehouse records."
+        )
+    else:
+        pick = (
+            f"Order {order} packed at station {station} on {kit.day(shipped)} in the same "
+            "minute as another order; packing slips were not scanned. Possible slip/parcel "
+            "swap between two orders - the order number on the slip inside the box decides."
+        )
+    artifacts = {
+        "order": Artifact(
+            title=f"Order {order}",
+            content=(
+                f"Ordered: {item} (SKU {sku}), qty 1, {price}. Shipped {kit.day(shipped)}, "
+                f"delivered {kit.day(delivered)} to the address on file."
+            ),
+        ),
+        "pick_record": Artifact(title="Warehouse pick and pack record", content=pick),
+        "inventory": Artifact(
+            title=f"Inventory for SKU {sku}",
+            content=(
+                f"{item}: {stock} units available to ship."
+                if in_stock
+                else f"{item}: 0 units available; next restock expected {restock}."
+            ),
+        ),
+        "payment": Artifact(
+            title="Payment",
+            content=f"One capture of {price} on the order's card ({price.code}). No disputes.",
+        ),
+        "customer_history": Artifact(
+            title="Customer history",
+            content=(
+                f"Previous orders: {kit.rng.randrange(1, 14)}; previous support contacts: "
+                f"{kit.rng.randrange(0, 3)}; no open cases."
+            ),
+        ),
+    }
+    policies = {
+        "wrong_items": Policy(
+            title="Wrong item shipped",
+            content=(
+                "Confirm what was received before acting. A pack scan showing another SKU "
+                "confirms a mis-pick. If no pack scan was recorded, ask the customer for a "
+                "photo of the item received (photo_of_damage). If the pick record flags a "
+                "possible packing-slip swap, ask for the order number printed on the slip in "
+                "the box (order_id). Once confirmed: if the ordered SKU is in stock, reship "
+                "the correct item at no charge; if it has 0 units, refund the order in full. "
+                "The customer keeps the wrong item. Route to fulfillment; plus-tier customers "
+                "or orders of 200 or more are high priority, standard-tier orders under 30 "
+                "are low, others normal."
+            ),
+            keywords=("wrong", "incorrect", "mis-pick", "different item", "sent the wrong"),
+        ),
+        "returns": Policy(
+            title="Returns and refunds",
+            content=(
+                "Unwanted items may be returned within 30 days for a refund once the return "
+                "is received and inspected."
+            ),
+            keywords=("return", "unwanted", "refund"),
+        ),
+        "damaged_items": Policy(
+            title="Items damaged in transit",
+            content=(
+                "Damage must be confirmed by a carrier scan or a customer photo; then send a "
+                "replacement or refund if out of stock."
+            ),
+            keywords=("damaged", "broken", "cracked"),
+        ),
+    }
+    evidence = [
+        "ticket",
+        "artifact:order",
+        "artifact:pick_record",
+        "artifact:inventory",
+        "policy:wrong_items",
+    ]
+    if proof == "no_scan":
+        requested: tuple[RequestableField, ...] = ("photo_of_damage",)
+    elif proof == "slip":
+        requested = ("order_id",)
+    else:
+        requested = ()
+    answers: dict[RequestableField, str] = {
+        "photo_of_damage": (
+            f"Photo attached: the item received is a {wrong}, product label SKU {wrong_sku}."
+        ),
+        "order_id": (
+            f"The packing slip in the box reads order {other_order}, not my order {order}; "
+            f"it lists a {wrong}."
+        ),
+    }
+    if in_stock:
+        outcome = Marker(
+            name="reship",
+            phrases=(
+                "reship",
+                "re-ship",
+                "correct item",
+                "right item",
+                "send the correct",
+                "ship the correct",
+                "resend",
+                "ship you the",
+            ),
+        )
+        forbidden: tuple[str, ...] = (
+            "refund",
+            "refunded",
+            "money back",
+            "out of stock",
+            "locked",
+            "escalated",
+            "incident",
+        )
+    else:
+        outcome = Marker(name="refund", phrases=("refund", "refunded", "money back", "reimburse"))
+        forbidden = (
+            "reship",
+            "re-ship",
+            "resend",
+            "correct item is on its way",
+            "replacement",
+            "locked",
+            "escalated",
+            "incident",
+        )
+    # review, classify, three artifacts, one policy, [request], note, reply, resolve
+    optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
+    concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
+    return {
+        "difficulty": "easy" if proof == "scan" else "medium",
+        "title": f"Wrong item instead of {item}",
+        "objective": (
+            "Confirm what was shipped and received, check stock of the ordered item, apply "
+            "the wrong-item policy, route the case, tell the customer what happens next and "
+            "settle it."
+        ),
+        "ticket": Ticket(
+            subject=kit.pick(
+                (
+                    f"Received the wrong item - order {order}",
+                    "Wrong item in my parcel",
+                    f"Order {order} is not what I ordered",
+                )
+            ),
+            customer_name=name,
+            customer_message=message,
+            customer_tier=tier,
+            sla_minutes=kit.rng.choice((240, 480, 720)),
+            affected_users=1,
+            business_impact=f"Single consumer order, {price}.",
+            secondary_concerns=concerns,
+        ),
+        "artifacts": artifacts,
+        "policies": policies,
+        "customer": Customer(
+            answers=answers,
+            unanswered_reply=f"{name.split()[0]} has not replied.",
+        ),
+        "step_budget": optimal + 6,
+        "gold": Gold(
+            final_status="resolved",
+            resolution_code=code,
+            queue="fulfillment",
+            priority=priority,
+            issue_type="wrong_item",
+            requested_fields=requested,
+            required_evidence=tuple(evidence),
+            reply_markers=(
+                Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
+                outcome,
+            ),
+            note_markers=(
+                Marker(
+                    name="mis_pick_confirmed",
+                    phrases=(
+                        "mis-pick",
+                        "mispick",
+                        "wrong sku",
+                        "pack scan",
+                        "photo",
+                        "packing slip",
+                        "slip",
+                        "confirmed",
+                    ),
+                ),
+                Marker(
+                    name="stock_checked",
+                    phrases=("stock", "inventory", "units"),
+                ),
+            ),
+            forbidden_claims=forbidden,
+            optimal_steps=optimal,
+        ),
+    }

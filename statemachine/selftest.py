@@ -78,7 +78,7 @@ def family_report(
     shortcuts = reference_agents(scenarios)
     if stuffing_pool is not None:
         shortcuts["keyword_stuffer"] = agents.keyword_stuffer(agents.stuffing_reply(stuffing_pool))
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = {}
     for s in scenarios:
         try:
             s.check()
@@ -87,11 +87,11 @@ def family_report(
             continue
         score, _ = play(s, agents.oracle)
         report.oracle_min = min(report.oracle_min, score)
-        totals["oracle"] += score
+        totals["oracle"] = totals.get("oracle", 0.0) + score
         if score < 0.99:
             report.problems.append(f"{s.task_id}: oracle scored {score:.3f}")
         for name, agent in shortcuts.items():
-            totals[name] += play(s, agent)[0]
+            totals[name] = totals.get(name, 0.0) + play(s, agent)[0]
     n = max(1, len(scenarios))
     report.means = {k: v / n for k, v in totals.items()}
     return report

@@ -107,6 +107,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     evidence = ["ticket", "artifact:order", "policy:damaged_items"]
     evidence.append("artifact:shipment" if carrier_damage else "artifact:customer_photo")
     requested = () if confirmed else ("photo_of_damage",)
+    forbidden: tuple[str, ...]
     if in_stock:
         outcome = Marker(name="replacement", phrases=("replacement", "replace", "new one"))
         forbidden = ("refund", "refunded", "chargeback", "locked", "escalated", "incident")

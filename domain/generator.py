@@ -116,5 +116,5 @@ def split_refs(split: str) -> Sequence[tuple[str, int]]:
     if split not in SPLITS:
         raise UnknownTask(f"unknown split {split!r}; known: seed, {', '.join(SPLITS)}")
     return tuple(
-        (f, s) for f in FAMILY_NAMES for s in range(CATALOG_SEEDS) if split_of(f, s) == split
+        (f, s) for s in range(CATALOG_SEEDS) for f in FAMILY_NAMES if split_of(f, s) == split
     )

@@ -376,18 +376,23 @@ def make_llm() -> Callable[[list[dict[str, str]]], str] | None:
 
 
 def parse_action(text: str) -> dict[str, Any]:
-    """The first JSON object in a model reply.
+    """The first JSON object with an ``action_type`` in a model reply (prose, code fences
+    and trailing text around it are ignored).
 
     Raises:
-        ValueError: when no JSON object with an ``action_type`` is found.
+        ValueError: when no such JSON object is found.
     """
-    m = re.search(r"\{.*\}", text, re.S)
-    if not m:
-        raise ValueError("no JSON object in the reply")
-    data = json.loads(m.group(0))
-    if not isinstance(data, dict) or "action_type" not in data:
-        raise ValueError("the JSON has no action_type")
-    return data
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    while start != -1:
+        try:
+            data, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and "action_type" in data:
+            return data
+        start = text.find("{", start + 1)
+    raise ValueError("no JSON object with an action_type in the reply")
 
 
 def _compact(obs: dict[str, Any]) -> str:

@@ -199,6 +199,26 @@ def audit(
         out.print(f"[green]{len(ids)} streams verified: every hash chain holds[/green]")
 
 
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create or upgrade the store's schema to the newest revision (exit 1 on failure)."""
+    from caseops.eventstore import EventStore
+
+    try:
+        store = EventStore(_db(db))  # creating the store runs the migrations
+    except CaseOpsError as e:
+        err.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(1) from None
+    from caseops.eventstore.migrate import current_revision
+
+    with store.engine.connect() as conn:
+        out.print(f"schema at revision {current_revision(conn)}")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,4 +1,5 @@
-"""Table definitions (SQLAlchemy Core) and the schema version this code knows."""
+"""Table definitions (SQLAlchemy Core). Changes go through an Alembic migration in
+``migrations/versions`` as well."""
 
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-#: Bumped whenever the tables change; a database newer than this is refused.
-SCHEMA_VERSION = 1
 
 metadata = MetaData()
 
@@ -51,11 +49,4 @@ streams = Table(
     Column("updated_at", String(40), nullable=False),
     Column("meta", Text, nullable=False, default="{}"),
     Index("ix_caseops_streams_created", "created_at", "stream_id"),
-)
-
-schema_info = Table(
-    "caseops_schema",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", Integer, nullable=False),
 )

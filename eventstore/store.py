@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 from caseops.domain.canonical import canonical_json, sha256_hex
 
 from . import schema
-from .errors import ConcurrencyError, IntegrityError, OperationalError, StreamNotFound, translate
+from .errors import ConcurrencyError, IntegrityError, StreamNotFound, translate
 from .records import NewEvent, RecordedEvent, StreamSummary
 
 GENESIS_HASH = "0" * 64
@@ -118,24 +118,14 @@ class EventStore:
 
     # -- schema -----------------------------------------------------------------------
     def create_schema(self) -> None:
-        """Create the tables if they do not exist and record the schema version.
+        """Create or upgrade the schema (Alembic, see :mod:`caseops.eventstore.migrate`).
 
         Raises:
             OperationalError: unreachable database, or a schema newer than this code.
         """
-        with translate():
-            schema.metadata.create_all(self.engine)
-            with self._write() as conn:
-                row = conn.execute(select(schema.schema_info.c.version)).first()
-                if row is None:
-                    conn.execute(
-                        insert(schema.schema_info).values(id=1, version=schema.SCHEMA_VERSION)
-                    )
-                elif row[0] > schema.SCHEMA_VERSION:
-                    raise OperationalError(
-                        f"database schema version {row[0]} is newer than this CaseOps "
-                        f"understands ({schema.SCHEMA_VERSION}); upgrade CaseOps"
-                    )
+        from .migrate import upgrade
+
+        upgrade(self.engine)
 
     def dispose(self) -> None:
         """Close all pooled connections."""

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import uvicorn
 
 from caseops.api.app import create_caseops_app
+from caseops.domain.errors import CaseOpsError
 
-app = create_caseops_app()
+try:
+    app = create_caseops_app()
+except CaseOpsError as exc:  # an unusable store: say why and stop
+    print(f"caseops: cannot start: {exc.message}", file=sys.stderr)
+    raise SystemExit(1) from None
 
 
 def main(host: str | None = None, port: int | None = None) -> None:

@@ -1,0 +1,1 @@
+"""CaseOps benchmarks: ``python -m bench`` (see ``bench/__main__.py``)."""

@@ -1,0 +1,404 @@
+"""CaseOps benchmark: ``python -m bench [--postgres URL] [--quick]``.
+
+Prints one JSON document on stdout (and a table on stderr). Every figure is the median of
+``--reps`` repetitions (default 3) with min and max. Every loop is bounded by a step count
+and a time limit; servers are started and stopped here and listen on 127.0.0.1 only.
+
+Figures: in-process persisted steps/s and p50/p99 step latency (SQLite file, in-memory
+SQLite, PostgreSQL when given) beside a bare SQLAlchemy Core insert-and-commit on the same
+database; HTTP ``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket
+sessions, beside the same loops on an echo environment served by the same openenv-core
+``create_app`` and uvicorn settings; replay events/s over 1,000 stored episodes and the
+time of ``caseops replay``; RSS growth per open WebSocket session at 1 and 256 sessions;
+reset latency for a seed case and a generated case; step latency at 10 and 100,000 stored
+episodes (``--big`` only: filling the store takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))] if s else 0.0
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(samples), 3),
+        "min": round(min(samples), 3),
+        "max": round(max(samples), 3),
+    }
+
+
+def repeat(n: int, fn: Callable[[], dict[str, float]]) -> dict[str, dict[str, float]]:
+    runs = [fn() for _ in range(n)]
+    return {k: summary([r[k] for r in runs]) for k in runs[0]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- workloads ------------------------------------------------------------------------
+def oracle_script(task_id: str = "api_incident_hard") -> list[dict[str, Any]]:
+    from caseops.domain.scenarios import get_scenario
+    from caseops.statemachine.agents import oracle_actions
+
+    return [a.payload() for a in oracle_actions(get_scenario(task_id))]
+
+
+def inprocess(url: str, max_steps: int, max_s: float) -> dict[str, float]:
+    from caseops.api.service import EpisodeService
+    from caseops.domain.actions import CaseAction
+    from caseops.eventstore import EventStore
+
+    svc = EpisodeService(EventStore(url))
+    script = [CaseAction.model_validate(a) for a in oracle_script()]
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    while len(lat) < max_steps and time.perf_counter() - t0 < max_s:
+        _, obs = svc.start(task_id="api_incident_hard")
+        for a in script:
+            s = time.perf_counter()
+            svc.step(obs.episode_id, a)
+            lat.append(time.perf_counter() - s)
+    wall = time.perf_counter() - t0
+    svc.store.dispose()
+    return {
+        "steps_per_s": len(lat) / sum(lat),
+        "episode_loop_steps_per_s": len(lat) / wall,
+        "p50_ms": pct(lat, 0.5) * 1e3,
+        "p99_ms": pct(lat, 0.99) * 1e3,
+    }
+
+
+def floor_insert(url: str, max_rows: int, max_s: float) -> dict[str, float]:
+    from sqlalchemy import Column, Integer, MetaData, Table, Text, insert
+
+    from caseops.eventstore.store import make_engine
+
+    engine = make_engine(url)
+    md = MetaData()
+    t = Table(
+        f"bench_floor_{uuid.uuid4().hex[:8]}",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("payload", Text),
+    )
+    md.create_all(engine)
+    payload = json.dumps({"x": "y" * 200})
+    n = 0
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    try:
+        while n < max_rows and time.perf_counter() - t0 < max_s:
+            s = time.perf_counter()
+            with engine.connect() as c:
+                conn = c.execution_options(caseops_write=True)
+                with conn.begin():
+                    conn.execute(insert(t).values(payload=payload))
+            lat.append(time.perf_counter() - s)
+            n += 1
+    finally:
+        md.drop_all(engine)
+        engine.dispose()
+    return {"commits_per_s": n / sum(lat), "p50_ms": pct(lat, 0.5) * 1e3}
+
+
+class Server:
+    """A server subprocess (``bench.serve``) on a free port."""
+
+    def __init__(self, which: str, db: str | None = None) -> None:
+        self.port = free_port()
+        env = {**os.environ, "PYTHONPATH": str(ROOT.parent)}
+        if db:
+            env["CASEOPS_DATABASE_URL"] = db
+        env.pop("ENABLE_WEB_INTERFACE", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.serve", which, "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{which} server did not start")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def http_loop(base: str, echo: bool, max_steps: int, max_s: float) -> dict[str, float]:
+    import httpx
+
+    script = oracle_script()
+    lat: list[float] = []
+    with httpx.Client(base_url=base, timeout=30) as c:
+        t0 = time.perf_counter()
+        while len(lat) < max_steps and time.perf_counter() - t0 < max_s:
+            r = c.post("/reset", json={} if echo else {"task_id": "api_incident_hard"})
+            eid = None if echo else r.json()["observation"]["episode_id"]
+            for a in script:
+                body = {"action": {"message": "hi"}} if echo else {"action": a, "episode_id": eid}
+                s = time.perf_counter()
+                r = c.post("/step", json=body)
+                lat.append(time.perf_counter() - s)
+                assert r.status_code == 200, r.text
+    return {
+        "steps_per_s": len(lat) / sum(lat),
+        "p50_ms": pct(lat, 0.5) * 1e3,
+        "p99_ms": pct(lat, 0.99) * 1e3,
+    }
+
+
+async def _ws_session(base: str, echo: bool, steps: int, lat: list[float], deadline: float) -> int:
+    import websockets
+
+    script = oracle_script()
+    done = 0
+    url = base.replace("http", "ws") + "/ws"
+    async with websockets.connect(url, max_size=2**22) as ws:
+        while done < steps and time.perf_counter() < deadline:
+            await ws.send(
+                json.dumps(
+                    {"type": "reset", "data": {} if echo else {"task_id": "api_incident_hard"}}
+                )
+            )
+            await ws.recv()
+            for a in script:
+                msg = {"type": "step", "data": {"message": "hi"} if echo else a}
+                s = time.perf_counter()
+                await ws.send(json.dumps(msg))
+                reply = json.loads(await ws.recv())
+                lat.append(time.perf_counter() - s)
+                if reply.get("type") != "observation":
+                    raise RuntimeError(str(reply)[:200])
+                done += 1
+    return done
+
+
+def ws_loop(base: str, echo: bool, sessions: int, steps: int, max_s: float) -> dict[str, float]:
+    lat: list[float] = []
+
+    async def run() -> float:
+        deadline = time.perf_counter() + max_s
+        t0 = time.perf_counter()
+        await asyncio.gather(
+            *(_ws_session(base, echo, steps, lat, deadline) for _ in range(sessions))
+        )
+        return time.perf_counter() - t0
+
+    wall = asyncio.run(run())
+    return {
+        "steps_per_s": len(lat) / wall,
+        "p50_ms": pct(lat, 0.5) * 1e3,
+        "p99_ms": pct(lat, 0.99) * 1e3,
+    }
+
+
+def ws_memory(server: Server, counts: tuple[int, ...]) -> dict[str, float]:
+    import websockets
+
+    out: dict[str, float] = {}
+
+    async def hold(n: int) -> float:
+        before = server.rss_kib()
+        conns = []
+        for _ in range(n):
+            ws = await websockets.connect(server.base.replace("http", "ws") + "/ws")
+            await ws.send(
+                json.dumps({"type": "reset", "data": {"task_id": "damaged-mug-replacement"}})
+            )
+            await ws.recv()
+            conns.append(ws)
+        await asyncio.sleep(0.5)
+        after = server.rss_kib()
+        for ws in conns:
+            await ws.close()
+        await asyncio.sleep(0.5)
+        return (after - before) / n
+
+    for n in counts:
+        out[f"rss_kib_per_session_at_{n}"] = asyncio.run(hold(n))
+    return out
+
+
+def replay_rate(url: str, episodes: int) -> dict[str, float]:
+    from caseops.api.service import EpisodeService
+    from caseops.domain.actions import CaseAction
+    from caseops.eventstore import EventStore
+
+    svc = EpisodeService(EventStore(url), cache_size=0)
+    script = [CaseAction.model_validate(a) for a in oracle_script("damaged-mug-replacement")]
+    ids = []
+    for _ in range(episodes):
+        _, obs = svc.start(task_id="damaged-mug-replacement")
+        for a in script:
+            svc.step(obs.episode_id, a)
+        ids.append(obs.episode_id)
+    t0 = time.perf_counter()
+    events = 0
+    for eid in ids:
+        rep = svc.replay(eid)
+        assert rep.matches
+        events += 1 + sum(1 for _ in rep.recorded_rewards) + 1
+    wall = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    code = subprocess.call(
+        [sys.executable, "-m", "caseops.api.cli", "replay", ids[0], "--db", url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT.parent)},
+    )
+    cli_s = time.perf_counter() - t1
+    assert code == 0
+    return {"events_per_s": events / wall, "episodes_per_s": len(ids) / wall, "cli_replay_s": cli_s}
+
+
+def reset_latency(url: str, n: int) -> dict[str, float]:
+    from caseops.api.service import EpisodeService
+    from caseops.eventstore import EventStore
+
+    svc = EpisodeService(EventStore(url))
+    out: dict[str, float] = {}
+    for label, kwargs in (
+        ("seed", {"task_id": "api_incident_hard"}),
+        ("generated", {"split": "train"}),
+    ):
+        lat = []
+        for i in range(n):
+            if label == "generated":
+                kwargs = {"split": "train", "seed": i}
+            s = time.perf_counter()
+            svc.start(**kwargs)
+            lat.append(time.perf_counter() - s)
+        out[f"{label}_p50_ms"] = pct(lat, 0.5) * 1e3
+        out[f"{label}_p99_ms"] = pct(lat, 0.99) * 1e3
+    return out
+
+
+# -- main -------------------------------------------------------------------------------
+def main() -> int:
+    p = argparse.ArgumentParser(description="CaseOps benchmark")
+    p.add_argument("--postgres", default=os.environ.get("CASEOPS_BENCH_POSTGRES_URL"))
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="smaller loops (a smoke run)")
+    a = p.parse_args()
+    k = 0.25 if a.quick else 1.0
+    reps = 1 if a.quick else a.reps
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="caseops-bench-"))
+    file_url = f"sqlite:///{tmp / 'bench.db'}"
+    result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "reps": reps}
+
+    log("in-process persisted steps ...")
+    steps, secs = int(1500 * k), 6 * k
+    inproc = {
+        "sqlite_file": repeat(reps, lambda: inprocess(file_url, steps, secs)),
+        "sqlite_memory": repeat(reps, lambda: inprocess("sqlite://", steps, secs)),
+    }
+    floor = {
+        "sqlite_file": repeat(reps, lambda: floor_insert(file_url, int(20000 * k), 3 * k)),
+        "sqlite_memory": repeat(reps, lambda: floor_insert("sqlite://", int(20000 * k), 3 * k)),
+    }
+    if a.postgres:
+        inproc["postgresql"] = repeat(reps, lambda: inprocess(a.postgres, steps, secs))
+        floor["postgresql"] = repeat(reps, lambda: floor_insert(a.postgres, int(5000 * k), 3 * k))
+    result["in_process"] = inproc
+    result["storage_floor"] = floor
+    result["in_process_vs_floor"] = {
+        db: round(inproc[db]["steps_per_s"]["median"] / floor[db]["commits_per_s"]["median"], 3)
+        for db in inproc
+    }
+
+    log("servers: HTTP and WebSocket ...")
+    srv = Server("caseops", f"sqlite:///{tmp / 'server.db'}")
+    echo = Server("echo")
+    try:
+        n, s = int(600 * k), 5 * k
+        served = {
+            "http_sequential": {
+                "caseops": repeat(reps, lambda: http_loop(srv.base, False, n, s)),
+                "echo": repeat(reps, lambda: http_loop(echo.base, True, n, s)),
+            },
+            "ws_sequential": {
+                "caseops": repeat(reps, lambda: ws_loop(srv.base, False, 1, n, s)),
+                "echo": repeat(reps, lambda: ws_loop(echo.base, True, 1, n, s)),
+            },
+            "ws_64_concurrent": {
+                "caseops": repeat(reps, lambda: ws_loop(srv.base, False, 64, int(40 * k) + 10, s)),
+                "echo": repeat(reps, lambda: ws_loop(echo.base, True, 64, int(40 * k) + 10, s)),
+            },
+        }
+        result["served"] = served
+        result["served_ratio_caseops_over_echo"] = {
+            name: round(
+                v["caseops"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"], 3
+            )
+            for name, v in served.items()
+        }
+        log("memory per WebSocket session ...")
+        result["ws_memory"] = ws_memory(srv, (1, 256) if not a.quick else (1, 32))
+    finally:
+        srv.stop()
+        echo.stop()
+
+    log("replay ...")
+    result["replay"] = replay_rate(f"sqlite:///{tmp / 'replay.db'}", int(1000 * k))
+    log("reset latency ...")
+    result["reset"] = reset_latency(f"sqlite:///{tmp / 'reset.db'}", int(200 * k))
+    result["elapsed_s"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(result, indent=2))
+    for key, val in result.items():
+        log(f"{key}: {json.dumps(val)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

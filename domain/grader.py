@@ -137,22 +137,12 @@ def _ids(event_ids: Sequence[str] | None, idx: int) -> str:
     return event_ids[idx] if event_ids is not None else f"#{idx}"
 
 
-def grade(
-    scenario: Scenario,
-    events: Sequence[Event],
-    event_ids: Sequence[str] | None = None,
-) -> GradeReport:
-    """Grade an episode from its events (``EpisodeStarted`` may be included or not).
+Earned = dict[str, tuple[Fraction, str, list[int]]]
 
-    Args:
-        scenario: the scenario the episode ran (its gold decides the grade).
-        events: the episode's events in stream order.
-        event_ids: optional ids parallel to ``events``, cited in the report; by default
-            events are cited by index as ``#<i>``.
 
-    Returns:
-        A :class:`GradeReport` with ``score`` in [0, 1].
-    """
+def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str, int]:
+    """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
+    plus the final status and the number of steps."""
     gold = scenario.gold
     status = "new"
     status_idx: int | None = None
@@ -278,6 +268,39 @@ def grade(
         sla_ok, first_classify, "routed right within SLA" if sla_ok else "not routed right in SLA"
     )
 
+    return earned, status, steps
+
+
+_WEIGHT_PCT = {name: int(w * 100) for name, w in WEIGHTS.items()}
+
+
+def _total(earned: Earned) -> Fraction:
+    """The renormalised weighted sum (integer weights, one division: it runs per step)."""
+    total_weight = sum(_WEIGHT_PCT[name] for name in earned)
+    acc = Fraction(0)
+    for name, (value, _, _) in earned.items():
+        if value:
+            acc += value * _WEIGHT_PCT[name]
+    return acc / total_weight
+
+
+def grade(
+    scenario: Scenario,
+    events: Sequence[Event],
+    event_ids: Sequence[str] | None = None,
+) -> GradeReport:
+    """Grade an episode from its events (``EpisodeStarted`` may be included or not).
+
+    Args:
+        scenario: the scenario the episode ran (its gold decides the grade).
+        events: the episode's events in stream order.
+        event_ids: optional ids parallel to ``events``, cited in the report; by default
+            events are cited by index as ``#<i>``.
+
+    Returns:
+        A :class:`GradeReport` with ``score`` in [0, 1].
+    """
+    earned, status, steps = _evaluate(scenario, events)
     total_weight = sum(WEIGHTS[name] for name in earned)
     score = Fraction(0)
     components: list[ComponentScore] = []
@@ -310,6 +333,6 @@ def grade(
 
 
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
-    """The exact score of ``events`` (the shaping potential), as a ``Fraction``."""
-    report = grade(scenario, events)
-    return Fraction(report.score_exact)
+    """The score of ``events`` rounded to ``QUANTUM`` places (the shaping potential), as a
+    ``Fraction``; equal to ``Fraction(grade(scenario, events).score_exact)``."""
+    return Fraction(fmt(_total(_evaluate(scenario, events)[0])))

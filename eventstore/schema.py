@@ -48,5 +48,6 @@ streams = Table(
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Column("meta", Text, nullable=False, default="{}"),
+    Column("last_hash", String(64), nullable=True),
     Index("ix_caseops_streams_created", "created_at", "stream_id"),
 )

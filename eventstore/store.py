@@ -15,7 +15,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.pool import StaticPool
 
 from caseops.domain.canonical import canonical_json, sha256_hex
@@ -113,6 +123,29 @@ class EventStore:
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self.lock_timeout_ms = int(lock_timeout_ms)
         self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        ev, st = schema.events, schema.streams
+        # Statements built once (SQLAlchemy caches their compiled form).
+        self._q_head = select(st.c.version, st.c.last_hash).where(
+            st.c.stream_id == bindparam("sid")
+        )
+        self._q_version = select(st.c.version).where(st.c.stream_id == bindparam("sid"))
+        self._q_insert = insert(ev).returning(ev.c.position, ev.c.version)
+        self._q_new_stream = insert(st)
+        self._q_move = (
+            update(st)
+            .where(st.c.stream_id == bindparam("sid"))
+            .values(version=bindparam("v"), updated_at=bindparam("at"), last_hash=bindparam("h"))
+        )
+        self._q_move_meta = (
+            update(st)
+            .where(st.c.stream_id == bindparam("sid"))
+            .values(
+                version=bindparam("v"),
+                updated_at=bindparam("at"),
+                meta=bindparam("meta"),
+                last_hash=bindparam("h"),
+            )
+        )
         if create:
             self.create_schema()
 
@@ -179,30 +212,40 @@ class EventStore:
         ids = [e.event_id for e in events]
         if len(set(ids)) != len(ids):
             raise IntegrityError("duplicate event ids in one append")
-        payloads = [canonical_json(e.payload) for e in events]
-        with translate(), self._write() as conn:
-            t = schema.events
-            stored = conn.execute(
-                select(t).where(t.c.event_id.in_(ids)).order_by(t.c.position)
-            ).all()
+        try:
+            return self._append(stream_id, expected_version, events, meta)
+        except (ConcurrencyError, IntegrityError):
+            # A retry of an append that already succeeded is answered with what it stored.
+            stored = self._stored(ids)
             if stored:
                 if len(stored) == len(ids) and all(r.stream_id == stream_id for r in stored):
-                    return [self._row(r) for r in stored]
-                raise IntegrityError("some of these event ids are already stored")
-            row = conn.execute(
-                select(schema.streams.c.version).where(schema.streams.c.stream_id == stream_id)
-            ).first()
+                    return stored
+                raise IntegrityError("some of these event ids are already stored") from None
+            raise
+
+    def _stored(self, ids: list[str]) -> list[RecordedEvent]:
+        t = schema.events
+        with translate(), self._read() as conn:
+            rows = conn.execute(select(t).where(t.c.event_id.in_(ids)).order_by(t.c.position)).all()
+        return [self._row(r) for r in rows]
+
+    def _append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        meta: dict[str, Any] | None,
+    ) -> list[RecordedEvent]:
+        payloads = [canonical_json(e.payload) for e in events]
+        meta_json = canonical_json(meta) if meta is not None else None
+        with translate(), self._write() as conn:
+            row = conn.execute(self._q_head, {"sid": stream_id}).first()
             current = 0 if row is None else int(row[0])
             if current != expected_version:
                 raise ConcurrencyError(
                     f"stream {stream_id} is at version {current}, expected {expected_version}"
                 )
-            prev = GENESIS_HASH
-            if current:
-                last = conn.execute(
-                    select(t.c.hash).where(t.c.stream_id == stream_id, t.c.version == current)
-                ).first()
-                prev = last[0] if last else GENESIS_HASH
+            prev = GENESIS_HASH if row is None else (row[1] or GENESIS_HASH)
             now = _now()
             rows: list[dict[str, Any]] = []
             for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
@@ -222,28 +265,28 @@ class EventStore:
                     }
                 )
                 prev = h
-            result = conn.execute(insert(t).returning(t.c.position, t.c.version), rows)
-            positions = {v: p for p, v in result.all()}
+            positions = {v: p for p, v in conn.execute(self._q_insert, rows).all()}
             new_version = current + len(events)
-            meta_json = canonical_json(meta) if meta is not None else None
             if row is None:
                 conn.execute(
-                    insert(schema.streams).values(
-                        stream_id=stream_id,
-                        version=new_version,
-                        created_at=now,
-                        updated_at=now,
-                        meta=meta_json or "{}",
-                    )
+                    self._q_new_stream,
+                    {
+                        "stream_id": stream_id,
+                        "version": new_version,
+                        "created_at": now,
+                        "updated_at": now,
+                        "meta": meta_json or "{}",
+                        "last_hash": prev,
+                    },
+                )
+            elif meta_json is not None:
+                conn.execute(
+                    self._q_move_meta,
+                    {"sid": stream_id, "v": new_version, "at": now, "meta": meta_json, "h": prev},
                 )
             else:
-                values: dict[str, Any] = {"version": new_version, "updated_at": now}
-                if meta_json is not None:
-                    values["meta"] = meta_json
                 conn.execute(
-                    update(schema.streams)
-                    .where(schema.streams.c.stream_id == stream_id)
-                    .values(**values)
+                    self._q_move, {"sid": stream_id, "v": new_version, "at": now, "h": prev}
                 )
         return [
             RecordedEvent(
@@ -306,9 +349,7 @@ class EventStore:
     def version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         with translate(), self._read() as conn:
-            row = conn.execute(
-                select(schema.streams.c.version).where(schema.streams.c.stream_id == stream_id)
-            ).first()
+            row = conn.execute(self._q_version, {"sid": stream_id}).first()
         return 0 if row is None else int(row[0])
 
     def read_all(
@@ -385,6 +426,11 @@ class EventStore:
             if h != r.hash:
                 problems.append(f"{stream_id} v{r.version}: hash mismatch (edited?)")
             prev = r.hash
-        if records and self.version(stream_id) != records[-1].version:
-            problems.append(f"{stream_id}: stream row version differs from its events")
+        if records:
+            with translate(), self._read() as conn:
+                head = conn.execute(self._q_head, {"sid": stream_id}).first()
+            if head is None or int(head[0]) != records[-1].version:
+                problems.append(f"{stream_id}: stream row version differs from its events")
+            elif head[1] is not None and head[1] != records[-1].hash:
+                problems.append(f"{stream_id}: stream row last_hash differs from its last event")
         return problems

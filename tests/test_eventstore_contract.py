@@ -1,0 +1,502 @@
+"""The event-store contract: one suite, run on SQLite and on PostgreSQL (DESIGN section 3)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import uuid
+from typing import Any
+
+import pytest
+from conftest import oracle_actions, pg_url_or_skip, reset_pg, sqlite_url
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+
+from caseops.api.service import EpisodeService
+from caseops.domain.actions import CaseAction
+from caseops.domain.canonical import canonical_json
+from caseops.domain.scenarios import get_scenario
+from caseops.eventstore import (
+    ConcurrencyError,
+    EventStore,
+    IntegrityError,
+    NewEvent,
+    OperationalError,
+    StreamNotFound,
+)
+
+
+def ev(kind: str = "Thing", **payload: Any) -> NewEvent:
+    return NewEvent(str(uuid.uuid4()), kind, payload or {"n": 1})
+
+
+def sid() -> str:
+    return str(uuid.uuid4())
+
+
+def count_rows(store: EventStore) -> int:
+    with store.engine.connect() as c:
+        return int(c.execute(text("SELECT count(*) FROM caseops_events")).scalar_one())
+
+
+def all_ids(store: EventStore) -> list[str]:
+    return [r.event_id for r in store.read_all(limit=100_000)]
+
+
+# JSON values the store must round-trip: unicode everywhere, ints beyond 64 bits.
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**200), max_value=2**200),
+    st.text(max_size=40),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=15,
+)
+
+
+class TestEventStoreContract:
+    """Every backend must pass every test here."""
+
+    def test_append_read_round_trip_versions(self, store: EventStore) -> None:
+        s = sid()
+        batch = [ev("A", i=i) for i in range(3)]
+        rec = store.append(s, 0, batch)
+        assert [r.version for r in rec] == [1, 2, 3]
+        assert [r.event_id for r in rec] == [e.event_id for e in batch]
+        assert store.version(s) == 3
+        more = [ev("B", i=i) for i in range(2)]
+        rec2 = store.append(s, 3, more)
+        assert [r.version for r in rec2] == [4, 5]
+        got = store.read(s)
+        assert [r.version for r in got] == [1, 2, 3, 4, 5]
+        assert [r.event_id for r in got] == [e.event_id for e in batch + more]
+        assert [r.type for r in got] == ["A", "A", "A", "B", "B"]
+        assert [r.payload for r in got] == [e.payload for e in batch + more]
+        assert all(r.stream_id == s for r in got)
+        # what append returned is what read returns
+        for a, b in zip(rec + rec2, got, strict=True):
+            assert (a.position, a.version, a.hash, a.prev_hash, a.payload_json) == (
+                b.position,
+                b.version,
+                b.hash,
+                b.prev_hash,
+                b.payload_json,
+            )
+        assert [r.version for r in store.read(s, from_version=4)] == [4, 5]
+        assert store.verify(s) == []
+
+    def test_empty_append_is_refused(self, store: EventStore) -> None:
+        with pytest.raises(ValueError):
+            store.append(sid(), 0, [])
+
+    @pytest.mark.parametrize("wrong", [0, 1, 3, 99])
+    def test_wrong_expected_version_raises_and_writes_nothing(
+        self, store: EventStore, wrong: int
+    ) -> None:
+        s = sid()
+        store.append(s, 0, [ev(), ev()])
+        before_rows, before_ids = count_rows(store), all_ids(store)
+        intruder = ev("Intruder")
+        with pytest.raises(ConcurrencyError):
+            store.append(s, wrong, [intruder, ev("Intruder")])
+        assert store.version(s) == 2
+        assert count_rows(store) == before_rows
+        assert all_ids(store) == before_ids
+        assert intruder.event_id not in [r.event_id for r in store.read(s)]
+        assert store.verify(s) == []
+
+    def test_new_stream_requires_expected_version_zero(self, store: EventStore) -> None:
+        s = sid()
+        with pytest.raises(ConcurrencyError):
+            store.append(s, 1, [ev()])
+        assert store.version(s) == 0
+        with pytest.raises(StreamNotFound):
+            store.read(s)
+        assert count_rows(store) == 0
+
+    def test_idempotent_retry_returns_stored_positions(self, store: EventStore) -> None:
+        s = sid()
+        batch = [ev("A", i=1), ev("B", i=2)]
+        first = store.append(s, 0, batch)
+        rows = count_rows(store)
+        # a client retrying after a lost response sends the same ids again
+        again = store.append(s, 0, batch)
+        assert [(r.position, r.version, r.event_id, r.hash) for r in again] == [
+            (r.position, r.version, r.event_id, r.hash) for r in first
+        ]
+        assert count_rows(store) == rows
+        assert store.version(s) == 2
+        # and even once the stream has moved on, the retry is recognised, not re-stored
+        store.append(s, 2, [ev("C")])
+        third = store.append(s, 0, batch)
+        assert [r.position for r in third] == [r.position for r in first]
+        assert count_rows(store) == rows + 1
+        assert store.verify(s) == []
+
+    def test_partially_reused_ids_raise_integrity_error_and_write_nothing(
+        self, store: EventStore
+    ) -> None:
+        s = sid()
+        old = ev("A")
+        store.append(s, 0, [old])
+        fresh = ev("B")
+        with pytest.raises(IntegrityError):
+            store.append(s, 1, [old, fresh])
+        with pytest.raises(IntegrityError):
+            store.append(s, 1, [fresh, old])
+        assert store.version(s) == 1
+        assert fresh.event_id not in all_ids(store)
+        assert count_rows(store) == 1
+
+    def test_event_id_reused_in_another_stream_is_integrity_error(self, store: EventStore) -> None:
+        a, b = sid(), sid()
+        shared = ev("A")
+        store.append(a, 0, [shared])
+        with pytest.raises(IntegrityError):
+            store.append(b, 0, [NewEvent(shared.event_id, "A", {"n": 1})])
+        assert store.version(b) == 0
+        assert count_rows(store) == 1
+
+    def test_duplicate_id_inside_one_batch_writes_nothing(self, store: EventStore) -> None:
+        s = sid()
+        e1 = ev("A")
+        dup = NewEvent(e1.event_id, "B", {"n": 2})
+        with pytest.raises(IntegrityError):
+            store.append(s, 0, [ev("Z"), e1, dup])
+        assert store.version(s) == 0
+        assert count_rows(store) == 0
+
+    def test_float_payload_is_refused_and_writes_nothing(self, store: EventStore) -> None:
+        s = sid()
+        with pytest.raises(TypeError):
+            store.append(s, 0, [ev("A"), NewEvent(str(uuid.uuid4()), "B", {"x": 0.5})])
+        assert store.version(s) == 0
+        assert count_rows(store) == 0
+
+    @pytest.mark.parametrize("existing", [False, True])
+    def test_failure_after_the_event_insert_rolls_everything_back(
+        self, store: EventStore, existing: bool
+    ) -> None:
+        """A failure inside the transaction, after the events were inserted but before
+        the stream row was written, must leave no trace (nothing half-written)."""
+        s = sid()
+        if existing:
+            store.append(s, 0, [ev("Seed")])
+        before = count_rows(store)
+        seen_event_insert: list[bool] = []
+
+        def boom(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            sql = statement.strip().upper()
+            if sql.startswith("INSERT INTO CASEOPS_EVENTS"):
+                seen_event_insert.append(True)
+            if "CASEOPS_STREAMS" in sql and (sql.startswith("INSERT") or sql.startswith("UPDATE")):
+                raise RuntimeError("injected failure midway through append")
+
+        sa_event.listen(store.engine, "before_cursor_execute", boom)
+        try:
+            batch = [ev("A"), ev("B"), ev("C")]
+            with pytest.raises(RuntimeError):
+                store.append(s, 1 if existing else 0, batch)
+        finally:
+            sa_event.remove(store.engine, "before_cursor_execute", boom)
+        assert seen_event_insert, "the failure must come after the events were inserted"
+        assert count_rows(store) == before
+        assert not set(all_ids(store)) & {e.event_id for e in batch}
+        assert store.version(s) == (1 if existing else 0)
+        # the store still works and the stream is intact
+        store.append(s, 1 if existing else 0, [ev("After")])
+        assert store.verify(s) == []
+
+    def test_global_positions_follow_append_order_across_streams(self, store: EventStore) -> None:
+        a, b, c = sid(), sid(), sid()
+        order: list[str] = []
+        versions = {a: 0, b: 0, c: 0}
+        for stream in [a, b, a, c, b, a, c]:
+            batch = [ev("T", s=stream[:4]), ev("U")]
+            store.append(stream, versions[stream], batch)
+            versions[stream] += 2
+            order += [e.event_id for e in batch]
+        everything = store.read_all()
+        positions = [r.position for r in everything]
+        assert positions == sorted(positions) and len(set(positions)) == len(positions)
+        assert [r.event_id for r in everything] == order
+        # paging by position
+        cut = everything[5].position
+        assert [r.event_id for r in store.read_all(after_position=cut)] == order[6:]
+        assert [r.event_id for r in store.read_all(limit=3)] == order[:3]
+        only_u = store.read_all(types=["U"])
+        assert [r.event_id for r in only_u] == order[1::2]
+        # per stream, versions are contiguous
+        for stream, n in versions.items():
+            assert [r.version for r in store.read(stream)] == list(range(1, n + 1))
+
+    def test_hash_chain_verifies(self, store: EventStore) -> None:
+        s = sid()
+        store.append(s, 0, [ev("A"), ev("B")])
+        store.append(s, 2, [ev("C")])
+        recs = store.read(s)
+        assert recs[0].prev_hash == "0" * 64
+        for prev, cur in itertools.pairwise(recs):
+            assert cur.prev_hash == prev.hash
+        assert len({r.hash for r in recs}) == 3
+        assert store.verify(s) == []
+
+    def test_tampered_payload_is_reported(self, store: EventStore) -> None:
+        s = sid()
+        batch = [ev("A", reward="0.100000000000"), ev("B", reward="0.200000000000")]
+        store.append(s, 0, batch)
+        forged = canonical_json({"reward": "0.900000000000"})  # still canonical JSON
+        with store.engine.begin() as c:
+            c.execute(
+                text("UPDATE caseops_events SET payload = :p WHERE event_id = :e"),
+                {"p": forged, "e": batch[0].event_id},
+            )
+        problems = store.verify(s)
+        assert problems, "an edited payload must break the chain"
+        assert any("v1" in p for p in problems)
+
+    def test_deleted_middle_event_is_reported(self, store: EventStore) -> None:
+        s = sid()
+        batch = [ev("A"), ev("B"), ev("C")]
+        store.append(s, 0, batch)
+        with store.engine.begin() as c:
+            c.execute(
+                text("DELETE FROM caseops_events WHERE event_id = :e"), {"e": batch[1].event_id}
+            )
+        assert store.verify(s)
+
+    def test_deleted_last_event_is_reported(self, store: EventStore) -> None:
+        s = sid()
+        batch = [ev("A"), ev("B"), ev("C")]
+        store.append(s, 0, batch)
+        with store.engine.begin() as c:
+            c.execute(
+                text("DELETE FROM caseops_events WHERE event_id = :e"), {"e": batch[2].event_id}
+            )
+        assert store.verify(s)
+
+    def test_verify_of_unknown_stream_reports_it(self, store: EventStore) -> None:
+        assert store.verify(sid())
+
+    def test_concurrent_appends_with_same_expected_version_one_wins(
+        self, store: EventStore
+    ) -> None:
+        s = sid()
+        store.append(s, 0, [ev("Start")])
+        n = 8
+        barrier = threading.Barrier(n)
+        wins: list[str] = []
+        conflicts: list[str] = []
+        others: list[BaseException] = []
+
+        def worker(k: int) -> None:
+            e = ev("Step", k=k)
+            barrier.wait()
+            try:
+                store.append(s, 1, [e, ev("After", k=k)])
+                wins.append(e.event_id)
+            except ConcurrencyError:
+                conflicts.append(e.event_id)
+            except BaseException as x:
+                others.append(x)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not others, others
+        assert len(wins) == 1 and len(conflicts) == n - 1
+        recs = store.read(s)
+        assert [r.version for r in recs] == [1, 2, 3]
+        assert recs[1].event_id == wins[0]
+        assert store.version(s) == 3
+        assert store.verify(s) == []
+
+    def test_concurrent_writers_with_retry_never_lose_or_fork(self, store: EventStore) -> None:
+        s = sid()
+        n_threads, per_thread = 4, 5
+        errors: list[BaseException] = []
+
+        def worker(k: int) -> None:
+            try:
+                for i in range(per_thread):
+                    while True:
+                        v = store.version(s)
+                        try:
+                            store.append(s, v, [ev("W", k=k, i=i)])
+                            break
+                        except ConcurrencyError:
+                            continue
+            except BaseException as x:
+                errors.append(x)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
+        recs = store.read(s)
+        assert [r.version for r in recs] == list(range(1, n_threads * per_thread + 1))
+        got = sorted((r.payload["k"], r.payload["i"]) for r in recs)
+        assert got == sorted((k, i) for k in range(n_threads) for i in range(per_thread))
+        assert store.verify(s) == []
+        pos = [r.position for r in store.read_all()]
+        assert pos == sorted(pos)
+
+    def test_payloads_round_trip_byte_identical(self, store: EventStore) -> None:
+        payload = {
+            "text": 'Grüße — 日本語 — עברית — 🧯🔥 — e\u0301 — \u0000nul\ttab\nnl "q" \\',
+            "big": 2**63,
+            "bigger": 2**100,
+            "neg": -(2**70),
+            "zero": 0,
+            "nested": {"b": [1, {"z": None, "a": True}], "a": []},
+            "empty": "",
+            "decimal": "0.123456789012",
+        }
+        s = sid()
+        e = NewEvent(str(uuid.uuid4()), "Unicode", payload)
+        rec = store.append(s, 0, [e])[0]
+        got = store.read(s)[0]
+        assert got.payload == payload
+        assert got.payload_json == canonical_json(payload) == rec.payload_json
+        assert json.loads(got.payload_json) == payload
+        assert store.verify(s) == []
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(payload=st.dictionaries(st.text(max_size=12), json_values, max_size=6))
+    def test_any_json_payload_round_trips(self, store: EventStore, payload: dict) -> None:
+        s = sid()
+        store.append(s, 0, [NewEvent(str(uuid.uuid4()), "P", payload)])
+        got = store.read(s)[0]
+        assert got.payload == payload
+        assert got.payload_json == canonical_json(payload)
+
+    def test_unknown_stream(self, store: EventStore) -> None:
+        with pytest.raises(StreamNotFound):
+            store.read("no-such-stream")
+        with pytest.raises(StreamNotFound):
+            store.summary("no-such-stream")
+        assert store.version("no-such-stream") == 0
+
+    def test_stream_meta_and_listing(self, store: EventStore) -> None:
+        a, b = sid(), sid()
+        store.append(a, 0, [ev()], meta={"task_id": "x", "n": 1})
+        store.append(b, 0, [ev()])
+        store.append(a, 1, [ev()], meta={"task_id": "x", "n": 2})
+        store.append(a, 2, [ev()])  # no meta: keeps the last one
+        sa = store.summary(a)
+        assert sa.version == 3 and sa.meta == {"task_id": "x", "n": 2}
+        assert store.summary(b).meta == {}
+        total, page = store.list_streams()
+        assert total == 2 and {p.stream_id for p in page} == {a, b}
+        assert set(store.stream_ids()) == {a, b}
+
+    def test_newer_schema_is_refused(self, store: EventStore) -> None:
+        """A database migrated by a newer CaseOps (an unknown schema revision) is refused
+        at store creation, and left as it was."""
+        with store.engine.begin() as c:
+            c.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+        with pytest.raises(OperationalError):
+            EventStore(store.url)
+        with store.engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
+                "ffff_from_the_future"
+            )
+
+
+def _play(service: EpisodeService, episode_id: str) -> list[tuple[str, str]]:
+    s = get_scenario("api_incident_hard")
+    service.start(task_id=s.task_id, episode_id=episode_id)
+    extra = [
+        CaseAction(action_type="resolve", resolution_code="open_incident"),  # rejected
+        CaseAction(action_type="inspect_artifact", artifact_id="nope"),  # invalid
+        CaseAction(action_type="draft_reply", message="Ünïcödé 🚀 reply, big 10**30"),
+    ]
+    for a in [*extra, *oracle_actions(s)]:
+        service.step(episode_id, a)
+    return [(r.type, r.payload_json) for r in service.store.read(episode_id)]
+
+
+def test_same_episode_is_byte_identical_on_sqlite_and_postgresql(tmp_path) -> None:
+    pg = pg_url_or_skip()
+    reset_pg(pg)
+    lite = EventStore(sqlite_url(tmp_path))
+    post = EventStore(pg)
+    try:
+        a = _play(EpisodeService(lite), "cross-backend-1")
+        b = _play(EpisodeService(post), "cross-backend-1")
+    finally:
+        lite.dispose()
+        post.dispose()
+    assert len(a) > 10
+    assert a == b
+
+
+@pytest.mark.parametrize("shared_cache", [True, False], ids=["one_process", "many_processes"])
+def test_concurrent_steps_through_the_service_never_fork_the_episode(
+    store: EventStore, service: EpisodeService, shared_cache: bool
+) -> None:
+    """Threads stepping one episode at once (through one service, or through one service
+    each, like separate server processes): every step is either applied once or refused
+    with a ConcurrencyError; the log stays a single contiguous, replayable history."""
+    from caseops.domain.errors import EpisodeAlreadyEnded
+
+    base = service
+    eid = f"race-{uuid.uuid4()}"
+    base.start(task_id="api_incident_hard", episode_id=eid)
+    n_threads, per_thread = 4, 3
+    applied: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(n_threads)
+
+    def worker(k: int) -> None:
+        svc = base if shared_cache else EpisodeService(store)
+        barrier.wait()
+        try:
+            for i in range(per_thread):
+                action = CaseAction(action_type="add_internal_note", note=f"thread {k} note {i}")
+                while True:
+                    try:
+                        _, obs = svc.step(eid, action)
+                        applied.append(obs.step)
+                        break
+                    except ConcurrencyError:
+                        continue
+        except EpisodeAlreadyEnded:
+            pass
+        except BaseException as x:
+            errors.append(x)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sorted(applied) == list(range(1, n_threads * per_thread + 1))
+    recs = store.read(eid)
+    assert [r.version for r in recs] == list(range(1, len(recs) + 1))
+    notes = [r.payload["note"] for r in recs if r.type == "InternalNoteAdded"]
+    assert sorted(notes) == sorted(
+        f"thread {k} note {i}" for k in range(n_threads) for i in range(per_thread)
+    )
+    assert store.verify(eid) == []
+    rep = EpisodeService(store, cache_size=0).replay(eid)
+    assert rep.matches, rep.mismatches
+    for svc in (base, EpisodeService(store, cache_size=0)):
+        assert svc.state(eid).step_count == n_threads * per_thread

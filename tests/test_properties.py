@@ -1,0 +1,297 @@
+"""Property tests (hypothesis): any action sequence on any seed case keeps the contracts of
+DESIGN sections 1, 3 and 4, in the pure engine and through the episode service."""
+
+from __future__ import annotations
+
+import uuid
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from caseops.api.service import EpisodeService
+from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.errors import EpisodeAlreadyEnded
+from caseops.domain.events import (
+    ActionInvalid,
+    CustomerReplied,
+    EpisodeEnded,
+    EpisodeStarted,
+    SlaBreached,
+    StepEvent,
+    TransitionRejected,
+)
+from caseops.domain.grader import fmt
+from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST
+from caseops.domain.scenario import Scenario
+from caseops.domain.scenarios import SEED_SCENARIOS
+from caseops.domain.vocab import (
+    ACTION_TYPES,
+    CASE_STATUSES,
+    ISSUE_TYPES,
+    PRIORITIES,
+    QUEUES,
+    REQUESTABLE_FIELDS,
+    RESOLUTION_CODES,
+)
+from caseops.eventstore import EventStore
+from caseops.statemachine import apply_step, start_episode
+from caseops.statemachine.replay import replay
+
+SCENARIOS = list(SEED_SCENARIOS.values())
+
+# Phrases that move the grade: every marker phrase and policy keyword of every seed case,
+# plus the policy topic ids, so random replies and searches sometimes score.
+PHRASES = sorted(
+    {p for s in SCENARIOS for m in (*s.gold.reply_markers, *s.gold.note_markers) for p in m.phrases}
+    | {k for s in SCENARIOS for pol in s.policies.values() for k in pol.keywords}
+    | {t.replace("_", " ") for s in SCENARIOS for t in s.policies}
+)
+
+short_text = st.text(max_size=24)
+phrase_text = st.lists(st.sampled_from(PHRASES), min_size=1, max_size=6).map(" ".join)
+free_text = st.one_of(
+    short_text,
+    phrase_text,
+    st.just(""),
+    st.just("   "),
+    st.just("x" * (MAX_REPLY_CHARS + 1)),
+)
+
+
+def maybe(strategy: st.SearchStrategy, p_none: float = 0.15) -> st.SearchStrategy:  # type: ignore[type-arg]
+    return st.one_of(st.none(), strategy) if p_none else strategy
+
+
+@st.composite
+def actions(draw: st.DrawFn, scenario: Scenario) -> CaseAction:
+    kind = draw(st.sampled_from(ACTION_TYPES))
+    fields: dict[str, object] = {}
+    artifact = st.sampled_from([*scenario.artifacts, "bogus_artifact"])
+    if kind == "inspect_artifact":
+        fields["artifact_id"] = draw(maybe(artifact))
+    elif kind == "search_policy":
+        fields["query"] = draw(maybe(st.one_of(phrase_text.map(lambda t: t[:200]), short_text)))
+    elif kind == "draft_reply":
+        fields["message"] = draw(maybe(free_text))
+    elif kind == "add_internal_note":
+        fields["note"] = draw(maybe(free_text))
+    elif kind in ("classify", "escalate"):
+        fields["queue"] = draw(maybe(st.sampled_from(QUEUES)))
+        if kind == "classify":
+            fields["priority"] = draw(maybe(st.sampled_from(PRIORITIES)))
+            fields["issue_type"] = draw(maybe(st.sampled_from(ISSUE_TYPES)))
+    elif kind == "request_info":
+        fields["requested_fields"] = draw(
+            maybe(st.lists(st.sampled_from(REQUESTABLE_FIELDS), max_size=4))
+        )
+    elif kind in ("resolve", "submit"):
+        fields["resolution_code"] = draw(maybe(st.sampled_from(RESOLUTION_CODES), 0.3))
+    # occasionally a stray field the action type ignores
+    if draw(st.booleans()) and draw(st.booleans()):
+        fields["query"] = fields.get("query") or draw(short_text)
+    return CaseAction(action_type=kind, **{k: v for k, v in fields.items() if v is not None})
+
+
+@st.composite
+def episodes(draw: st.DrawFn) -> tuple[Scenario, list[CaseAction]]:
+    scenario = draw(st.sampled_from(SCENARIOS))
+    acts = draw(st.lists(actions(scenario), min_size=1, max_size=25))
+    return scenario, acts
+
+
+def run_pure(scenario: Scenario, acts: list[CaseAction], episode_id: str = "ep"):  # type: ignore[no-untyped-def]
+    """Step ``acts`` through apply_step until the end; returns what happened per step."""
+    started, record = start_episode(scenario, episode_id)
+    history: list = [started]
+    outs = []
+    for a in acts:
+        if record.done:
+            break
+        before = record
+        out = apply_step(scenario, record, history, a)
+        outs.append((a, before, out))
+        history += out.events
+        record = out.record
+    return started, history, record, outs
+
+
+PROPS = settings(max_examples=50, deadline=None)
+
+
+@PROPS
+@given(episodes())
+def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
+    scenario, acts = case
+    started, history, record, outs = run_pure(scenario, acts)
+    start = Fraction(started.start_score)
+    assert 0 <= start <= 1
+
+    accepted: set[str] = set()
+    for a, before, out in outs:
+        # score in [0, 1] after every step, and the record carries it
+        assert 0 <= out.score <= 1
+        assert Fraction(out.record.score) == out.score
+        assert out.record.status in CASE_STATUSES
+        # exactly one step event per step, first; the rest are system events
+        first = out.events[0]
+        assert isinstance(first, StepEvent)
+        assert not any(isinstance(e, StepEvent) for e in out.events[1:])
+        assert all(
+            isinstance(e, CustomerReplied | SlaBreached | EpisodeEnded) for e in out.events[1:]
+        )
+        # the recorded numbers are the returned ones
+        assert first.reward == fmt(out.reward)
+        assert first.score == fmt(out.score)
+        assert first.cost == fmt(out.cost)
+        assert out.reward == out.score - Fraction(before.score) - out.cost
+        assert out.cost >= 0
+        assert first.step == before.steps_taken + 1
+        assert first.from_state == before.status
+        if isinstance(first, TransitionRejected):
+            assert out.record.status == before.status
+            assert out.score == Fraction(before.score)
+            assert len(out.events) == 1 + sum(
+                isinstance(e, SlaBreached | EpisodeEnded) for e in out.events[1:]
+            )
+            assert not any(isinstance(e, CustomerReplied) for e in out.events)
+            assert first.attempted not in first.legal_actions
+            assert out.record.rejected_actions == before.rejected_actions + 1
+        if isinstance(first, ActionInvalid):
+            assert out.record.status == before.status
+        # costs: only rejected, invalid or repeated actions are charged
+        key = a.fingerprint()
+        if isinstance(first, TransitionRejected):
+            assert out.cost == REJECTED_COST > 0
+        elif isinstance(first, ActionInvalid):
+            assert out.cost == INVALID_COST > 0
+        else:
+            assert first.repeated == (key in accepted)
+            assert out.cost == (REPEAT_COST if key in accepted else 0)
+            accepted.add(key)
+        ended = [e for e in out.events if isinstance(e, EpisodeEnded)]
+        assert out.record.done == bool(ended)
+        if ended:
+            assert ended[0].final_status == out.record.status
+
+    # rewards telescope: sum(rewards) == final score - start potential - sum(costs)
+    if outs:
+        total = sum((o.reward for _, _, o in outs), Fraction(0))
+        costs = sum((o.cost for _, _, o in outs), Fraction(0))
+        final = outs[-1][2].score
+        assert abs(total - (final - start - costs)) <= Fraction(1, 10**9)
+        assert total == final - start - costs
+        assert Fraction(record.total_reward) == total
+
+    # replay reproduces every event, reward, the score and the final status
+    rep = replay(history)
+    assert rep.matches, rep.mismatches
+    assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+    assert rep.recorded_rewards == rep.replayed_rewards
+    assert Fraction(rep.replayed_score) == Fraction(record.score)
+    assert rep.final_status == record.status
+    assert rep.done == record.done
+    assert rep.steps == record.steps_taken
+
+    # after the end, nothing more may happen
+    if record.done:
+        with pytest.raises(EpisodeAlreadyEnded):
+            apply_step(scenario, record, history, CaseAction(action_type="review_ticket"))
+
+
+_STORE: EventStore | None = None
+
+
+def _service() -> EpisodeService:
+    global _STORE
+    if _STORE is None:
+        _STORE = EventStore("sqlite://")
+    return EpisodeService(_STORE)
+
+
+@PROPS
+@given(episodes())
+def test_service_matches_engine_and_store(case: tuple[Scenario, list[CaseAction]]) -> None:
+    scenario, acts = case
+    svc = _service()
+    eid = f"prop-{uuid.uuid4()}"
+    started, history, record, outs = run_pure(scenario, acts, episode_id=eid)
+    _, obs0 = svc.start(task_id=scenario.task_id, episode_id=eid)
+    assert obs0.current_score == float(Fraction(started.start_score))
+    assert obs0.grade_report is None
+
+    for a, _before, out in outs:
+        _, obs = svc.step(eid, a)
+        assert obs.reward == float(out.reward)
+        assert obs.current_score == float(out.score)
+        assert 0.0 <= obs.current_score <= 1.0
+        assert obs.case.status == out.record.status
+        assert obs.case.status in CASE_STATUSES
+        assert obs.done == out.record.done
+        assert (obs.grade_report is not None) == out.record.done
+        if isinstance(out.events[0], TransitionRejected | ActionInvalid):
+            assert obs.last_action_error
+
+    # the stored log is the engine's log, byte for byte
+    stored = svc.store.read(eid)
+    assert [r.type for r in stored] == [e.type for e in history]
+    assert [r.payload_json for r in stored] == [e.canonical() for e in history]
+    assert isinstance(history[0], EpisodeStarted)
+    assert svc.store.verify(eid) == []
+
+    # a fresh service (no cache) rebuilds the same state from the log
+    fresh = EpisodeService(svc.store, cache_size=0)
+    assert fresh.state(eid) == svc.state(eid)
+    assert fresh.state(eid).status == record.status
+
+    rep = svc.replay(eid)
+    assert rep.matches, rep.mismatches
+    assert rep.final_status == record.status
+    assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+
+    if record.done:
+        version = svc.store.version(eid)
+        for s in (svc, fresh):
+            with pytest.raises(EpisodeAlreadyEnded):
+                s.step(eid, CaseAction(action_type="submit"))
+        assert svc.store.version(eid) == version
+        assert len(svc.store.read(eid)) == len(stored)
+
+
+# ------------------------------------------------------------------------------------
+# Deterministic regressions for what the properties above found
+# ------------------------------------------------------------------------------------
+LISTING_ACTIONS = [
+    CaseAction(action_type="inspect_artifact", artifact_id="bogus_artifact"),
+    CaseAction(action_type="search_policy", query="0"),
+    CaseAction(action_type="submit"),
+]
+
+
+@pytest.mark.parametrize("task_id", list(SEED_SCENARIOS))
+def test_stored_episode_replays_when_results_list_the_case(task_id: str) -> None:
+    """Results that list the case's artifacts or policy topics (an unknown artifact, a
+    search that finds nothing) must replay identically from the stored log."""
+    svc = _service()
+    eid = f"listing-{uuid.uuid4()}"
+    svc.start(task_id=task_id, episode_id=eid)
+    for a in LISTING_ACTIONS:
+        svc.step(eid, a)
+    rep = svc.replay(eid)
+    assert rep.matches, rep.mismatches
+
+
+@pytest.mark.parametrize("task_id", list(SEED_SCENARIOS))
+def test_another_process_sees_the_same_observation(task_id: str) -> None:
+    """A service that rebuilds the episode from the log (as a second server process does)
+    must observe exactly what the process that started it observes."""
+    svc = _service()
+    eid = f"reload-{uuid.uuid4()}"
+    _, first = svc.start(task_id=task_id, episode_id=eid)
+    other = EpisodeService(svc.store, cache_size=0)
+    assert other.observation(eid).model_dump() == svc.observation(eid).model_dump()
+    assert other.observation(eid).available_artifacts == first.available_artifacts
+    assert other.observation(eid).policy_topics == first.policy_topics
+    _, live = svc.step(eid, CaseAction(action_type="inspect_artifact", artifact_id="bogus"))
+    assert other.observation(eid).last_action_error == live.last_action_error

@@ -10,7 +10,7 @@ import logging
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from openenv.core.env_server.http_server import create_app
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseops import __version__
 from caseops.domain.actions import CaseAction
@@ -29,36 +29,67 @@ _REPLACED = {"/reset", "/step", "/state"}
 
 
 class BodyLimit:
-    """ASGI middleware: a request whose ``Content-Length`` exceeds ``max_bytes`` is 413."""
+    """ASGI middleware: a request body over ``max_bytes`` is answered 413, whether its size
+    is declared (``Content-Length``) or not (chunked: the body is read up to the limit)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _too_large(self, send: Send) -> None:
+        body = b'{"detail":"request body exceeds ' + str(self.max_bytes).encode() + b' bytes"}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length":
-                    try:
-                        size = int(value)
-                    except ValueError:
-                        size = self.max_bytes + 1
-                    if size > self.max_bytes:
-                        body = (
-                            b'{"detail":"request body exceeds '
-                            + str(self.max_bytes).encode()
-                            + b' bytes"}'
-                        )
-                        await send(
-                            {
-                                "type": "http.response.start",
-                                "status": 413,
-                                "headers": [(b"content-type", b"application/json")],
-                            }
-                        )
-                        await send({"type": "http.response.body", "body": body})
-                        return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = self.max_bytes + 1
+        if declared is not None:
+            if declared > self.max_bytes:
+                await self._too_large(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        # No declared length: buffer the (chunked) body up to the limit, then replay it.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def create_caseops_app(

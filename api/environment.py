@@ -19,7 +19,7 @@ from openenv.core.env_server.types import EnvironmentMetadata
 
 from caseops import __version__
 from caseops.domain.actions import CaseAction
-from caseops.domain.errors import NoActiveEpisode
+from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
 
 from .service import EpisodeService
@@ -69,9 +69,24 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         split: str | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
-        """Start a new episode; returns its first observation."""
+        """Start a new episode; returns its first observation.
+
+        Raises:
+            InvalidRequest: a parameter of the wrong type or range (the WebSocket path
+                does not validate them for us).
+        """
+        from pydantic import ValidationError
+
+        from .routes.env import CaseResetRequest
+
+        try:
+            req = CaseResetRequest(seed=seed, episode_id=episode_id, task_id=task_id, split=split)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise InvalidRequest(f"reset: {where}: {first.get('msg')}") from None
         loaded, obs = self.service.start(
-            task_id=task_id, split=split, seed=seed, episode_id=episode_id
+            task_id=req.task_id, split=req.split, seed=req.seed, episode_id=req.episode_id
         )
         self.episode_id = loaded.record.episode_id
         return obs

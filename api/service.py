@@ -227,7 +227,7 @@ class EpisodeService:
         )
         new = _new_events(out.events, ids)
         try:
-            self.store.append(
+            stored = self.store.append(
                 episode_id, loaded.record.version, new, meta=_meta(loaded.scenario, out.record)
             )
         except ConcurrencyError:
@@ -236,6 +236,15 @@ class EpisodeService:
                 if replayed is not None:
                     return replayed
             raise
+        if request_id is not None and (
+            len(stored) != len(new) or stored[0].version != loaded.record.version + 1
+        ):
+            # Another process stored a retry of this request after other steps: what it
+            # stored (not what was computed here, on an older state) is the answer.
+            replayed = self._answered(episode_id, request_id)
+            if replayed is not None:
+                return replayed
+            raise ConcurrencyError(f"stream {episode_id!r} moved on during the step")
         after = Loaded(
             loaded.scenario,
             out.record,

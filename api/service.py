@@ -37,7 +37,9 @@ from caseops.statemachine import apply_step, evolve, start_episode
 from caseops.statemachine.projection import observe, public_state
 from caseops.statemachine.replay import ReplayReport, replay, scenario_of
 
-_EPISODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+#: A custom episode id (also the ``pattern`` of ``POST /reset``'s ``episode_id``).
+EPISODE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+_EPISODE_ID = re.compile(EPISODE_ID_PATTERN)
 
 
 @dataclass
@@ -187,7 +189,7 @@ class EpisodeService:
         """
         if episode_id is None:
             episode_id = str(uuid.uuid4())
-        elif not _EPISODE_ID.match(episode_id):
+        elif not _EPISODE_ID.fullmatch(episode_id):  # `$` alone lets a final \n through
             raise InvalidRequest(
                 "episode_id must be 1-64 characters of letters, digits and _ . : -"
             )
@@ -218,24 +220,41 @@ class EpisodeService:
             replayed = self._answered(episode_id, request_id)
             if replayed is not None:
                 return replayed
-        loaded = self.load(episode_id)
-        out = apply_step(loaded.scenario, loaded.record, loaded.history, action)
-        ids = (
-            [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
-            if request_id is not None
-            else None
-        )
-        new = _new_events(out.events, ids)
-        try:
-            stored = self.store.append(
-                episode_id, loaded.record.version, new, meta=_meta(loaded.scenario, out.record)
+        # Optimistic: a cached episode is used without asking the store for its version;
+        # the append's expected-version check is the freshness check. A conflict while
+        # the cache still holds what this step used means another process moved the
+        # stream earlier (a stale cache, not a race): reload and apply once more. A
+        # conflict after a step of this process replaced it is a lost race: 409.
+        loaded = self._cached(episode_id)
+        fresh = loaded is None
+        if loaded is None:
+            loaded = self.load(episode_id)
+        while True:
+            out = apply_step(loaded.scenario, loaded.record, loaded.history, action)
+            ids = (
+                [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
+                if request_id is not None
+                else None
             )
-        except ConcurrencyError:
-            if request_id is not None:
-                replayed = self._answered(episode_id, request_id)
-                if replayed is not None:
-                    return replayed
-            raise
+            new = _new_events(out.events, ids)
+            try:
+                stored = self.store.append(
+                    episode_id,
+                    loaded.record.version,
+                    new,
+                    meta=_meta(loaded.scenario, out.record),
+                )
+                break
+            except ConcurrencyError:
+                if request_id is not None:
+                    replayed = self._answered(episode_id, request_id)
+                    if replayed is not None:
+                        return replayed
+                current = self._cached(episode_id)
+                if fresh or (current is not None and current is not loaded):
+                    raise
+                loaded = self.load(episode_id)
+                fresh = True
         if request_id is not None and (
             len(stored) != len(new) or stored[0].version != loaded.record.version + 1
         ):

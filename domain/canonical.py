@@ -14,14 +14,18 @@ from typing import Any
 
 
 def _reject_floats(value: Any) -> Any:
-    if isinstance(value, float):
-        raise TypeError(f"floats are not allowed in canonical JSON: {value!r}")
-    if isinstance(value, dict):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _reject_floats(item)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            continue
+        if isinstance(v, float):
+            raise TypeError(f"floats are not allowed in canonical JSON: {v!r}")
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
     return value
 
 

@@ -65,13 +65,39 @@ WEIGHTS: dict[str, Fraction] = {
 QUANTUM = 12  # decimal places used for recorded numbers
 
 
+_SCALE = 10**QUANTUM
+ONE = Fraction(1)
+ZERO = Fraction(0)
+
+
+def _quantize(value: Fraction) -> int:
+    """``value`` x 10**QUANTUM rounded half-to-even, in integer arithmetic."""
+    d = value.denominator
+    q, r = divmod(value.numerator * _SCALE, d)  # floor division: 0 <= r < d
+    if 2 * r > d or (2 * r == d and q % 2):
+        q += 1
+    return q
+
+
 def fmt(value: Fraction) -> str:
     """Format an exact number as a decimal string with ``QUANTUM`` places (half-even)."""
-    scaled = value * 10**QUANTUM
-    q = round(scaled)  # Fraction.__round__ is exact, half-to-even
+    q = _quantize(value)
     sign = "-" if q < 0 else ""
     q = abs(q)
-    return f"{sign}{q // 10**QUANTUM}.{q % 10**QUANTUM:0{QUANTUM}d}"
+    return f"{sign}{q // _SCALE}.{q % _SCALE:0{QUANTUM}d}"
+
+
+def parse_exact(text: str) -> Fraction:
+    """The exact value of a decimal string written by :func:`fmt` (any other decimal or
+    fraction text is parsed by ``Fraction``); ``parse_exact(fmt(x)) == quantised x``.
+
+    Raises:
+        ValueError: text that is not a number.
+    """
+    head, dot, tail = text.partition(".")
+    if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
+        return Fraction(int(head + tail), _SCALE)
+    return Fraction(text)
 
 
 class ComponentScore(BaseModel):
@@ -196,7 +222,7 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
     earned: dict[str, tuple[Fraction, str, list[int]]] = {}
 
     def one(ok: bool, idx: int | None, detail: str) -> tuple[Fraction, str, list[int]]:
-        return (Fraction(1) if ok else Fraction(0), detail, [idx] if ok and idx is not None else [])
+        return (ONE if ok else ZERO, detail, [idx] if ok and idx is not None else [])
 
     status_ok = status == gold.final_status
     earned["final_status"] = one(status_ok, status_idx, f"status {status}")
@@ -212,7 +238,7 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
         want = set(gold.requested_fields)
         got = set(requested)
         hit = want & got
-        f1 = Fraction(2 * len(hit), len(want) + len(got)) if got else Fraction(0)
+        f1 = Fraction(2 * len(hit), len(want) + len(got)) if got else ZERO
         earned["requested_fields"] = (
             f1,
             f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded",
@@ -230,12 +256,12 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
 
     if gold.reply_markers:
         if reply is None:
-            earned["reply"] = (Fraction(0), "no reply drafted", [])
+            earned["reply"] = (ZERO, "no reply drafted", [])
         else:
             bad = forbidden_hits(gold.forbidden_claims, reply)
             hits = marker_hits(gold.reply_markers, reply)
             if bad:
-                earned["reply"] = (Fraction(0), f"forbidden claim: {bad[0]!r}", [])
+                earned["reply"] = (ZERO, f"forbidden claim: {bad[0]!r}", [])
             else:
                 earned["reply"] = (
                     Fraction(len(hits), len(gold.reply_markers)),
@@ -255,13 +281,11 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
     investigated = all(e in evidence for e in gold.required_evidence)
     if status_ok and resolution_ok and investigated:
         budget, best = scenario.step_budget, gold.optimal_steps
-        if steps <= best:
-            eff = Fraction(1)
-        else:
-            eff = max(Fraction(0), Fraction(budget - steps, max(1, budget - best)))
+        late = max(ZERO, Fraction(budget - steps, max(1, budget - best)))
+        eff = ONE if steps <= best else late
         earned["efficiency"] = (eff, f"{steps} steps, best {best}", [])
     else:
-        earned["efficiency"] = (Fraction(0), "outcome not right or not investigated", [])
+        earned["efficiency"] = (ZERO, "outcome not right or not investigated", [])
 
     sla_ok = first_classify is not None and (first_breach is None or first_classify < first_breach)
     earned["sla"] = one(
@@ -275,13 +299,18 @@ _WEIGHT_PCT = {name: int(w * 100) for name, w in WEIGHTS.items()}
 
 
 def _total(earned: Earned) -> Fraction:
-    """The renormalised weighted sum (integer weights, one division: it runs per step)."""
-    total_weight = sum(_WEIGHT_PCT[name] for name in earned)
-    acc = Fraction(0)
+    """The renormalised weighted sum, in integers with one ``Fraction`` at the end (it
+    runs on every step)."""
+    total_weight = 0
+    num, den = 0, 1
     for name, (value, _, _) in earned.items():
+        w = _WEIGHT_PCT[name]
+        total_weight += w
         if value:
-            acc += value * _WEIGHT_PCT[name]
-    return acc / total_weight
+            vd = value.denominator
+            num = num * vd + value.numerator * w * den
+            den *= vd
+    return Fraction(num, den * total_weight)
 
 
 def grade(
@@ -335,4 +364,4 @@ def grade(
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
     """The score of ``events`` rounded to ``QUANTUM`` places (the shaping potential), as a
     ``Fraction``; equal to ``Fraction(grade(scenario, events).score_exact)``."""
-    return Fraction(fmt(_total(_evaluate(scenario, events)[0])))
+    return Fraction(_quantize(_total(_evaluate(scenario, events)[0])), _SCALE)

@@ -71,3 +71,28 @@ def translate() -> Iterator[None]:
         raise OperationalError(f"database unavailable: {getattr(e, 'orig', e)}") from e
     except sa_exc.DBAPIError as e:
         raise OperationalError(f"database error: {e.orig}") from e
+    except Exception as e:
+        # A driver (PEP 249) exception raised by a cursor used directly (the append hot
+        # path): the same mapping by the PEP's class names.
+        kind = _pep249_kind(e)
+        if kind is None:
+            raise
+        if kind == "IntegrityError":
+            raise IntegrityError(f"integrity error: {e}") from e
+        if kind == "DataError":
+            raise DataError(f"data error: {e}") from e
+        if kind in ("OperationalError", "InterfaceError"):
+            raise OperationalError(f"database unavailable: {e}") from e
+        raise OperationalError(f"database error: {e}") from e
+
+
+_DRIVERS = ("sqlite3", "psycopg", "psycopg2")
+_PEP249 = ("IntegrityError", "DataError", "OperationalError", "InterfaceError", "Error")
+
+
+def _pep249_kind(e: BaseException) -> str | None:
+    """The most specific PEP 249 class name of a driver exception, or ``None``."""
+    for cls in type(e).__mro__:
+        if cls.__module__.split(".")[0] in _DRIVERS and cls.__name__ in _PEP249:
+            return cls.__name__
+    return None

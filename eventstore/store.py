@@ -146,6 +146,26 @@ class EventStore:
                 last_hash=bindparam("h"),
             )
         )
+        # The same statements as driver SQL for the append hot path (no compile step).
+        ph = "?" if self.dialect == "sqlite" else "%s"
+        self._sql_head = f"SELECT version, last_hash FROM {st.name} WHERE stream_id = {ph}"
+        self._sql_insert = (
+            f"INSERT INTO {ev.name} (stream_id, version, event_id, type, schema_version, "
+            f"payload, recorded_at, prev_hash, hash) VALUES ({', '.join([ph] * 9)}) "
+            "RETURNING position"
+        )
+        self._sql_new_stream = (
+            f"INSERT INTO {st.name} (stream_id, version, created_at, updated_at, meta, "
+            f"last_hash) VALUES ({', '.join([ph] * 6)})"
+        )
+        self._sql_move = (
+            f"UPDATE {st.name} SET version = {ph}, updated_at = {ph}, last_hash = {ph} "
+            f"WHERE stream_id = {ph}"
+        )
+        self._sql_move_meta = (
+            f"UPDATE {st.name} SET version = {ph}, updated_at = {ph}, meta = {ph}, "
+            f"last_hash = {ph} WHERE stream_id = {ph}"
+        )
         if create:
             self.create_schema()
 
@@ -239,58 +259,55 @@ class EventStore:
         payloads = [canonical_json(e.payload) for e in events]
         meta_json = canonical_json(meta) if meta is not None else None
         with translate(), self._write() as conn:
-            row = conn.execute(self._q_head, {"sid": stream_id}).first()
-            current = 0 if row is None else int(row[0])
-            if current != expected_version:
-                raise ConcurrencyError(
-                    f"stream {stream_id} is at version {current}, expected {expected_version}"
-                )
-            prev = GENESIS_HASH if row is None else (row[1] or GENESIS_HASH)
-            now = _now()
-            rows: list[dict[str, Any]] = []
-            for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
-                version = current + 1 + k
-                h = chain_hash(prev, stream_id, version, ev, pj, now)
-                rows.append(
-                    {
-                        "stream_id": stream_id,
-                        "version": version,
-                        "event_id": ev.event_id,
-                        "type": ev.type,
-                        "schema_version": ev.schema_version,
-                        "payload": pj,
-                        "recorded_at": now,
-                        "prev_hash": prev,
-                        "hash": h,
-                    }
-                )
-                prev = h
-            positions = {v: p for p, v in conn.execute(self._q_insert, rows).all()}
-            new_version = current + len(events)
-            if row is None:
-                conn.execute(
-                    self._q_new_stream,
-                    {
-                        "stream_id": stream_id,
-                        "version": new_version,
-                        "created_at": now,
-                        "updated_at": now,
-                        "meta": meta_json or "{}",
-                        "last_hash": prev,
-                    },
-                )
-            elif meta_json is not None:
-                conn.execute(
-                    self._q_move_meta,
-                    {"sid": stream_id, "v": new_version, "at": now, "meta": meta_json, "h": prev},
-                )
-            else:
-                conn.execute(
-                    self._q_move, {"sid": stream_id, "v": new_version, "at": now, "h": prev}
-                )
+            # The hot path talks to the driver's cursor directly, inside the transaction
+            # that ``_write`` began (SQLAlchemy's per-statement machinery cost more than
+            # the statements; see the README's Performance section).
+            cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cur.execute(self._sql_head, (stream_id,))
+                row = cur.fetchone()
+                current = 0 if row is None else int(row[0])
+                if current != expected_version:
+                    raise ConcurrencyError(
+                        f"stream {stream_id} is at version {current}, expected {expected_version}"
+                    )
+                prev = GENESIS_HASH if row is None else (row[1] or GENESIS_HASH)
+                now = _now()
+                rows: list[dict[str, Any]] = []
+                positions: list[int] = []
+                for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
+                    version = current + 1 + k
+                    h = chain_hash(prev, stream_id, version, ev, pj, now)
+                    rows.append(
+                        {
+                            "version": version,
+                            "event_id": ev.event_id,
+                            "type": ev.type,
+                            "schema_version": ev.schema_version,
+                            "payload": pj,
+                            "prev_hash": prev,
+                            "hash": h,
+                        }
+                    )
+                    head = (stream_id, version, ev.event_id, ev.type, ev.schema_version)
+                    cur.execute(self._sql_insert, (*head, pj, now, prev, h))
+                    positions.append(int(cur.fetchone()[0]))
+                    prev = h
+                new_version = current + len(events)
+                if row is None:
+                    cur.execute(
+                        self._sql_new_stream,
+                        (stream_id, new_version, now, now, meta_json or "{}", prev),
+                    )
+                elif meta_json is not None:
+                    cur.execute(self._sql_move_meta, (new_version, now, meta_json, prev, stream_id))
+                else:
+                    cur.execute(self._sql_move, (new_version, now, prev, stream_id))
+            finally:
+                cur.close()
         return [
             RecordedEvent(
-                position=int(positions[r["version"]]),
+                position=int(positions[i]),
                 stream_id=stream_id,
                 version=r["version"],
                 event_id=r["event_id"],

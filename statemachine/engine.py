@@ -19,7 +19,7 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
-from caseops.domain.grader import GRADER_VERSION, fmt, potential
+from caseops.domain.grader import GRADER_VERSION, ZERO, fmt, parse_exact, potential
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST, step_reward
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
@@ -80,7 +80,7 @@ def cost_of(event: StepEvent) -> Fraction:
         return INVALID_COST
     if event.repeated:
         return REPEAT_COST
-    return Fraction(0)
+    return ZERO
 
 
 def apply_step(
@@ -106,8 +106,8 @@ def apply_step(
     new = decide(scenario, record, action)
     first = new[0]
     assert isinstance(first, StepEvent)
-    before = Fraction(record.score)
-    after = Fraction(fmt(potential(scenario, [*history, *new])))
+    before = parse_exact(record.score)
+    after = potential(scenario, [*history, *new])
     cost = cost_of(first)
     reward = step_reward(before, after, cost)
     stamped = first.model_copy(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import (
@@ -26,7 +25,7 @@ from caseops.domain.events import (
     TicketReviewed,
     TransitionRejected,
 )
-from caseops.domain.grader import fmt
+from caseops.domain.grader import fmt, parse_exact
 from caseops.domain.state import CaseRecord
 
 
@@ -65,7 +64,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             "last_action_error": None,
             "last_reward": event.reward,
             "score": event.score,
-            "total_reward": fmt(Fraction(record.total_reward) + Fraction(event.reward)),
+            "total_reward": fmt(parse_exact(record.total_reward) + parse_exact(event.reward)),
             "sla_minutes_remaining": record.sla_minutes_remaining - record.minutes_per_step,
         }
         if isinstance(event, TransitionRejected | ActionInvalid):

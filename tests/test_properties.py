@@ -295,3 +295,25 @@ def test_another_process_sees_the_same_observation(task_id: str) -> None:
     assert other.observation(eid).policy_topics == first.policy_topics
     _, live = svc.step(eid, CaseAction(action_type="inspect_artifact", artifact_id="bogus"))
     assert other.observation(eid).last_action_error == live.last_action_error
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.integers(min_value=1, max_value=10**18),
+)
+def test_fmt_is_exact_half_even_rounding_and_parse_exact_inverts_it(num: int, den: int) -> None:
+    from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+    from caseops.domain.grader import QUANTUM, parse_exact
+
+    x = Fraction(num, den)
+    text = fmt(x)
+    with localcontext() as ctx:
+        ctx.prec = 80
+        want = (Decimal(num) / Decimal(den)).quantize(
+            Decimal(1).scaleb(-QUANTUM), rounding=ROUND_HALF_EVEN
+        )
+    assert Decimal(text) == want
+    assert parse_exact(text) == Fraction(text)
+    assert fmt(parse_exact(text)) == text

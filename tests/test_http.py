@@ -1088,3 +1088,44 @@ def test_fuzzed_reset_never_fails(fuzz_client: TestClient, body: Any) -> None:
         "/reset", content=json.dumps(body), headers={"content-type": "application/json"}
     )
     _assert_not_5xx(r)
+
+
+def test_a_stale_cache_reloads_but_a_lost_race_is_409(store_url: str) -> None:
+    """Two services on one store stand for two server processes. A step on a process
+    whose cache is stale (the other process stepped since) is applied to the stored
+    state, not refused; a step that raced a step of its own process and lost is 409."""
+    from caseops.api.service import EpisodeService
+    from caseops.domain.actions import CaseAction
+    from caseops.eventstore import ConcurrencyError, EventStore
+
+    a_store, b_store = EventStore(store_url), EventStore(store_url, create=False)
+    a, b = EpisodeService(a_store), EpisodeService(b_store)
+    try:
+        _, obs = a.start(task_id=TASK)
+        eid = obs.episode_id
+        b.step(eid, CaseAction(action_type="review_ticket"))  # a's cache is now stale
+        _, obs = a.step(eid, CaseAction(action_type="add_internal_note", note="checked"))
+        assert obs.step == 2
+        assert [e.step for e in a.load(eid).history[1:] if hasattr(e, "step")] == [1, 2]
+        assert a.replay(eid).matches
+
+        # a lost race inside one process: the step computes on the entry it read, and
+        # meanwhile a step of the same process replaces that entry (the winner)
+        before = a.load(eid)
+        a.step(eid, CaseAction(action_type="add_internal_note", note="first"))
+        winner = a.load(eid)
+        version = a_store.version(eid)
+        original = a._cached
+
+        def stale_once(episode_id: str) -> Any:
+            a._cached = original  # type: ignore[method-assign]
+            return before
+
+        a._cached = stale_once  # type: ignore[method-assign]
+        with pytest.raises(ConcurrencyError):
+            a.step(eid, CaseAction(action_type="add_internal_note", note="second"))
+        assert a._cached(eid) is winner
+        assert a_store.version(eid) == version, "a lost race appends nothing"
+    finally:
+        a_store.dispose()
+        b_store.dispose()

@@ -6,13 +6,17 @@ Everything here talks only to 127.0.0.1, and every wait is bounded in time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -110,8 +114,12 @@ def ensure_database(url: str) -> None:
 
 
 def empty_database(url: str) -> None:
-    """Drop every table of the database at ``url`` (ours alone: caseops_reliability)."""
-    assert make_url(url).database == RELIABILITY_DB, "only our own database is emptied"
+    """Drop every table of the database at ``url`` (ours alone: ``caseops_reliability``
+    or a ``caseops_reliability_*`` of a single test module)."""
+    name = make_url(url).database or ""
+    assert name == RELIABILITY_DB or name.startswith(RELIABILITY_DB + "_"), (
+        "only our own databases are emptied"
+    )
     engine = create_engine(url)
     try:
         md = MetaData()
@@ -154,6 +162,223 @@ def pg_cluster(action: str) -> None:
             timeout=120,
             capture_output=True,
         )
+
+
+# ------------------------------------------------------------------------------------
+# A TCP proxy the test owns, between a server and PostgreSQL (outages without touching
+# the machine's cluster)
+# ------------------------------------------------------------------------------------
+class _Link:
+    """One forwarded connection: the server's socket and ours to PostgreSQL."""
+
+    def __init__(self, client: socket.socket, upstream: socket.socket) -> None:
+        self.client = client
+        self.upstream = upstream
+        self.closed = False
+        self.busy = False  # a request was forwarded and no reply has come back yet
+        self.lose_commit_reply = False  # armed: forward the next COMMIT, drop its reply
+        self.commit_sent = False
+        self.tail = b""  # the last bytes sent upstream (a COMMIT split across reads)
+
+
+class PgProxy:
+    """A threaded TCP forwarder on ``127.0.0.1:<port>`` to PostgreSQL at ``target``.
+
+    ``cut`` is the outage: the listening socket is closed (new connections are refused)
+    and every open forwarded connection is killed (RST both ways), as when PostgreSQL
+    stops under pooled connections. ``resume`` listens again on the same port. ``drop``
+    kills the open connections but keeps listening (connections dying mid-transaction).
+    ``lose_commit_reply`` arms the connections that are waiting for a reply now: the
+    next ``COMMIT`` each sends is forwarded, and the connection is killed instead of
+    passing on the answer (a commit whose outcome the server never learns).
+
+    Only 127.0.0.1 is used; every thread is a daemon and every wait is bounded.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._lock = threading.Lock()
+        self._links: set[_Link] = set()
+        self._listener: socket.socket | None = None
+        self._stop = threading.Event()
+        self._acceptor: threading.Thread | None = None
+        self.accepted = 0
+        self.killed = 0  # open connections killed by drop/cut
+        self.killed_busy = 0  # ... of which a request was waiting for its reply
+        self.commit_replies_lost = 0
+
+    @classmethod
+    def to(cls, url: str) -> PgProxy:
+        """A proxy to the PostgreSQL server of ``url`` (not started)."""
+        u = make_url(url)
+        return cls(u.host or "127.0.0.1", int(u.port or 5432))
+
+    def url(self, url: str, **query: str) -> str:
+        """``url`` pointed at this proxy (plain TCP: ``sslmode=disable``), with ``query``
+        added to its parameters (libpq's, such as ``application_name``)."""
+        u = make_url(url).set(host="127.0.0.1", port=self.port)
+        u = u.update_query_dict({"sslmode": "disable", **query})
+        return u.render_as_string(hide_password=False)
+
+    # -- listening ----------------------------------------------------------------------
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None
+
+    def start(self) -> PgProxy:
+        """Listen (on a free port the first time, on the same port afterwards)."""
+        assert self._listener is None, "already listening"
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                if self.port == 0 or time.monotonic() > deadline:
+                    sock.close()
+                    raise
+                time.sleep(0.05)
+        sock.listen(128)
+        self.port = int(sock.getsockname()[1])
+        self._listener = sock
+        self._stop = threading.Event()
+        self._acceptor = threading.Thread(
+            target=self._accept_loop, args=(sock, self._stop), name="pgproxy-accept", daemon=True
+        )
+        self._acceptor.start()
+        return self
+
+    def resume(self) -> PgProxy:
+        """The database is back: listen again on the same port."""
+        return self.start()
+
+    def _stop_listening(self) -> None:
+        sock, self._listener = self._listener, None
+        if sock is None:
+            return
+        self._stop.set()
+        if self._acceptor is not None:
+            self._acceptor.join(timeout=5)
+        sock.close()
+
+    def cut(self) -> int:
+        """The outage: stop listening, then kill every open connection. Returns how many
+        were killed."""
+        self._stop_listening()
+        return self.drop()
+
+    def close(self) -> None:
+        self.cut()
+
+    def __enter__(self) -> PgProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- connections ------------------------------------------------------------------
+    def open_links(self) -> int:
+        """How many forwarded connections are open."""
+        with self._lock:
+            return sum(1 for link in self._links if not link.closed)
+
+    def busy_links(self) -> int:
+        """How many open connections wait for a reply to a request now."""
+        with self._lock:
+            return sum(1 for link in self._links if not link.closed and link.busy)
+
+    def drop(self) -> int:
+        """Kill every open forwarded connection (listening goes on). Returns the count."""
+        with self._lock:
+            links = [link for link in self._links if not link.closed]
+        n = 0
+        for link in links:
+            busy = link.busy
+            if self._kill(link):
+                n += 1
+                self.killed_busy += int(busy)
+        self.killed += n
+        return n
+
+    def lose_commit_reply(self) -> int:
+        """Arm every connection that is waiting for a reply now (see the class doc).
+        Returns how many were armed."""
+        with self._lock:
+            links = [link for link in self._links if not link.closed and link.busy]
+            for link in links:
+                link.lose_commit_reply = True
+        return len(links)
+
+    def _accept_loop(self, sock: socket.socket, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                ready, _, _ = select.select([sock], [], [], 0.05)
+                if not ready or stop.is_set():
+                    continue
+                client, _ = sock.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                _hard_close(client)
+                continue
+            for s in (client, upstream):
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            link = _Link(client, upstream)
+            with self._lock:
+                self._links = {x for x in self._links if not x.closed}
+                self._links.add(link)
+                self.accepted += 1
+            for up in (True, False):
+                threading.Thread(
+                    target=self._pump, args=(link, up), name="pgproxy-pump", daemon=True
+                ).start()
+
+    def _pump(self, link: _Link, up: bool) -> None:
+        src, dst = (link.client, link.upstream) if up else (link.upstream, link.client)
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if up:
+                    if link.lose_commit_reply and b"COMMIT\x00" in link.tail + data:
+                        link.commit_sent = True
+                    link.tail = data[-16:]
+                    link.busy = True
+                else:
+                    if link.commit_sent:
+                        self.commit_replies_lost += 1
+                        break  # PostgreSQL answered the COMMIT: the server never hears it
+                    link.busy = False
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._kill(link)
+
+    def _kill(self, link: _Link) -> bool:
+        with self._lock:
+            if link.closed:
+                return False
+            link.closed = True
+        for s in (link.client, link.upstream):
+            _hard_close(s)
+        return True
+
+
+def _hard_close(s: socket.socket) -> None:
+    """Close with RST (no lingering), waking any thread blocked on the socket."""
+    with contextlib.suppress(OSError):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        s.shutdown(socket.SHUT_RDWR)
+    s.close()
 
 
 # ------------------------------------------------------------------------------------

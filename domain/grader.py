@@ -143,14 +143,18 @@ def phrase_in(phrase: str, text: str) -> bool:
     return _phrase_pattern(phrase).search(_normalise(text)) is not None
 
 
+@lru_cache(maxsize=4096)
+def _any_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that matches when any of ``phrases`` does (same boundaries as
+    :func:`_phrase_pattern`)."""
+    body = "|".join(re.escape(_normalise(p)) for p in phrases)
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+
+
 def marker_hits(markers: Sequence[Marker], text: str) -> list[str]:
     """Names of the markers that ``text`` meets."""
     norm = _normalise(text)
-    return [
-        m.name
-        for m in markers
-        if any(_phrase_pattern(p).search(norm) is not None for p in m.phrases)
-    ]
+    return [m.name for m in markers if _any_pattern(m.phrases).search(norm) is not None]
 
 
 def forbidden_hits(claims: Sequence[str], text: str) -> list[str]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from ..deps import AdminDep, Limit, ServiceDep
+from ..errors import error_responses
 
 router = APIRouter(tags=["Audit"])
 
@@ -53,7 +54,12 @@ def rejections(service: Any, after: int = 0, limit: int = 100) -> RejectionPage:
     )
 
 
-@router.get("/audit/rejections", response_model=RejectionPage, dependencies=[AdminDep])
+@router.get(
+    "/audit/rejections",
+    response_model=RejectionPage,
+    dependencies=[AdminDep],
+    responses=error_responses(401, 503),
+)
 def audit_rejections(
     service: ServiceDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -9,22 +9,35 @@ continue the latest episode started over HTTP by this process.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from openenv.core.env_server.serialization import serialize_observation
 from openenv.core.env_server.types import ResetResponse, StepResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import NoActiveEpisode
 from caseops.domain.observation import CaseState
 
 from ..deps import ServiceDep
+from ..errors import error_responses
+from ..service import EPISODE_ID_PATTERN
 
 router = APIRouter(tags=["Environment Control"])
 
 EpisodeIdField = Field(None, max_length=64, description="Episode id (from an observation).")
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """Refuse JSON ``true``/``false`` where the schema says number (pydantic's lax mode
+    would take them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    return value
+
+
+NotBoolean = BeforeValidator(_not_a_boolean)
 
 
 class CaseResetRequest(BaseModel):
@@ -32,8 +45,20 @@ class CaseResetRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Picks a task reproducibly.")
-    episode_id: str | None = Field(None, max_length=64, description="Custom episode id.")
+    # At most 2**53 - 1 (I-JSON's interoperable integers): FastAPI writes bounds into the
+    # OpenAPI document as floats, and a bound near 2**63 is not one (2**63 - 1 was documented
+    # as 2**63, so a seed the document allowed was refused).
+    seed: Annotated[int | None, NotBoolean] = Field(
+        None, ge=0, le=2**53 - 1, description="Picks a task reproducibly."
+    )
+    episode_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=EPISODE_ID_PATTERN,
+        description="Custom episode id: 1-64 letters, digits and `_ . : -`, "
+        "starting with a letter or digit.",
+    )
     task_id: str | None = Field(None, max_length=128, description="Task to play.")
     split: str | None = Field(None, max_length=32, description="Split to draw from.")
 
@@ -45,7 +70,7 @@ class CaseStepRequest(BaseModel):
 
     action: CaseAction
     episode_id: str | None = EpisodeIdField
-    timeout_s: float | None = Field(None, gt=0, le=3600)
+    timeout_s: Annotated[float | None, NotBoolean] = Field(None, gt=0, le=3600)
     request_id: str | None = Field(None, max_length=255)
 
 
@@ -56,7 +81,20 @@ def _current(service: ServiceDep, episode_id: str | None) -> str:
     return target
 
 
-@router.post("/reset", response_model=ResetResponse, summary="Start an episode")
+@router.post(
+    "/reset",
+    response_model=ResetResponse,
+    summary="Start an episode",
+    responses=error_responses(
+        400,
+        404,
+        409,
+        413,
+        503,
+        s404="Unknown task or split",
+        s409="An episode with this `episode_id` exists already",
+    ),
+)
 def reset(
     service: ServiceDep,
     request: Annotated[CaseResetRequest, Body(default_factory=CaseResetRequest)],
@@ -76,7 +114,15 @@ def reset(
     "/step",
     response_model=StepResponse,
     summary="Take one action",
-    responses={404: {"description": "Unknown episode"}, 409: {"description": "Episode over"}},
+    responses=error_responses(
+        400,
+        404,
+        409,
+        413,
+        503,
+        s404="Unknown episode",
+        s409="Episode over, no episode started over HTTP here, or a concurrent step won",
+    ),
 )
 def step(service: ServiceDep, request: CaseStepRequest) -> StepResponse:
     """Apply ``action`` to the episode and return the next observation, reward and done.
@@ -88,7 +134,14 @@ def step(service: ServiceDep, request: CaseStepRequest) -> StepResponse:
     return StepResponse(**serialize_observation(obs))
 
 
-@router.get("/state", response_model=CaseState, tags=["State Management"])
+@router.get(
+    "/state",
+    response_model=CaseState,
+    tags=["State Management"],
+    responses=error_responses(
+        404, 409, 503, s404="Unknown episode", s409="No episode started over HTTP here"
+    ),
+)
 def state(
     service: ServiceDep,
     episode_id: Annotated[str | None, Query(max_length=64)] = None,

@@ -12,6 +12,7 @@ from caseops.eventstore import RecordedEvent, StreamNotFound
 from caseops.statemachine.replay import ReplayReport
 
 from ..deps import AdminDep, Limit, Offset, ServiceDep
+from ..errors import error_responses
 
 router = APIRouter(tags=["Episodes"])
 
@@ -82,7 +83,12 @@ def _summary(
     )
 
 
-@router.get("/episodes", response_model=EpisodePage, dependencies=[AdminDep])
+@router.get(
+    "/episodes",
+    response_model=EpisodePage,
+    dependencies=[AdminDep],
+    responses=error_responses(401, 503),
+)
 def list_episodes(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) -> EpisodePage:
     """Episodes in the store, newest first, paged."""
     total, rows = service.store.list_streams(limit=limit, offset=offset)
@@ -94,7 +100,11 @@ def list_episodes(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) ->
     )
 
 
-@router.get("/episodes/{episode_id}", response_model=EpisodeSummary)
+@router.get(
+    "/episodes/{episode_id}",
+    response_model=EpisodeSummary,
+    responses=error_responses(404, 503, s404="Unknown episode"),
+)
 def get_episode(service: ServiceDep, episode_id: str) -> EpisodeSummary:
     """One episode's summary. 404 when unknown."""
     try:
@@ -122,7 +132,11 @@ def _served(r: RecordedEvent, redact: bool) -> StoredEvent:
     )
 
 
-@router.get("/episodes/{episode_id}/events", response_model=EventList)
+@router.get(
+    "/episodes/{episode_id}/events",
+    response_model=EventList,
+    responses=error_responses(404, 503, s404="Unknown episode"),
+)
 def episode_events(service: ServiceDep, episode_id: str) -> EventList:
     """The episode's events in stream order (the scenario snapshot hidden until the end)."""
     try:
@@ -141,7 +155,7 @@ def episode_events(service: ServiceDep, episode_id: str) -> EventList:
 @router.get(
     "/episodes/{episode_id}/replay",
     response_model=ReplayReport,
-    responses={409: {"description": "Episode still running"}},
+    responses=error_responses(404, 409, 503, s404="Unknown episode", s409="Episode still running"),
 )
 def episode_replay(service: ServiceDep, episode_id: str) -> ReplayReport:
     """Replay the episode from its log: the grade recomputed, and whether every event,

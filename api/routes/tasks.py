@@ -11,6 +11,7 @@ from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import list_scenarios, task_refs
 
 from ..deps import Limit, Offset
+from ..errors import error_responses
 
 router = APIRouter(tags=["Tasks"])
 
@@ -49,7 +50,7 @@ def task_info(s: Scenario) -> TaskInfo:
     )
 
 
-@router.get("/tasks", response_model=TaskPage)
+@router.get("/tasks", response_model=TaskPage, responses=error_responses(404, s404="Unknown split"))
 def tasks(
     split: Annotated[str | None, Query(max_length=32)] = None,
     limit: Limit = 100,

@@ -1,8 +1,9 @@
 """Requirement 6: hostile input.
 
-``schemathesis`` is not installed here, so every operation of the app's own OpenAPI
-document is fuzzed with hypothesis instead: random JSON bodies (and bodies shaped like the
-declared request, with random values), random query and path parameters. No answer may
+``test_rel_schemathesis.py`` runs schemathesis over the live server's OpenAPI document;
+here every operation of that document is also fuzzed with hand-written hypothesis
+strategies, in process and on PostgreSQL too: random JSON bodies (and bodies shaped like
+the declared request, with random values), random query and path parameters. No answer may
 be a 5xx, and every 2xx must validate (jsonschema) against the response schema the
 document declares. Bodies over ``CASEOPS_MAX_BODY_BYTES`` are 413, with or without a
 ``Content-Length``. A hypothesis fuzz of WebSocket messages on one ``/ws`` session never

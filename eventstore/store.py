@@ -10,8 +10,9 @@ idempotent by event id: retrying the same ids is answered with the stored record
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
     SQLite: WAL, ``synchronous=NORMAL``, a 30 s busy timeout, and ``BEGIN IMMEDIATE`` for
     write transactions (plain ``BEGIN`` for reads). An in-memory SQLite URL shares one
     connection (``StaticPool``). PostgreSQL: pre-ping pooled connections, a 5 s connect
-    timeout and TCP keepalives.
+    timeout, TCP keepalives and a session ``lock_timeout`` of ``lock_timeout_ms``.
     """
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
@@ -106,6 +107,9 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
         # about 10 + 3 x 5 s instead of hanging it until the kernel gives up (hours).
         connect_args={
             "connect_timeout": 5,
+            # session-wide (one round trip less per append than SET LOCAL); reads take no
+            # lock that the appends' EXCLUSIVE table lock conflicts with
+            "options": f"-c lock_timeout={int(lock_timeout_ms)}",
             "keepalives": 1,
             "keepalives_idle": 10,
             "keepalives_interval": 5,
@@ -132,6 +136,9 @@ class EventStore:
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self.lock_timeout_ms = int(lock_timeout_ms)
         self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        self._write_mutex: AbstractContextManager[Any] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
         ev, st = schema.events, schema.streams
         # Statements built once (SQLAlchemy caches their compiled form).
         self._q_head = select(st.c.version, st.c.last_hash).where(
@@ -195,11 +202,13 @@ class EventStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as c:
+        # SQLite: writers of this process queue on a mutex rather than in SQLite's busy
+        # handler, whose back-off sleeps (up to 100 ms each) made the tail latency of
+        # concurrent sessions. Other processes still meet BEGIN IMMEDIATE's busy wait.
+        with self._write_mutex, self.engine.connect() as c:
             conn = c.execution_options(caseops_write=True)
             with conn.begin():
                 if self.dialect == "postgresql":
-                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {self.lock_timeout_ms}")
                     conn.exec_driver_sql("LOCK TABLE caseops_events IN EXCLUSIVE MODE")
                 yield conn
 

@@ -32,7 +32,7 @@ from sqlalchemy.pool import StaticPool
 from caseops.domain.canonical import canonical_json, sha256_hex
 
 from . import schema
-from .errors import ConcurrencyError, IntegrityError, StreamNotFound, translate
+from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound, translate
 from .records import NewEvent, RecordedEvent, StreamSummary
 
 GENESIS_HASH = "0" * 64
@@ -247,6 +247,10 @@ class EventStore:
         """
         if not events:
             raise ValueError("append needs at least one event")
+        if "\x00" in stream_id or any("\x00" in e.event_id for e in events):
+            # PostgreSQL cannot store NUL in text; refused on every backend alike (and so
+            # no stored id contains one: reads answer "not found" for such ids).
+            raise DataError("stream and event ids cannot contain NUL characters")
         ids = [e.event_id for e in events]
         if len(set(ids)) != len(ids):
             raise IntegrityError("duplicate event ids in one append")
@@ -363,6 +367,8 @@ class EventStore:
         Raises:
             StreamNotFound: when the stream has no events.
         """
+        if "\x00" in stream_id:
+            raise StreamNotFound(f"no episode {stream_id!r}")
         t = schema.events
         with translate(), self._read() as conn:
             rows = conn.execute(
@@ -376,6 +382,8 @@ class EventStore:
 
     def find(self, event_id: str) -> RecordedEvent | None:
         """The stored event with ``event_id``, or ``None``."""
+        if "\x00" in event_id:
+            return None
         t = schema.events
         with translate(), self._read() as conn:
             r = conn.execute(select(t).where(t.c.event_id == event_id)).first()
@@ -383,6 +391,8 @@ class EventStore:
 
     def version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
+        if "\x00" in stream_id:
+            return 0
         with translate(), self._read() as conn:
             row = conn.execute(self._q_version, {"sid": stream_id}).first()
         return 0 if row is None else int(row[0])
@@ -407,6 +417,8 @@ class EventStore:
         Raises:
             StreamNotFound: when there is no such stream.
         """
+        if "\x00" in stream_id:
+            raise StreamNotFound(f"no episode {stream_id!r}")
         s = schema.streams
         with translate(), self._read() as conn:
             r = conn.execute(select(s).where(s.c.stream_id == stream_id)).first()

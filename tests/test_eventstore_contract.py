@@ -20,6 +20,7 @@ from caseops.domain.canonical import canonical_json
 from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import (
     ConcurrencyError,
+    DataError,
     EventStore,
     IntegrityError,
     NewEvent,
@@ -172,6 +173,22 @@ class TestEventStoreContract:
             store.append(s, 0, [ev("Z"), e1, dup])
         assert store.version(s) == 0
         assert count_rows(store) == 0
+
+    def test_nul_in_ids_is_refused_alike_and_never_found(self, store: EventStore) -> None:
+        """Every backend refuses NUL in stream and event ids (PostgreSQL cannot store it),
+        and a lookup by such an id is "not found", never a database error."""
+        with pytest.raises(DataError):
+            store.append("a\x00b", 0, [ev("A")])
+        with pytest.raises(DataError):
+            store.append(sid(), 0, [NewEvent("e\x00", "A", {"n": 1})])
+        assert count_rows(store) == 0
+        with pytest.raises(StreamNotFound):
+            store.read("a\x00b")
+        with pytest.raises(StreamNotFound):
+            store.summary("a\x00b")
+        assert store.version("a\x00b") == 0
+        assert store.find("e\x00") is None
+        assert store.verify("a\x00b")
 
     def test_float_payload_is_refused_and_writes_nothing(self, store: EventStore) -> None:
         s = sid()

@@ -1129,3 +1129,11 @@ def test_a_stale_cache_reloads_but_a_lost_race_is_409(store_url: str) -> None:
     finally:
         a_store.dispose()
         b_store.dispose()
+
+
+def test_an_id_with_nul_is_404_on_every_backend(any_client: TestClient) -> None:
+    for path in ("/episodes/a%00b", "/episodes/a%00b/events", "/state?episode_id=a%00b"):
+        r = any_client.get(path)
+        assert r.status_code == 404, (path, r.status_code, r.text)
+    r = any_client.post("/step", json={"episode_id": "a\x00b", "action": {"action_type": "submit"}})
+    assert r.status_code in (404, 422), r.text

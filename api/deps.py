@@ -12,13 +12,16 @@ from caseops.domain.errors import Unauthorized
 from .service import EpisodeService
 
 
-def get_service(request: Request) -> EpisodeService:
-    """The app's :class:`EpisodeService` (set on ``app.state.service`` at creation)."""
+async def get_service(request: Request) -> EpisodeService:
+    """The app's :class:`EpisodeService` (set on ``app.state.service`` at creation).
+
+    ``async`` although it never awaits: FastAPI runs a plain ``def`` dependency in its
+    thread pool, one thread hop per request for an attribute lookup."""
     service: EpisodeService = request.app.state.service
     return service
 
 
-def require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     """Cross-episode routes need ``Authorization: Bearer <CASEOPS_ADMIN_TOKEN>`` when the
     token is configured (open otherwise; the server says so at startup).
 

@@ -128,6 +128,7 @@ class GradeReport(BaseModel):
     components: list[ComponentScore]
 
 
+@lru_cache(maxsize=8192)
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 

@@ -23,9 +23,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.pool import StaticPool
 
@@ -134,7 +132,6 @@ class EventStore:
     def __init__(self, url: str, *, create: bool = True, lock_timeout_ms: int = 5000) -> None:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-        self.lock_timeout_ms = int(lock_timeout_ms)
         self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
         self._write_mutex: AbstractContextManager[Any] = (
             threading.Lock() if self.dialect == "sqlite" else nullcontext()
@@ -145,24 +142,7 @@ class EventStore:
             st.c.stream_id == bindparam("sid")
         )
         self._q_version = select(st.c.version).where(st.c.stream_id == bindparam("sid"))
-        self._q_insert = insert(ev).returning(ev.c.position, ev.c.version)
-        self._q_new_stream = insert(st)
-        self._q_move = (
-            update(st)
-            .where(st.c.stream_id == bindparam("sid"))
-            .values(version=bindparam("v"), updated_at=bindparam("at"), last_hash=bindparam("h"))
-        )
-        self._q_move_meta = (
-            update(st)
-            .where(st.c.stream_id == bindparam("sid"))
-            .values(
-                version=bindparam("v"),
-                updated_at=bindparam("at"),
-                meta=bindparam("meta"),
-                last_hash=bindparam("h"),
-            )
-        )
-        # The same statements as driver SQL for the append hot path (no compile step).
+        # The append's statements as driver SQL (its hot path runs the driver's cursor).
         ph = "?" if self.dialect == "sqlite" else "%s"
         self._sql_head = f"SELECT version, last_hash FROM {st.name} WHERE stream_id = {ph}"
         self._sql_insert = (

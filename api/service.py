@@ -21,7 +21,7 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
 from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
-from caseops.domain.grader import GradeReport, grade
+from caseops.domain.grader import GradeReport, grade, parse_exact
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import get_scenario, task_refs
@@ -290,7 +290,7 @@ class EpisodeService:
             record = evolve(record, ev)
         upto = Loaded(full.scenario, record, history, full.ids[:end])
         report = self.report(upto) if record.done else None
-        return upto, observe(full.scenario, record, _frac(record.last_reward), report)
+        return upto, observe(full.scenario, record, float(parse_exact(record.last_reward)), report)
 
     # -- queries -----------------------------------------------------------------------
     @staticmethod
@@ -303,7 +303,7 @@ class EpisodeService:
         loaded = self.load(episode_id)
         rec = loaded.record
         report = self.report(loaded) if rec.done else None
-        reward = float(_frac(rec.last_reward)) if rec.steps_taken else None
+        reward = float(parse_exact(rec.last_reward)) if rec.steps_taken else None
         return observe(loaded.scenario, rec, reward, report)
 
     def state(self, episode_id: str) -> CaseState:
@@ -317,9 +317,3 @@ class EpisodeService:
         except StreamNotFound:
             raise EpisodeNotFound(f"no episode {episode_id!r}") from None
         return replay(self._decode(records), [r.event_id for r in records])
-
-
-def _frac(text: str) -> float:
-    from fractions import Fraction
-
-    return float(Fraction(text))

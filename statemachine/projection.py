@@ -7,10 +7,9 @@ only once the episode is done.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from functools import lru_cache
 
-from caseops.domain.grader import GradeReport
+from caseops.domain.grader import GradeReport, parse_exact
 from caseops.domain.observation import (
     CaseObservation,
     CaseState,
@@ -88,7 +87,7 @@ def observe(
         last_tool_result=record.last_tool_result,
         last_action_error=record.last_action_error,
         remaining_steps=max(0, record.step_budget - record.steps_taken),
-        current_score=float(Fraction(record.score)),
+        current_score=float(parse_exact(record.score)),
         grade_report=report.model_dump(mode="json") if (report and record.done) else None,
         done=record.done,
         reward=reward,
@@ -106,7 +105,7 @@ def public_state(record: CaseRecord) -> CaseState:
         end_reason=record.end_reason,
         version=record.version,
         step_budget=record.step_budget,
-        score=float(Fraction(record.score)),
-        total_reward=float(Fraction(record.total_reward)),
+        score=float(parse_exact(record.score)),
+        total_reward=float(parse_exact(record.total_reward)),
         rejected_actions=record.rejected_actions,
     )

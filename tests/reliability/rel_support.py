@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from hypothesis import HealthCheck, settings
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -600,3 +601,16 @@ def wait_until(pred: Any, timeout_s: float, interval_s: float = 0.05) -> bool:
 
 def flatten_text(values: Iterable[Any]) -> str:
     return "\n".join(canonical(v) for v in values)
+
+
+def fuzz_settings(examples: int, **extra: Any) -> settings:
+    """Hypothesis settings for the fuzz tests: bounded, reproducible (derandomised), and
+    writing no example database."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        **extra,
+    )

@@ -23,9 +23,9 @@ import httpx
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from rel_support import ServerPool, empty_database, oracle_wire
+from rel_support import ServerPool, empty_database, fuzz_settings, oracle_wire
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -44,17 +44,6 @@ TASK = "damaged-mug-replacement"
 FUZZ_COUNTS: dict[str, int] = {}
 STATUS_TALLY: dict[str, int] = {}
 MAX_ERROR_BODY = 64 * 1024  # a 4xx never echoes a large input back
-
-
-def fuzz_settings(examples: int) -> settings:
-    """Reproducible, bounded runs that write no example database."""
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
 
 
 def _count(kind: str, n: int = 1) -> None:

@@ -32,8 +32,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
-from rel_support import Server, ServerPool
+from rel_support import Server, ServerPool, fuzz_settings
 from schemathesis import Case, Response
 from schemathesis.errors import FailureGroup
 
@@ -70,18 +69,6 @@ EXPECTED = {
     "GET /schema",
     "POST /mcp",
 }
-
-
-def _settings(examples: int, **extra: Any) -> settings:
-    """Bounded, reproducible runs that write no example database."""
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        **extra,
-    )
 
 
 def _counts(counter: Counter[str]) -> str:
@@ -153,7 +140,7 @@ def _operation_test(
         config=HypothesisTestConfig(
             project=schema.config,
             modes=list(HypothesisTestMode),
-            settings=_settings(MAX_EXAMPLES),
+            settings=fuzz_settings(MAX_EXAMPLES),
         ),
     )
 
@@ -185,7 +172,7 @@ def _stateful(schema: Any, session: requests.Session, tally: Tally) -> None:
             tally.record("stateful", case, response)
 
     try:
-        Machine.run(settings=_settings(STATEFUL_EXAMPLES, stateful_step_count=STATEFUL_STEPS))
+        Machine.run(settings=fuzz_settings(STATEFUL_EXAMPLES, stateful_step_count=STATEFUL_STEPS))
     except (Exception, FailureGroup) as exc:
         tally.failures.append(f"stateful:\n{exc}")
 

@@ -167,6 +167,49 @@ def replay(
 
 
 @app.command()
+def regrade(
+    episode_ids: Annotated[
+        list[str] | None, typer.Argument(help="Episodes to re-grade (default: all).")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Re-grade stored episodes in bulk (every episode when none is named) and compare
+    each grade with the score recorded at its last step.
+
+    Fast: grades the stored payloads without re-deciding the actions (``replay`` proves
+    every reward). Exit 1 when any episode differs or cannot be graded.
+    """
+    svc = _service(db)
+    table = Table(title="re-grade")
+    for col in ("episode_id", "task_id", "status", "steps", "recorded", "regraded", "ok"):
+        table.add_column(col)
+    bad = n = 0
+    t0 = time.perf_counter()
+    for r in svc.regrade(episode_ids or None):
+        n += 1
+        bad += not r.matches
+        if as_json:
+            sys.stdout.write(r.model_dump_json() + "\n")
+        else:
+            table.add_row(
+                r.episode_id,
+                r.task_id,
+                r.final_status,
+                str(r.steps),
+                r.recorded_score,
+                r.score_exact,
+                "[green]yes[/green]" if r.matches else f"[red]{r.problem}[/red]",
+            )
+    wall = time.perf_counter() - t0
+    if not as_json:
+        out.print(table)
+    err.print(f"{n} episode(s) re-graded in {wall:.2f} s; {bad} differ")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
 def audit(
     db: DbOption = None,
     verify: Annotated[bool, typer.Option(help="Check every stream's hash chain.")] = False,

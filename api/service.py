@@ -14,6 +14,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ from caseops.eventstore import (
 )
 from caseops.statemachine import apply_step, evolve, start_episode
 from caseops.statemachine.projection import observe, public_state
+from caseops.statemachine.regrade import Regrader, RegradeResult
 from caseops.statemachine.replay import ReplayReport, replay, scenario_of
 
 #: A custom episode id (also the ``pattern`` of ``POST /reset``'s ``episode_id``).
@@ -317,3 +319,13 @@ class EpisodeService:
         except StreamNotFound:
             raise EpisodeNotFound(f"no episode {episode_id!r}") from None
         return replay(self._decode(records), [r.event_id for r in records])
+
+    def regrade(self, episode_ids: Sequence[str] | None = None) -> Iterator[RegradeResult]:
+        """Re-grade stored episodes from their logs (every episode, oldest first, when
+        ``episode_ids`` is ``None``), reading them in bulk; see
+        :mod:`caseops.statemachine.regrade`. An unknown id gives a result with
+        ``problem="no events"``."""
+        ids = self.store.stream_ids() if episode_ids is None else list(episode_ids)
+        regrader = Regrader()
+        for sid, rows in self.store.read_payloads(ids):
+            yield regrader.regrade(sid, rows)

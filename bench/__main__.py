@@ -8,8 +8,9 @@ Figures: in-process persisted steps/s and p50/p99 step latency (SQLite file, in-
 SQLite, PostgreSQL when given) beside a bare SQLAlchemy Core insert-and-commit on the same
 database; HTTP ``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket
 sessions, beside the same loops on an echo environment served by the same openenv-core
-``create_app`` and uvicorn settings; replay events/s over 1,000 stored episodes and the
-time of ``caseops replay``; RSS growth per open WebSocket session at 1 and 256 sessions;
+``create_app`` and uvicorn settings; re-grade events/s over 1,000 stored episodes, the
+same episodes replayed (every action re-decided), and the time of ``caseops replay`` and
+``caseops regrade`` in a fresh process; RSS growth per open WebSocket session at 1 and 256 sessions;
 reset latency for a seed case and a generated case; step latency at 10 and 100,000 stored
 episodes (10,000 with ``--quick``) and at the start versus the end of a full-budget stream.
 """
@@ -269,7 +270,8 @@ def ws_memory(server: Server, counts: tuple[int, ...]) -> dict[str, float]:
     return out
 
 
-def replay_rate(url: str, episodes: int) -> dict[str, float]:
+def fill_replay_store(url: str, episodes: int) -> list[str]:
+    """``episodes`` finished oracle episodes of the mug case (10 events each)."""
     from caseops.api.service import EpisodeService
     from caseops.domain.actions import CaseAction
     from caseops.eventstore import EventStore
@@ -282,23 +284,54 @@ def replay_rate(url: str, episodes: int) -> dict[str, float]:
         for a in script:
             svc.step(obs.episode_id, a)
         ids.append(obs.episode_id)
+    svc.store.dispose()
+    return ids
+
+
+def regrade_rate(url: str, ids: list[str]) -> dict[str, float]:
+    """Re-grade the stored episodes in bulk (a fresh store and service each time)."""
+    from caseops.api.service import EpisodeService
+    from caseops.eventstore import EventStore
+
+    svc = EpisodeService(EventStore(url), cache_size=0)
+    t0 = time.perf_counter()
+    results = list(svc.regrade(ids))
+    wall = time.perf_counter() - t0
+    svc.store.dispose()
+    assert len(results) == len(ids) and all(r.matches for r in results)
+    events = sum(r.events for r in results)
+    return {"events_per_s": events / wall, "episodes_per_s": len(ids) / wall, "events": events}
+
+
+def verify_rate(url: str, ids: list[str]) -> dict[str, float]:
+    """Replay (re-decide every action and compare every event) one episode at a time."""
+    from caseops.api.service import EpisodeService
+    from caseops.eventstore import EventStore
+
+    svc = EpisodeService(EventStore(url), cache_size=0)
     t0 = time.perf_counter()
     events = 0
     for eid in ids:
         rep = svc.replay(eid)
         assert rep.matches
-        events += 1 + sum(1 for _ in rep.recorded_rewards) + 1
+        events += rep.steps + 2  # EpisodeStarted, one event per step, EpisodeEnded
     wall = time.perf_counter() - t0
-    t1 = time.perf_counter()
+    svc.store.dispose()
+    return {"events_per_s": events / wall, "episodes_per_s": len(ids) / wall}
+
+
+def cli_seconds(url: str, *args: str) -> dict[str, float]:
+    """Wall time of one ``caseops`` command in a fresh process."""
+    t0 = time.perf_counter()
     code = subprocess.call(
-        [sys.executable, "-m", "caseops.api.cli", "replay", ids[0], "--db", url],
+        [sys.executable, "-m", "caseops.api.cli", *args, "--db", url],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT.parent)},
     )
-    cli_s = time.perf_counter() - t1
     assert code == 0
-    return {"events_per_s": events / wall, "episodes_per_s": len(ids) / wall, "cli_replay_s": cli_s}
+    return {"seconds": time.perf_counter() - t0}
 
 
 def reset_latency(url: str, n: int) -> dict[str, float]:
@@ -481,8 +514,16 @@ def main() -> int:
         srv.stop()
         echo.stop()
 
-    log("replay ...")
-    result["replay"] = replay_rate(f"sqlite:///{tmp / 'replay.db'}", int(1000 * k))
+    log("re-grade and replay ...")
+    rurl = f"sqlite:///{tmp / 'replay.db'}"
+    ids = fill_replay_store(rurl, int(1000 * k))
+    result["replay"] = {
+        "episodes": len(ids),
+        "regrade": repeat(reps, lambda: regrade_rate(rurl, ids)),
+        "verify_replay": repeat(reps, lambda: verify_rate(rurl, ids)),
+        "cli_replay_one": repeat(reps, lambda: cli_seconds(rurl, "replay", ids[0])),
+        "cli_regrade_all": repeat(reps, lambda: cli_seconds(rurl, "regrade")),
+    }
     log("store size and stream length ...")
     big = 10_000 if a.quick else 100_000
     result["scaling"] = {

@@ -194,6 +194,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
     )
 }
 
+#: The names of the step-event types (one per agent step).
+STEP_EVENT_TYPES: frozenset[str] = frozenset(
+    name for name, cls in EVENT_TYPES.items() if issubclass(cls, StepEvent)
+)
+
 
 def event_from_payload(event_type: str, payload: dict[str, Any]) -> Event:
     """Rebuild a domain event from its stored type and payload.

@@ -19,27 +19,16 @@ case reached the right queue (by classify or escalate) before the SLA ran out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from .events import (
-    ArtifactInspected,
-    CaseClassified,
-    CaseEscalated,
-    CaseResolved,
-    CaseSubmitted,
-    CustomerReplied,
+    STEP_EVENT_TYPES,
     Event,
-    InfoRequested,
-    InternalNoteAdded,
-    PolicySearched,
-    ReplyDrafted,
-    SlaBreached,
-    StepEvent,
-    TicketReviewed,
 )
 from .scenario import Marker, Scenario
 
@@ -70,13 +59,17 @@ ONE = Fraction(1)
 ZERO = Fraction(0)
 
 
-def _quantize(value: Fraction) -> int:
-    """``value`` x 10**QUANTUM rounded half-to-even, in integer arithmetic."""
-    d = value.denominator
-    q, r = divmod(value.numerator * _SCALE, d)  # floor division: 0 <= r < d
+def _quantize_ratio(n: int, d: int) -> int:
+    """``n / d`` x 10**QUANTUM rounded half-to-even, in integer arithmetic (``d > 0``)."""
+    q, r = divmod(n * _SCALE, d)  # floor division: 0 <= r < d
     if 2 * r > d or (2 * r == d and q % 2):
         q += 1
     return q
+
+
+def _quantize(value: Fraction) -> int:
+    """``value`` x 10**QUANTUM rounded half-to-even, in integer arithmetic."""
+    return _quantize_ratio(value.numerator, value.denominator)
 
 
 def fmt(value: Fraction) -> str:
@@ -160,7 +153,11 @@ def marker_hits(markers: Sequence[Marker], text: str) -> list[str]:
 
 def forbidden_hits(claims: Sequence[str], text: str) -> list[str]:
     """The forbidden claims that ``text`` makes."""
+    if not claims:
+        return []
     norm = _normalise(text)
+    if _any_pattern(tuple(claims)).search(norm) is None:  # the usual case: one search
+        return []
     return [c for c in claims if _phrase_pattern(c).search(norm) is not None]
 
 
@@ -168,13 +165,36 @@ def _ids(event_ids: Sequence[str] | None, idx: int) -> str:
     return event_ids[idx] if event_ids is not None else f"#{idx}"
 
 
-Earned = dict[str, tuple[Fraction, str, list[int]]]
+#: Per component: (earned numerator, earned denominator, detail, indexes of the events
+#: that earned it). Integers, not ``Fraction``: this runs on every step.
+Earned = dict[str, tuple[int, int, str, list[int]]]
+
+
+#: A graded fact: an event's type name and its fields (``Event.__dict__`` of a live
+#: event, or the JSON payload of a stored one: both hold the same keys and values).
+Fact = tuple[str, Mapping[str, Any]]
+
+_ENDING_TYPES = frozenset({"CaseResolved", "CaseSubmitted"})
+
+
+def facts(events: Iterable[Event]) -> list[Fact]:
+    """The facts of live events (no copy: a pydantic model's ``__dict__`` is its fields)."""
+    return [(type(ev).__name__, ev.__dict__) for ev in events]
 
 
 def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str, int]:
+    return _evaluate_facts(scenario, facts(events))
+
+
+def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, str, int]:
     """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
-    plus the final status and the number of steps."""
+    plus the final status and the number of steps.
+
+    Raises:
+        KeyError: a stored payload missing a field its type has.
+    """
     gold = scenario.gold
+    gold_queue = gold.queue
     status = "new"
     status_idx: int | None = None
     queue = priority = issue_type = None
@@ -190,44 +210,48 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
     first_classify: int | None = None
     first_breach: int | None = None
 
-    for i, ev in enumerate(events):
-        if isinstance(ev, StepEvent):
-            steps = max(steps, ev.step)
-            if ev.to_state != status:
-                status, status_idx = ev.to_state, i
-            if isinstance(ev, TicketReviewed):
+    for i, (kind, ev) in enumerate(items):
+        if kind in STEP_EVENT_TYPES:
+            step = ev["step"]
+            if step > steps:
+                steps = step
+            to_state = ev["to_state"]
+            if to_state != status:
+                status, status_idx = to_state, i
+            if kind == "TicketReviewed":
                 evidence.setdefault("ticket", i)
-            elif isinstance(ev, ArtifactInspected):
-                evidence.setdefault(f"artifact:{ev.artifact_id}", i)
-            elif isinstance(ev, PolicySearched) and ev.topic is not None:
-                evidence.setdefault(f"policy:{ev.topic}", i)
-            elif isinstance(ev, ReplyDrafted):
-                reply, reply_idx = ev.message, i
-            elif isinstance(ev, InternalNoteAdded):
-                notes.append((i, ev.note))
-            elif isinstance(ev, CaseClassified):
-                queue, priority, issue_type = ev.queue, ev.priority, ev.issue_type
+            elif kind == "ArtifactInspected":
+                evidence.setdefault(f"artifact:{ev['artifact_id']}", i)
+            elif kind == "PolicySearched":
+                if ev.get("topic") is not None:
+                    evidence.setdefault(f"policy:{ev['topic']}", i)
+            elif kind == "ReplyDrafted":
+                reply, reply_idx = ev["message"], i
+            elif kind == "InternalNoteAdded":
+                notes.append((i, ev["note"]))
+            elif kind == "CaseClassified":
+                queue, priority, issue_type = ev["queue"], ev["priority"], ev["issue_type"]
                 queue_idx = class_idx = i
-                if first_classify is None and ev.queue == gold.queue:
+                if first_classify is None and queue == gold_queue:
                     first_classify = i
-            elif isinstance(ev, InfoRequested):
-                for f in ev.requested_fields:
+            elif kind == "InfoRequested":
+                for f in ev["requested_fields"]:
                     requested.setdefault(f, i)
-            elif isinstance(ev, CaseEscalated):
-                queue, queue_idx = ev.queue, i
-                if first_classify is None and ev.queue == gold.queue:
+            elif kind == "CaseEscalated":
+                queue, queue_idx = ev["queue"], i
+                if first_classify is None and queue == gold_queue:
                     first_classify = i
-            elif isinstance(ev, CaseResolved | CaseSubmitted) and ev.resolution_code:
-                resolution, resolution_idx = ev.resolution_code, i
-        elif isinstance(ev, CustomerReplied):
-            status, status_idx = ev.to_state, i
-        elif isinstance(ev, SlaBreached) and first_breach is None:
+            elif kind in _ENDING_TYPES and ev.get("resolution_code"):
+                resolution, resolution_idx = ev["resolution_code"], i
+        elif kind == "CustomerReplied":
+            status, status_idx = ev["to_state"], i
+        elif kind == "SlaBreached" and first_breach is None:
             first_breach = i
 
-    earned: dict[str, tuple[Fraction, str, list[int]]] = {}
+    earned: Earned = {}
 
-    def one(ok: bool, idx: int | None, detail: str) -> tuple[Fraction, str, list[int]]:
-        return (ONE if ok else ZERO, detail, [idx] if ok and idx is not None else [])
+    def one(ok: bool, idx: int | None, detail: str) -> tuple[int, int, str, list[int]]:
+        return (1 if ok else 0, 1, detail, [idx] if ok and idx is not None else [])
 
     status_ok = status == gold.final_status
     earned["final_status"] = one(status_ok, status_idx, f"status {status}")
@@ -243,9 +267,9 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
         want = set(gold.requested_fields)
         got = set(requested)
         hit = want & got
-        f1 = Fraction(2 * len(hit), len(want) + len(got)) if got else ZERO
         earned["requested_fields"] = (
-            f1,
+            2 * len(hit),
+            len(want) + len(got),
             f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded",
             sorted({requested[f] for f in hit}),
         )
@@ -254,22 +278,24 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
         need = gold.required_evidence
         have = [e for e in need if e in evidence]
         earned["evidence"] = (
-            Fraction(len(have), len(need)),
+            len(have),
+            len(need),
             f"{len(have)} of {len(need)} collected",
             sorted({evidence[e] for e in have}),
         )
 
     if gold.reply_markers:
         if reply is None:
-            earned["reply"] = (ZERO, "no reply drafted", [])
+            earned["reply"] = (0, 1, "no reply drafted", [])
         else:
             bad = forbidden_hits(gold.forbidden_claims, reply)
             hits = marker_hits(gold.reply_markers, reply)
             if bad:
-                earned["reply"] = (ZERO, f"forbidden claim: {bad[0]!r}", [])
+                earned["reply"] = (0, 1, f"forbidden claim: {bad[0]!r}", [])
             else:
                 earned["reply"] = (
-                    Fraction(len(hits), len(gold.reply_markers)),
+                    len(hits),
+                    len(gold.reply_markers),
                     f"{len(hits)} of {len(gold.reply_markers)} points made",
                     [reply_idx] if hits and reply_idx is not None else [],
                 )
@@ -278,7 +304,8 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
         text = "\n".join(n for _, n in notes)
         hits = marker_hits(gold.note_markers, text)
         earned["internal_note"] = (
-            Fraction(len(hits), len(gold.note_markers)),
+            len(hits),
+            len(gold.note_markers),
             f"{len(hits)} of {len(gold.note_markers)} points noted",
             [i for i, n in notes if marker_hits(gold.note_markers, n)],
         )
@@ -286,11 +313,11 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
     investigated = all(e in evidence for e in gold.required_evidence)
     if status_ok and resolution_ok and investigated:
         budget, best = scenario.step_budget, gold.optimal_steps
-        late = max(ZERO, Fraction(budget - steps, max(1, budget - best)))
-        eff = ONE if steps <= best else late
-        earned["efficiency"] = (eff, f"{steps} steps, best {best}", [])
+        # full credit up to the best path, then linearly down to zero at the budget
+        eff = (1, 1) if steps <= best else (max(0, budget - steps), max(1, budget - best))
+        earned["efficiency"] = (*eff, f"{steps} steps, best {best}", [])
     else:
-        earned["efficiency"] = (ZERO, "outcome not right or not investigated", [])
+        earned["efficiency"] = (0, 1, "outcome not right or not investigated", [])
 
     sla_ok = first_classify is not None and (first_breach is None or first_classify < first_breach)
     earned["sla"] = one(
@@ -303,19 +330,18 @@ def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str,
 _WEIGHT_PCT = {name: int(w * 100) for name, w in WEIGHTS.items()}
 
 
-def _total(earned: Earned) -> Fraction:
-    """The renormalised weighted sum, in integers with one ``Fraction`` at the end (it
+def _total(earned: Earned) -> tuple[int, int]:
+    """The renormalised weighted sum as ``(numerator, denominator)``, in integers (it
     runs on every step)."""
     total_weight = 0
     num, den = 0, 1
-    for name, (value, _, _) in earned.items():
+    for name, (vn, vd, _, _) in earned.items():
         w = _WEIGHT_PCT[name]
         total_weight += w
-        if value:
-            vd = value.denominator
-            num = num * vd + value.numerator * w * den
+        if vn:
+            num = num * vd + vn * w * den
             den *= vd
-    return Fraction(num, den * total_weight)
+    return num, den * total_weight
 
 
 def grade(
@@ -341,7 +367,8 @@ def grade(
     for name in WEIGHTS:
         if name not in earned:
             continue
-        value, detail, idxs = earned[name]
+        vn, vd, detail, idxs = earned[name]
+        value = Fraction(vn, vd)
         weight = WEIGHTS[name] / total_weight
         points = weight * value
         score += points
@@ -366,7 +393,19 @@ def grade(
     )
 
 
+def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, str, int]:
+    """The quantised score of stored or live facts (what :func:`potential` returns), the
+    final status and the number of steps: the grade without its report, for re-grading
+    many stored episodes quickly.
+
+    Raises:
+        KeyError: a payload missing a field its event type has.
+    """
+    earned, status, steps = _evaluate_facts(scenario, items)
+    return Fraction(_quantize_ratio(*_total(earned)), _SCALE), status, steps
+
+
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
     """The score of ``events`` rounded to ``QUANTUM`` places (the shaping potential), as a
     ``Fraction``; equal to ``Fraction(grade(scenario, events).score_exact)``."""
-    return Fraction(_quantize(_total(_evaluate(scenario, events)[0])), _SCALE)
+    return Fraction(_quantize_ratio(*_total(_evaluate(scenario, events)[0])), _SCALE)

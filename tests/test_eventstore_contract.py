@@ -414,6 +414,23 @@ class TestEventStoreContract:
         assert total == 2 and {p.stream_id for p in page} == {a, b}
         assert set(store.stream_ids()) == {a, b}
 
+    def test_read_payloads_in_bulk_keeps_order_and_batches(self, store: EventStore) -> None:
+        """Bulk read: streams in the order asked (across batches), each stream's events
+        in version order as stored text; unknown and NUL ids give empty lists."""
+        streams = [sid() for _ in range(5)]
+        for k, s in enumerate(streams):
+            for v in range(k % 3 + 1):
+                store.append(s, v, [ev(n=v, s=s)])
+        asked = [streams[3], "no-such-stream", streams[0], "nul\x00id", *streams[4:], streams[1]]
+        got = list(store.read_payloads(asked, batch=2))
+        assert [g[0] for g in got] == asked
+        for stream_id, rows in got:
+            if stream_id not in streams:
+                assert rows == []
+                continue
+            stored = store.read(stream_id)
+            assert rows == [(r.event_id, r.type, r.payload_json) for r in stored]
+
     def test_newer_schema_is_refused(self, store: EventStore) -> None:
         """A database migrated by a newer CaseOps (an unknown schema revision) is refused
         at store creation, and left as it was."""

@@ -37,6 +37,7 @@ from caseops.domain.vocab import (
 )
 from caseops.eventstore import EventStore
 from caseops.statemachine import apply_step, start_episode
+from caseops.statemachine.regrade import Regrader
 from caseops.statemachine.replay import replay
 
 SCENARIOS = list(SEED_SCENARIOS.values())
@@ -188,6 +189,14 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
     rep = replay(history)
     assert rep.matches, rep.mismatches
     assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+
+    # re-grading the canonical payloads (no event models) agrees with the full grade
+    rows = [(str(i), e.type, e.canonical()) for i, e in enumerate(history)]
+    regraded = Regrader().regrade("ep", rows)
+    assert regraded.matches, regraded.problem
+    assert regraded.score_exact == rep.grade.score_exact == rep.recorded_score
+    assert (regraded.steps, regraded.final_status) == (rep.grade.steps, rep.final_status)
+    assert regraded.done == record.done and regraded.events == len(history)
     assert rep.recorded_rewards == rep.replayed_rewards
     assert Fraction(rep.replayed_score) == Fraction(record.score)
     assert rep.final_status == record.status
@@ -249,6 +258,13 @@ def test_service_matches_engine_and_store(case: tuple[Scenario, list[CaseAction]
     assert rep.matches, rep.mismatches
     assert rep.final_status == record.status
     assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+
+    # re-grading the stored payloads (no event models) agrees with the full grade
+    (regraded,) = svc.regrade([eid])
+    assert regraded.matches, regraded.problem
+    assert regraded.score_exact == rep.grade.score_exact == rep.recorded_score
+    assert (regraded.steps, regraded.final_status) == (rep.grade.steps, rep.final_status)
+    assert regraded.done == record.done and regraded.events == len(history)
 
     if record.done:
         version = svc.store.version(eid)

@@ -1,0 +1,168 @@
+"""Re-grade: stored episodes graded in bulk from their payloads (statemachine.regrade),
+through the service and the ``caseops regrade`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, oracle_actions, sqlite_url
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from caseops.api.cli import app
+from caseops.api.service import EpisodeService
+from caseops.domain.actions import CaseAction
+from caseops.domain.canonical import canonical_json
+from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
+from caseops.eventstore import EventStore
+from caseops.statemachine.regrade import Regrader
+
+
+def _edit(store: EventStore, stream_id: str, event_type: str, change) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite one stored payload in place (raw SQL, nothing recomputed)."""
+    with store.engine.begin() as c:
+        row = c.execute(
+            text(
+                "SELECT position, payload FROM caseops_events "
+                "WHERE stream_id = :s AND type = :t ORDER BY version"
+            ),
+            {"s": stream_id, "t": event_type},
+        ).first()
+        assert row is not None
+        payload = json.loads(row.payload)
+        change(payload)
+        c.execute(
+            text("UPDATE caseops_events SET payload = :p WHERE position = :pos"),
+            {"p": canonical_json(payload), "pos": row.position},
+        )
+
+
+@pytest.fixture
+def svc(service: EpisodeService) -> EpisodeService:
+    """Every seed task played by its oracle, one task half played, one only started."""
+    for tid in SEED_SCENARIOS:
+        service.start(task_id=tid, episode_id=f"rg-{tid}")
+        for a in oracle_actions(get_scenario(tid)):
+            service.step(f"rg-{tid}", a)
+    service.start(task_id="api_incident_hard", episode_id="rg-half")
+    service.step("rg-half", CaseAction(action_type="review_ticket"))
+    service.step(
+        "rg-half", CaseAction(action_type="resolve", resolution_code="provide_information")
+    )
+    service.start(task_id="api_incident_hard", episode_id="rg-new")
+    return service
+
+
+def test_regrade_agrees_with_replay_on_every_episode(svc: EpisodeService) -> None:
+    results = list(svc.regrade())
+    assert len(results) == len(SEED_SCENARIOS) + 2
+    for r in results:
+        rep = svc.replay(r.episode_id)
+        assert r.matches and r.problem is None, r
+        assert r.score_exact == rep.grade.score_exact == rep.recorded_score
+        assert r.score == rep.grade.score
+        assert (r.steps, r.done, r.final_status) == (rep.steps, rep.done, rep.final_status)
+        assert r.task_id == rep.task_id
+        assert r.events == len(svc.store.read(r.episode_id))
+    by_id = {r.episode_id: r for r in results}
+    assert by_id["rg-new"].steps == 0 and not by_id["rg-new"].done
+    assert by_id["rg-half"].steps == 2
+
+
+def test_regrade_only_the_episodes_asked_in_that_order(svc: EpisodeService) -> None:
+    asked = ["rg-new", "no-such-episode", "rg-half"]
+    results = list(svc.regrade(asked))
+    assert [r.episode_id for r in results] == asked
+    assert results[1].problem == "no events" and not results[1].matches
+    assert results[0].matches and results[2].matches
+
+
+def test_an_edited_decision_is_caught(svc: EpisodeService) -> None:
+    """Changing the queue a step recorded changes the grade, so the recorded score no
+    longer agrees; the other episodes are untouched."""
+    eid = "rg-damaged-mug-replacement"
+
+    def reroute(p: dict) -> None:
+        p["queue"] = "security" if p["queue"] != "security" else "billing"
+
+    _edit(svc.store, eid, "CaseClassified", reroute)
+    by_id = {r.episode_id: r for r in svc.regrade()}
+    bad = by_id.pop(eid)
+    assert not bad.matches and "recorded score" in (bad.problem or "")
+    assert bad.score < 1.0
+    assert all(r.matches for r in by_id.values())
+
+
+def test_a_kinder_gold_in_the_snapshot_is_caught(svc: EpisodeService) -> None:
+    """Two episodes of one scenario: editing the gold of one snapshot (keeping its
+    claimed hash) is not hidden by the other's cached, intact snapshot."""
+    svc.start(task_id="api_incident_hard", episode_id="rg-new-2")
+
+    def kinder(p: dict) -> None:
+        p["scenario"]["gold"]["required_evidence"] = ["ticket"]
+
+    _edit(svc.store, "rg-new-2", "EpisodeStarted", kinder)
+    results = {r.episode_id: r for r in svc.regrade(["rg-new", "rg-new-2", "rg-new"])}
+    assert results["rg-new"].matches
+    assert results["rg-new-2"].problem == "scenario snapshot does not match its recorded hash"
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ([], "no events"),
+        ([("e1", "TicketReviewed", "{}")], "the first event is TicketReviewed"),
+        ([("e1", "EpisodeStarted", "{}")], "a payload does not fit its type"),
+        ([("e1", "EpisodeStarted", "not json")], "a payload does not fit its type"),
+    ],
+)
+def test_a_broken_log_is_a_result_not_an_exception(
+    rows: list[tuple[str, str, str]], problem: str
+) -> None:
+    r = Regrader().regrade("ep", rows)
+    assert not r.matches and (r.problem or "").startswith(problem)
+
+
+def test_an_unknown_event_type_is_reported(svc: EpisodeService) -> None:
+    rows = next(iter(svc.store.read_payloads(["rg-half"])))[1]
+    rows = [*rows, ("x", "Mystery", "{}")]
+    r = Regrader().regrade("rg-half", rows)
+    assert not r.matches and r.problem == f"event {len(rows)}: unknown type Mystery"
+
+
+# -- the command ----------------------------------------------------------------------
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = sqlite_url(tmp_path, "regrade.db")
+    store = EventStore(url)
+    svc = EpisodeService(store)
+    for eid in ("cli-a", "cli-b"):
+        svc.start(task_id="damaged-mug-replacement", episode_id=eid)
+        for a in oracle_actions(get_scenario("damaged-mug-replacement")):
+            svc.step(eid, a)
+    store.dispose()
+    return url
+
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args), env=clean_env(COLUMNS="200"))
+
+
+def test_cli_regrade_all_then_one_after_an_edit(db: str) -> None:
+    r = _run("regrade", "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "cli-a" in r.output and "cli-b" in r.output
+    assert "2 episode(s) re-graded" in r.output and "0 differ" in r.output
+    store = EventStore(db)
+    try:
+        _edit(store, "cli-b", "ReplyDrafted", lambda p: p.update(message="Sorry."))
+    finally:
+        store.dispose()
+    r = _run("regrade", "--db", db, "--json")
+    assert r.exit_code == 1, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    assert [x["matches"] for x in lines] == [True, False]
+    r = _run("regrade", "cli-a", "--db", db)
+    assert r.exit_code == 0 and "1 episode(s) re-graded" in r.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -34,6 +35,13 @@ from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound,
 from .records import NewEvent, RecordedEvent, StreamSummary
 
 GENESIS_HASH = "0" * 64
+_LOCK_EVENTS = "LOCK TABLE caseops_events IN EXCLUSIVE MODE"
+#: How many stream heads (version, last hash) a store remembers for the known-head path.
+_HEADS_KEPT = 4096
+
+
+class _StaleHead(Exception):
+    """The stream row is not at the head this process remembered (internal)."""
 
 
 def chain_hash(
@@ -162,6 +170,16 @@ class EventStore:
             f"UPDATE {st.name} SET version = {ph}, updated_at = {ph}, meta = {ph}, "
             f"last_hash = {ph} WHERE stream_id = {ph}"
         )
+        # The known-head path: the stream row moves only if it is still at the version
+        # and hash this process last wrote (a guard instead of a read).
+        self._sql_move_guarded = (
+            f"UPDATE {st.name} SET version = {ph}, updated_at = {ph}, meta = {ph}, "
+            f"last_hash = {ph} WHERE stream_id = {ph} AND version = {ph} AND last_hash = {ph}"
+        )
+        self._sql_insert_plain = self._sql_insert.removesuffix(" RETURNING position")
+        #: stream id -> (version, last hash) as this process last appended it
+        self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._heads_lock = threading.Lock()
         if create:
             self.create_schema()
 
@@ -181,15 +199,15 @@ class EventStore:
         self.engine.dispose()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, lock: bool = True) -> Iterator[Connection]:
         # SQLite: writers of this process queue on a mutex rather than in SQLite's busy
         # handler, whose back-off sleeps (up to 100 ms each) made the tail latency of
         # concurrent sessions. Other processes still meet BEGIN IMMEDIATE's busy wait.
         with self._write_mutex, self.engine.connect() as c:
             conn = c.execution_options(caseops_write=True)
             with conn.begin():
-                if self.dialect == "postgresql":
-                    conn.exec_driver_sql("LOCK TABLE caseops_events IN EXCLUSIVE MODE")
+                if lock and self.dialect == "postgresql":
+                    conn.exec_driver_sql(_LOCK_EVENTS)
                 yield conn
 
     @contextmanager
@@ -260,6 +278,15 @@ class EventStore:
     ) -> list[RecordedEvent]:
         payloads = [canonical_json(e.payload) for e in events]
         meta_json = canonical_json(meta) if meta is not None else None
+        with self._heads_lock:
+            known = self._heads.get(stream_id)
+        if known is not None and known[0] == expected_version and meta_json is not None:
+            try:
+                return self._append_at_head(stream_id, known, events, payloads, meta_json)
+            except (_StaleHead, IntegrityError):
+                # another process moved the stream (or the ids are a retry): forget the
+                # head and let the reading path below give the precise answer
+                self._forget_head(stream_id)
         with translate(), self._write() as conn:
             # The hot path talks to the driver's cursor directly, inside the transaction
             # that ``_write`` began (SQLAlchemy's per-statement machinery cost more than
@@ -307,6 +334,7 @@ class EventStore:
                     cur.execute(self._sql_move, (new_version, now, prev, stream_id))
             finally:
                 cur.close()
+        self._remember_head(stream_id, new_version, prev)
         return [
             RecordedEvent(
                 position=int(positions[i]),
@@ -322,6 +350,90 @@ class EventStore:
                 hash=r["hash"],
             )
             for i, r in enumerate(rows)
+        ]
+
+    def _remember_head(self, stream_id: str, version: int, last_hash: str) -> None:
+        with self._heads_lock:
+            self._heads[stream_id] = (version, last_hash)
+            self._heads.move_to_end(stream_id)
+            while len(self._heads) > _HEADS_KEPT:
+                self._heads.popitem(last=False)
+
+    def _forget_head(self, stream_id: str) -> None:
+        with self._heads_lock:
+            self._heads.pop(stream_id, None)
+
+    def _append_at_head(
+        self,
+        stream_id: str,
+        head: tuple[int, str],
+        events: Sequence[NewEvent],
+        payloads: list[str],
+        meta_json: str,
+    ) -> list[RecordedEvent]:
+        """Append after a head this process wrote: no read of the stream row; its
+        guarded update (version and hash) is the expected-version check. On PostgreSQL
+        the lock, the update and the inserts travel in one pipeline (one round trip).
+
+        Raises:
+            _StaleHead: the stream row is no longer at ``head`` (nothing written).
+        """
+        current, prev = head
+        now = _now()
+        records: list[tuple[Any, ...]] = []
+        for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
+            version = current + 1 + k
+            h = chain_hash(prev, stream_id, version, ev, pj, now)
+            records.append(
+                (stream_id, version, ev.event_id, ev.type, ev.schema_version, pj, now, prev, h)
+            )
+            prev = h
+        new_version = current + len(events)
+        guard = (new_version, now, meta_json, prev, stream_id, current, head[1])
+        positions: list[int] = []
+        with translate(), self._write(lock=False) as conn:
+            driver = conn.connection.driver_connection
+            if self.dialect == "postgresql":
+                with driver.pipeline():  # type: ignore[union-attr]
+                    lock = driver.cursor()  # type: ignore[union-attr]
+                    lock.execute(_LOCK_EVENTS)
+                    move = driver.cursor()  # type: ignore[union-attr]
+                    move.execute(self._sql_move_guarded, guard)
+                    inserts = []
+                    for rec in records:
+                        c = driver.cursor()  # type: ignore[union-attr]
+                        c.execute(self._sql_insert, rec)
+                        inserts.append(c)
+                if move.rowcount != 1:
+                    raise _StaleHead(stream_id)
+                positions = [int(c.fetchone()[0]) for c in inserts]
+            else:
+                cur = driver.cursor()  # type: ignore[union-attr]
+                try:
+                    cur.execute(self._sql_move_guarded, guard)
+                    if cur.rowcount != 1:
+                        raise _StaleHead(stream_id)
+                    for rec in records:
+                        cur.execute(self._sql_insert_plain, rec)
+                        positions.append(int(cur.lastrowid))
+                finally:
+                    cur.close()
+        self._remember_head(stream_id, new_version, prev)
+        return [
+            RecordedEvent(
+                position=positions[i],
+                stream_id=stream_id,
+                version=rec[1],
+                event_id=rec[2],
+                type=rec[3],
+                schema_version=rec[4],
+                payload=events[i].payload,
+                payload_json=rec[5],
+                recorded_at=now,
+                prev_hash=rec[7],
+                hash=rec[8],
+            )
+            for i, rec in enumerate(records)
         ]
 
     # -- reading ----------------------------------------------------------------------

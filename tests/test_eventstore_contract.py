@@ -294,6 +294,33 @@ class TestEventStoreContract:
     def test_verify_of_unknown_stream_reports_it(self, store: EventStore) -> None:
         assert store.verify(sid())
 
+    def test_a_stream_moved_by_another_store_is_a_conflict_not_a_fork(
+        self, store: EventStore
+    ) -> None:
+        """Two stores on one database (two processes): the first remembers the head it
+        wrote; after the second moves the stream, the first's append at its old head is
+        a ConcurrencyError that writes nothing, and at the new version it chains on."""
+        other = EventStore(store.url)
+        try:
+            s = sid()
+            store.append(s, 0, [ev()], meta={"n": 0})
+            store.append(s, 1, [ev()], meta={"n": 1})  # the head this store knows: v2
+            other.append(s, 2, [ev(), ev()], meta={"n": 2})
+            rows = count_rows(store)
+            with pytest.raises(ConcurrencyError):
+                store.append(s, 2, [ev()], meta={"n": 3})
+            assert count_rows(store) == rows
+            late = ev()
+            stored = store.append(s, 4, [late], meta={"n": 4})
+            assert [r.version for r in stored] == [5]
+            assert store.append(s, 4, [late], meta={"n": 4}) == stored  # a retry
+            other.append(s, 5, [ev()], meta={"n": 5})
+            assert [r.version for r in store.read(s)] == [1, 2, 3, 4, 5, 6]
+            assert store.verify(s) == [] and other.verify(s) == []
+            assert store.summary(s).meta == {"n": 5}
+        finally:
+            other.dispose()
+
     def test_concurrent_appends_with_same_expected_version_one_wins(
         self, store: EventStore
     ) -> None:

@@ -74,10 +74,27 @@ def _quantize(value: Fraction) -> int:
 
 def fmt(value: Fraction) -> str:
     """Format an exact number as a decimal string with ``QUANTUM`` places (half-even)."""
-    q = _quantize(value)
+    return fmt_scaled(_quantize(value))
+
+
+def fmt_scaled(q: int) -> str:
+    """Format ``q`` x 10**-QUANTUM as a decimal string with ``QUANTUM`` places."""
     sign = "-" if q < 0 else ""
     q = abs(q)
     return f"{sign}{q // _SCALE}.{q % _SCALE:0{QUANTUM}d}"
+
+
+def parse_scaled(text: str) -> int:
+    """``text`` x 10**QUANTUM as an integer, for a decimal written by :func:`fmt` (any
+    other text is parsed exactly and rounded half-even).
+
+    Raises:
+        ValueError: text that is not a number.
+    """
+    head, dot, tail = text.partition(".")
+    if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
+        return int(head + tail)
+    return _quantize(Fraction(text))
 
 
 def parse_exact(text: str) -> Fraction:

@@ -373,30 +373,33 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Append after a head this process wrote: no read of the stream row; its
         guarded update (version and hash) is the expected-version check. On PostgreSQL
-        the lock, the update and the inserts travel in one pipeline (one round trip).
+        the transaction's start and the table lock travel in one pipeline, the update
+        and the inserts in a second one. The timestamp is taken once the write lock is
+        held, so timestamps follow positions as on the reading path.
 
         Raises:
             _StaleHead: the stream row is no longer at ``head`` (nothing written).
         """
         current, prev = head
-        now = _now()
-        records: list[tuple[Any, ...]] = []
-        for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
-            version = current + 1 + k
-            h = chain_hash(prev, stream_id, version, ev, pj, now)
-            records.append(
-                (stream_id, version, ev.event_id, ev.type, ev.schema_version, pj, now, prev, h)
-            )
-            prev = h
         new_version = current + len(events)
-        guard = (new_version, now, meta_json, prev, stream_id, current, head[1])
         positions: list[int] = []
         with translate(), self._write(lock=False) as conn:
             driver = conn.connection.driver_connection
-            if self.dialect == "postgresql":
+            pg = self.dialect == "postgresql"
+            if pg:
                 with driver.pipeline():  # type: ignore[union-attr]
-                    lock = driver.cursor()  # type: ignore[union-attr]
-                    lock.execute(_LOCK_EVENTS)
+                    driver.cursor().execute(_LOCK_EVENTS)  # type: ignore[union-attr]
+            now = _now()
+            records: list[tuple[Any, ...]] = []
+            for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
+                version = current + 1 + k
+                h = chain_hash(prev, stream_id, version, ev, pj, now)
+                ids = (stream_id, version, ev.event_id, ev.type, ev.schema_version)
+                records.append((*ids, pj, now, prev, h))
+                prev = h
+            guard = (new_version, now, meta_json, prev, stream_id, current, head[1])
+            if pg:
+                with driver.pipeline():  # type: ignore[union-attr]
                     move = driver.cursor()  # type: ignore[union-attr]
                     move.execute(self._sql_move_guarded, guard)
                     inserts = []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields
+from typing import Any
 
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import (
@@ -25,8 +26,32 @@ from caseops.domain.events import (
     TicketReviewed,
     TransitionRejected,
 )
-from caseops.domain.grader import fmt, parse_exact
+from caseops.domain.grader import fmt_scaled, parse_scaled
 from caseops.domain.state import CaseRecord
+
+_FIELDS = tuple(f.name for f in fields(CaseRecord))
+
+
+def replace(record: CaseRecord, **changes: Any) -> CaseRecord:
+    """``dataclasses.replace`` for :class:`CaseRecord`, positionally (it runs once per
+    event and the generic one introspects the fields on every call).
+
+    Raises:
+        TypeError: a change names no field of the record.
+    """
+    unknown = changes.keys() - _FIELDS_SET
+    if unknown:
+        raise TypeError(f"CaseRecord has no field(s) {sorted(unknown)}")
+    get = changes.get
+    return CaseRecord(*[get(n, getattr(record, n)) for n in _FIELDS])
+
+
+_FIELDS_SET = frozenset(_FIELDS)
+
+
+def _add_decimal(a: str, b: str) -> str:
+    """``fmt(parse_exact(a) + parse_exact(b))`` for two recorded decimals."""
+    return fmt_scaled(parse_scaled(a) + parse_scaled(b))
 
 
 def _add(items: tuple[str, ...], *new: str) -> tuple[str, ...]:
@@ -64,14 +89,14 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             "last_action_error": None,
             "last_reward": event.reward,
             "score": event.score,
-            "total_reward": fmt(parse_exact(record.total_reward) + parse_exact(event.reward)),
+            "total_reward": _add_decimal(record.total_reward, event.reward),
             "sla_minutes_remaining": record.sla_minutes_remaining - record.minutes_per_step,
         }
         if isinstance(event, TransitionRejected | ActionInvalid):
             changes["last_action_error"] = event.reason
             changes["last_tool_result"] = None
             changes["rejected_actions"] = record.rejected_actions + 1
-            return replace(record, **changes)  # type: ignore[arg-type]
+            return replace(record, **changes)
         changes["seen_actions"] = record.seen_actions | {canonical_json(event.action)}
         if isinstance(event, TicketReviewed):
             changes["evidence"] = _add(record.evidence, "ticket")
@@ -95,7 +120,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             isinstance(event, CaseSubmitted) and event.resolution_code is not None
         ):
             changes["resolution_code"] = event.resolution_code
-        return replace(record, **changes)  # type: ignore[arg-type]
+        return replace(record, **changes)
     if isinstance(event, CustomerReplied):
         answers = dict(record.customer_answers)
         answers.update(event.answers)

@@ -353,3 +353,29 @@ def test_a_marker_is_met_exactly_when_one_of_its_phrases_is(
     text = " ".join(words)
     want = [m.name for m in markers if any(phrase_in(p, text) for p in m.phrases)]
     assert marker_hits(markers, text) == want
+
+
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),  # beyond 64 bits too
+    st.text(),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F)),  # controls
+    st.text(alphabet=st.characters(categories=["Cs", "Zl", "Zp", "Cc", "So"])),
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(), inner)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_json_values)
+def test_canonical_json_is_the_standard_encoders_bytes(value: object) -> None:
+    """The fast canonical encoder (orjson, with a fallback) writes exactly what the
+    definition (the standard library's sorted, compact, non-ASCII-escaping encoder)
+    writes: the hash chain of every stored event depends on it."""
+    from caseops.domain.canonical import canonical_json, reference_canonical_json
+
+    assert canonical_json(value) == reference_canonical_json(value)

@@ -192,6 +192,7 @@ def http_loop(base: str, echo: bool, max_steps: int, max_s: float) -> dict[str, 
                 lat.append(time.perf_counter() - s)
                 assert r.status_code == 200, r.text
     return {
+        "steps": len(lat),
         "steps_per_s": len(lat) / sum(lat),
         "p50_ms": pct(lat, 0.5) * 1e3,
         "p99_ms": pct(lat, 0.99) * 1e3,
@@ -237,6 +238,7 @@ def ws_loop(base: str, echo: bool, sessions: int, steps: int, max_s: float) -> d
 
     wall = asyncio.run(run())
     return {
+        "steps": len(lat),
         "steps_per_s": len(lat) / wall,
         "p50_ms": pct(lat, 0.5) * 1e3,
         "p99_ms": pct(lat, 0.99) * 1e3,

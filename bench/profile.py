@@ -13,9 +13,12 @@ steps, and attributes every sample to the layer of the innermost frame it can pl
   (uvicorn, h11, httptools, websockets), ``event loop/threads`` (asyncio, selectors,
   concurrent.futures, threading) and ``other``.
 
-Prints one JSON document (percent of samples per layer, and samples per step) on stdout
-and a table on stderr. Needs py-spy (``pip install py-spy``) and permission to ptrace
-the server (root, or ``kernel.yama.ptrace_scope=0``).
+Samples whose innermost frame is a wait (the selector, a condition, a queue) count as
+idle and are left out of the percentages. Prints one JSON document (percent of busy
+samples per layer, steps/s while sampled) on stdout and a table on stderr. Needs py-spy
+(a dev dependency) and permission to ptrace the server (root, or
+``kernel.yama.ptrace_scope=0``). Sampling slows the server: read the shares, not the
+rates.
 """
 
 from __future__ import annotations
@@ -26,42 +29,72 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections import Counter
 from pathlib import Path
 
 from bench.__main__ import Server, http_loop, log, ws_loop
 
-LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("caseops domain", ("/domain/", "/statemachine/")),
-    ("caseops service/api", ("/api/", "/server/app.py")),
-    ("storage", ("/eventstore/", "/sqlalchemy/", "sqlite3", "/psycopg/", "psycopg_")),
-    ("pydantic", ("/pydantic/", "pydantic_core")),
-    ("json", ("/json/",)),
-    ("openenv-core", ("/openenv/",)),
-    ("fastapi/starlette", ("/fastapi/", "/starlette/", "/anyio/")),
-    ("asgi server", ("/uvicorn/", "/h11/", "/httptools/", "/websockets/", "/wsproto/")),
-    ("event loop/threads", ("asyncio/", "selectors.py", "concurrent/", "threading.py")),
-]
+RATE = 500  # samples per second per thread
+ROOT_NAME = Path(__file__).resolve().parent.parent.name
+
+#: Layer by the first directory of a frame's path (py-spy prints paths relative to
+#: sys.path entries); CaseOps' own files by the directory under the repository root.
+OWN = {
+    "domain": "caseops domain",
+    "statemachine": "caseops domain",
+    "api": "caseops service/api",
+    "server": "caseops service/api",
+    "eventstore": "storage",
+    "bench": "bench harness",
+}
+PACKAGES = {
+    "sqlalchemy": "storage",
+    "psycopg": "storage",
+    "pydantic": "pydantic",
+    "pydantic_core": "pydantic",
+    "json": "json",
+    "orjson": "json",
+    "openenv": "openenv-core",
+    "fastapi": "fastapi/starlette",
+    "starlette": "fastapi/starlette",
+    "anyio": "fastapi/starlette",
+    "uvicorn": "asgi server",
+    "h11": "asgi server",
+    "httptools": "asgi server",
+    "websockets": "asgi server",
+    "wsproto": "asgi server",
+    "asyncio": "event loop/threads",
+    "concurrent": "event loop/threads",
+    "selectors.py": "event loop/threads",
+    "threading.py": "event loop/threads",
+    "queue.py": "event loop/threads",
+}
+#: Innermost frames that mean a thread is waiting, not working (py-spy cannot always
+#: tell an idle thread from a busy one).
+IDLE = ("EpollSelector.select", "Condition.wait", "Queue.get", "Event.wait", "Lock.acquire")
 
 
 def layer_of(frame: str) -> str | None:
     """The layer of one py-spy frame ``"function (path:line)"``, or ``None``."""
-    for name, marks in LAYERS:
-        if any(m in frame for m in marks):
-            return name
-    return None
+    path = frame[frame.rfind("(") + 1 : frame.rfind(":")]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == ROOT_NAME:
+        return OWN.get(parts[1])
+    return PACKAGES.get(parts[0])
 
 
 def attribute(raw: str) -> Counter[str]:
-    """Samples per layer from py-spy's raw (collapsed) output: each stack goes to the
-    layer of its innermost frame that has one; idle waits are dropped by py-spy."""
+    """Samples per layer from py-spy's raw (collapsed) output: each working stack goes
+    to the layer of its innermost frame that has one; waiting stacks count as idle."""
     out: Counter[str] = Counter()
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
+        if frames[-1].startswith(IDLE):
+            out["idle (waiting)"] += int(count)
+            continue
         layer = next((x for x in map(layer_of, reversed(frames)) if x), "other")
         out[layer] += int(count)
     return out
@@ -72,34 +105,31 @@ def profile(which: str, seconds: float, db: str | None) -> dict[str, object]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     srv = Server(which, db)
     out = Path(tempfile.mkdtemp(prefix="caseops-spy-")) / "raw.txt"
+    duration = str(int(2 * seconds + 2))
+    cmd = [spy, "record", "--pid", str(srv.proc.pid), "--rate", str(RATE), "--format"]
+    cmd += ["raw", "--duration", duration, "--nonblocking", "-o", str(out)]
     try:
-        rec = subprocess.Popen(
-            [spy, "record", "--pid", str(srv.proc.pid), "--rate", "500", "--format", "raw"]
-            + ["--duration", str(int(2 * seconds + 2)), "--nonblocking", "-o", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         echo = which == "echo"
-        steps: dict[str, float] = {}
-
-        def drive() -> None:
-            h = http_loop(srv.base, echo, 10**6, seconds)
-            w = ws_loop(srv.base, echo, 1, 10**6, seconds)
-            steps["http_steps_per_s"] = h["steps_per_s"]
-            steps["ws_steps_per_s"] = w["steps_per_s"]
-
-        t = threading.Thread(target=drive)
-        t.start()
-        t.join()
+        h = http_loop(srv.base, echo, 10**6, seconds)
+        w = ws_loop(srv.base, echo, 1, 10**6, seconds)
         rec.wait(timeout=4 * seconds + 30)
     finally:
         srv.stop()
     counts = attribute(out.read_text()) if out.exists() else Counter()
-    total = sum(counts.values()) or 1
+    idle = counts.pop("idle (waiting)", 0)
+    busy = sum(counts.values()) or 1
+    steps = h["steps"] + w["steps"]
+    per_step_ms = 1000 / RATE / max(1.0, steps)
     return {
-        "samples": total,
-        **steps,
-        "percent_by_layer": {k: round(100 * v / total, 1) for k, v in counts.most_common()},
+        "steps": steps,
+        "http_steps_per_s": h["steps_per_s"],
+        "ws_steps_per_s": w["steps_per_s"],
+        "busy_samples": busy,
+        "idle_samples": idle,
+        "busy_ms_per_step": round(busy * per_step_ms, 3),
+        "percent_of_busy_by_layer": {k: round(100 * v / busy, 1) for k, v in counts.most_common()},
+        "ms_per_step_by_layer": {k: round(v * per_step_ms, 3) for k, v in counts.most_common()},
     }
 
 
@@ -114,9 +144,10 @@ def main() -> int:
     }
     print(json.dumps(result, indent=2))
     for which, r in result.items():
-        log(f"{which}: {r['samples']} samples")
-        for layer, pct in r["percent_by_layer"].items():  # type: ignore[attr-defined]
-            log(f"  {layer:<22} {pct:5.1f} %")
+        log(f"{which}: {r['busy_ms_per_step']} ms busy per step ({r['steps']} steps)")
+        ms = r["ms_per_step_by_layer"]
+        for layer, pct in r["percent_of_busy_by_layer"].items():  # type: ignore[attr-defined]
+            log(f"  {layer:<22} {pct:5.1f} %  {ms[layer]:.3f} ms/step")  # type: ignore[index]
     return 0
 
 

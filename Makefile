@@ -37,7 +37,7 @@ serve: $(STAMP)
 
 # BENCH_ARGS="--postgres postgresql+psycopg://postgres@127.0.0.1:5432/caseops_bench"
 bench: $(STAMP)
-	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+	@$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build .pytest_cache .mypy_cache .ruff_cache caseops.db*

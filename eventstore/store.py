@@ -177,14 +177,6 @@ class EventStore:
             f"last_hash = {ph} WHERE stream_id = {ph} AND version = {ph} AND last_hash = {ph}"
         )
         self._sql_insert_plain = self._sql_insert.removesuffix(" RETURNING position")
-        # PostgreSQL's known-head inserts carry the same guard, so that when the head
-        # moved every statement of the pipeline touches nothing and its commit is empty.
-        self._sql_insert_guarded = (
-            f"INSERT INTO {ev.name} (stream_id, version, event_id, type, schema_version, "
-            f"payload, recorded_at, prev_hash, hash) SELECT {', '.join([ph] * 9)} "
-            f"WHERE EXISTS (SELECT 1 FROM {st.name} WHERE stream_id = {ph} "
-            f"AND version = {ph} AND last_hash = {ph}) RETURNING position"
-        )
         #: stream id -> (version, last hash) as this process last appended it
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
@@ -381,9 +373,8 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Append after a head this process wrote: no read of the stream row; its
         guarded update (version and hash) is the expected-version check. On PostgreSQL
-        the transaction's start and the table lock travel in one pipeline; the inserts,
-        the update and the commit in a second one (each guarded by the head, so a moved
-        head writes nothing). The timestamp is taken once the write lock is
+        the transaction's start and the table lock travel in one pipeline, the update
+        and the inserts in a second one. The timestamp is taken once the write lock is
         held, so timestamps follow positions as on the reading path.
 
         Raises:
@@ -408,18 +399,17 @@ class EventStore:
                 prev = h
             guard = (new_version, now, meta_json, prev, stream_id, current, head[1])
             if pg:
-                # inserts (guarded by the old head), the guarded update and the commit in
-                # one round trip; when the head moved, all of them touch nothing
-                where = (stream_id, current, head[1])
                 with driver.pipeline():  # type: ignore[union-attr]
+                    move = driver.cursor()  # type: ignore[union-attr]
+                    move.execute(self._sql_move_guarded, guard)
                     inserts = []
                     for rec in records:
                         c = driver.cursor()  # type: ignore[union-attr]
-                        c.execute(self._sql_insert_guarded, (*rec, *where))
+                        c.execute(self._sql_insert, rec)
                         inserts.append(c)
-                    move = driver.cursor()  # type: ignore[union-attr]
-                    move.execute(self._sql_move_guarded, guard)
-                    driver.commit()  # type: ignore[union-attr]
+                # The commit is not pipelined with them: a COMMIT already queued on the
+                # server commits even when this client dies while the update waits on a
+                # lock, and the caller would get an error for a stored step.
                 if move.rowcount != 1:
                     raise _StaleHead(stream_id)
                 positions = [int(c.fetchone()[0]) for c in inserts]

@@ -18,6 +18,7 @@ from typing import Annotated
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from caseops.domain.errors import CaseOpsError
@@ -193,13 +194,11 @@ def regrade(
             sys.stdout.write(r.model_dump_json() + "\n")
         else:
             table.add_row(
-                r.episode_id,
-                r.task_id,
-                r.final_status,
+                *(escape(x) for x in (r.episode_id, r.task_id, r.final_status)),
                 str(r.steps),
-                r.recorded_score,
-                r.score_exact,
-                "[green]yes[/green]" if r.matches else f"[red]{r.problem}[/red]",
+                escape(r.recorded_score),
+                escape(r.score_exact),
+                "[green]yes[/green]" if r.matches else f"[red]{escape(r.problem or '')}[/red]",
             )
     wall = time.perf_counter() - t0
     if not as_json:

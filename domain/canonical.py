@@ -16,6 +16,13 @@ import orjson
 
 
 def _reject_floats(value: Any) -> Any:
+    """``value`` unchanged, after checking that it holds only what the standard encoder
+    writes (dicts, lists, tuples, str, int, bool, None) and no float.
+
+    Raises:
+        TypeError: a float, or a value the standard encoder would refuse (orjson would
+            write datetimes, UUIDs or dataclasses; canonical JSON does not).
+    """
     stack = [value]
     while stack:
         v = stack.pop()
@@ -28,6 +35,8 @@ def _reject_floats(value: Any) -> Any:
             stack.extend(v.values())
         elif isinstance(v, list | tuple):
             stack.extend(v)
+        elif not isinstance(v, str | int):  # str and int subclasses encode as their base
+            raise TypeError(f"{t.__name__} is not allowed in canonical JSON")
     return value
 
 

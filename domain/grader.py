@@ -90,6 +90,7 @@ def parse_scaled(text: str) -> int:
 
     Raises:
         ValueError: text that is not a number.
+        ZeroDivisionError: a fraction with a zero denominator (``"1/0"``).
     """
     head, dot, tail = text.partition(".")
     if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
@@ -103,6 +104,7 @@ def parse_exact(text: str) -> Fraction:
 
     Raises:
         ValueError: text that is not a number.
+        ZeroDivisionError: a fraction with a zero denominator (``"1/0"``).
     """
     head, dot, tail = text.partition(".")
     if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
@@ -209,6 +211,7 @@ def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, 
 
     Raises:
         KeyError: a stored payload missing a field its type has.
+        TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
     gold = scenario.gold
     gold_queue = gold.queue
@@ -417,6 +420,7 @@ def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, st
 
     Raises:
         KeyError: a payload missing a field its event type has.
+        TypeError, ValueError, AttributeError: a field of the wrong type.
     """
     earned, status, steps = _evaluate_facts(scenario, items)
     return Fraction(_quantize_ratio(*_total(earned)), _SCALE), status, steps

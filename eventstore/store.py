@@ -180,6 +180,8 @@ class EventStore:
         #: stream id -> (version, last hash) as this process last appended it
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
+        # the PostgreSQL side of that path needs psycopg 3's pipeline mode
+        self._known_head_path = self.dialect == "sqlite" or self.engine.dialect.driver == "psycopg"
         if create:
             self.create_schema()
 
@@ -280,7 +282,12 @@ class EventStore:
         meta_json = canonical_json(meta) if meta is not None else None
         with self._heads_lock:
             known = self._heads.get(stream_id)
-        if known is not None and known[0] == expected_version and meta_json is not None:
+        if (
+            known is not None
+            and known[0] == expected_version
+            and meta_json is not None
+            and self._known_head_path
+        ):
             try:
                 return self._append_at_head(stream_id, known, events, payloads, meta_json)
             except (_StaleHead, IntegrityError):
@@ -555,10 +562,15 @@ class EventStore:
     ) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
         """Bulk read for re-grading: per stream of ``stream_ids`` (in that order), its
         events as ``(event_id, type, payload_json)`` in version order (an empty list for
-        a stream that does not exist). One query per ``batch`` streams; payloads stay
-        undecoded text."""
+        a stream that does not exist). One query per ``batch`` streams (at least 1);
+        payloads stay undecoded text.
+
+        Raises:
+            OperationalError: the database is unavailable.
+        """
+        batch = max(1, int(batch))
         ph = "?" if self.dialect == "sqlite" else "%s"
-        for start in range(0, len(stream_ids), max(1, batch)):
+        for start in range(0, len(stream_ids), batch):
             wanted = stream_ids[start : start + batch]
             chunk = [s for s in wanted if "\x00" not in s]
             found: dict[str, list[tuple[str, str, str]]] = {}

@@ -30,6 +30,9 @@ from caseops.domain.grader import fmt_scaled, parse_scaled
 from caseops.domain.state import CaseRecord
 
 _FIELDS = tuple(f.name for f in fields(CaseRecord))
+# ``replace`` passes every field positionally: each must be an ``__init__`` argument.
+if not all(f.init for f in fields(CaseRecord)):  # pragma: no cover - a definition error
+    raise TypeError("CaseRecord fields must all be init fields (statemachine.evolve.replace)")
 
 
 def replace(record: CaseRecord, **changes: Any) -> CaseRecord:
@@ -50,7 +53,8 @@ _FIELDS_SET = frozenset(_FIELDS)
 
 
 def _add_decimal(a: str, b: str) -> str:
-    """``fmt(parse_exact(a) + parse_exact(b))`` for two recorded decimals."""
+    """The sum of two recorded decimals, each read to ``QUANTUM`` places (exactly
+    ``fmt(parse_exact(a) + parse_exact(b))`` for what :func:`fmt` writes)."""
     return fmt_scaled(parse_scaled(a) + parse_scaled(b))
 
 

@@ -54,6 +54,10 @@ class RegradeResult(BaseModel):
     problem: str | None = None
 
 
+#: How many parsed scenario snapshots a :class:`Regrader` keeps (oldest dropped first).
+SCENARIOS_KEPT = 256
+
+
 class Regrader:
     """Re-grades stored episodes; holds the parsed scenario snapshots it has met.
 
@@ -72,7 +76,10 @@ class Regrader:
             return hit[1], hit[2]
         scenario = Scenario.model_validate(snapshot)
         ok = scenario.content_hash() == claimed
+        self._scenarios.pop(claimed, None)
         self._scenarios[claimed] = (snapshot, scenario, ok)
+        if len(self._scenarios) > SCENARIOS_KEPT:  # generated cases: one snapshot each
+            del self._scenarios[next(iter(self._scenarios))]
         return scenario, ok
 
     def regrade(self, episode_id: str, rows: Sequence[tuple[str, str, str]]) -> RegradeResult:
@@ -114,21 +121,25 @@ class Regrader:
             problem = "scenario snapshot does not match its recorded hash"
         elif recorded != exact:
             problem = f"recorded score {recorded} != regraded {exact}"
-        return RegradeResult(
-            episode_id=episode_id,
-            task_id=task_id,
-            events=len(rows),
-            steps=steps,
-            done=done,
-            final_status=status,
-            grader_version_recorded=recorded_version,
-            grader_version=GRADER_VERSION,
-            recorded_score=str(recorded),
-            score_exact=exact,
-            score=score.numerator / score.denominator,
-            matches=problem is None,
-            problem=problem,
-        )
+        try:
+            return RegradeResult(
+                episode_id=episode_id,
+                task_id=task_id,
+                events=len(rows),
+                steps=steps,
+                done=done,
+                final_status=status,
+                grader_version_recorded=recorded_version,
+                grader_version=GRADER_VERSION,
+                recorded_score=recorded,
+                score_exact=exact,
+                score=score.numerator / score.denominator,
+                matches=problem is None,
+                problem=problem,
+            )
+        except ValueError as e:  # a field of the wrong type (a step that is not an int...)
+            why = f"a payload does not fit its type ({e!r})"
+            return _failed(episode_id, len(rows), task_id, recorded_version, why)
 
 
 def _failed(

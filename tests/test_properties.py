@@ -379,3 +379,23 @@ def test_canonical_json_is_the_standard_encoders_bytes(value: object) -> None:
     from caseops.domain.canonical import canonical_json, reference_canonical_json
 
     assert canonical_json(value) == reference_canonical_json(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"at": __import__("datetime").date(2026, 1, 1)},
+        {"id": uuid.uuid4()},
+        [1, {"x": 0.5}],
+        {"n": __import__("fractions").Fraction(1, 3)},
+    ],
+)
+def test_canonical_json_refuses_what_the_standard_encoder_refuses_and_floats(
+    value: object,
+) -> None:
+    """orjson would write dates and UUIDs; canonical JSON refuses them as the standard
+    encoder does, and refuses floats anywhere."""
+    from caseops.domain.canonical import canonical_json
+
+    with pytest.raises(TypeError):
+        canonical_json(value)

@@ -125,6 +125,22 @@ def test_a_broken_log_is_a_result_not_an_exception(
     assert not r.matches and (r.problem or "").startswith(problem)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("to_state", 5), ("to_state", None), ("step", "2"), ("step", None)]
+)
+def test_a_field_of_the_wrong_type_is_a_result_not_an_exception(
+    svc: EpisodeService, field: str, value: object
+) -> None:
+    """A final status that is not text, a step that is not a number: reported for that
+    episode (the grader compares them, the result cannot carry them), the other
+    episodes still graded."""
+    _edit(svc.store, "rg-half", "TransitionRejected", lambda p: p.update({field: value}))
+    by_id = {r.episode_id: r for r in svc.regrade()}
+    bad = by_id.pop("rg-half")
+    assert not bad.matches and (bad.problem or "").startswith("a payload does not fit")
+    assert all(r.matches for r in by_id.values())
+
+
 def test_an_unknown_event_type_is_reported(svc: EpisodeService) -> None:
     rows = next(iter(svc.store.read_payloads(["rg-half"])))[1]
     rows = [*rows, ("x", "Mystery", "{}")]

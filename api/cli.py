@@ -7,12 +7,15 @@ an SQLite file ``caseops.db`` in the working directory).
 
 from __future__ import annotations
 
+import importlib.abc
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import httpx
@@ -43,10 +46,37 @@ def _db(db: str | None) -> str:
     return db or get_settings().database_url
 
 
-def _service(db: str | None):  # type: ignore[no-untyped-def]
-    from caseops.eventstore import EventStore
+class _NoGradio(importlib.abc.MetaPathFinder):
+    """Makes ``import gradio`` fail at once. openenv-core imports Gradio (about 4 s here)
+    when its server package loads, only to offer the ``/web`` playground, and treats a
+    missing Gradio as "no playground"; the commands that read the store never serve."""
 
-    from .service import EpisodeService
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname == "gradio" or fullname.startswith("gradio."):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+@contextmanager
+def _without_gradio() -> Iterator[None]:
+    """Imports made inside skip Gradio; nothing changes once it is loaded, and the finder
+    is removed afterwards (a later ``/web`` imports it as usual)."""
+    if "gradio" in sys.modules:
+        yield
+        return
+    finder = _NoGradio()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def _service(db: str | None):  # type: ignore[no-untyped-def]
+    with _without_gradio():
+        from caseops.eventstore import EventStore
+
+        from .service import EpisodeService
 
     return EpisodeService(EventStore(_db(db)), cache_size=0)
 

@@ -55,7 +55,6 @@ QUANTUM = 12  # decimal places used for recorded numbers
 
 
 _SCALE = 10**QUANTUM
-ONE = Fraction(1)
 ZERO = Fraction(0)
 
 
@@ -429,4 +428,4 @@ def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, st
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
     """The score of ``events`` rounded to ``QUANTUM`` places (the shaping potential), as a
     ``Fraction``; equal to ``Fraction(grade(scenario, events).score_exact)``."""
-    return Fraction(_quantize_ratio(*_total(_evaluate(scenario, events)[0])), _SCALE)
+    return score_facts(scenario, facts(events))[0]

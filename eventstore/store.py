@@ -67,6 +67,52 @@ def chain_hash(
     return sha256_hex(prev_hash + body)
 
 
+#: One row of ``caseops_events`` as the append writes it: stream_id, version, event_id,
+#: type, schema_version, payload, recorded_at, prev_hash, hash (the insert's order).
+_Row = tuple[str, int, str, str, int, str, str, str, str]
+
+
+def _chained(
+    stream_id: str,
+    current: int,
+    prev: str,
+    events: Sequence[NewEvent],
+    payloads: Sequence[str],
+    now: str,
+) -> list[_Row]:
+    """The rows of ``events`` appended after version ``current`` whose hash is ``prev``,
+    each chained to the one before."""
+    rows: list[_Row] = []
+    for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
+        version = current + 1 + k
+        h = chain_hash(prev, stream_id, version, ev, pj, now)
+        rows.append((stream_id, version, ev.event_id, ev.type, ev.schema_version, pj, now, prev, h))
+        prev = h
+    return rows
+
+
+def _recorded(
+    rows: Sequence[_Row], events: Sequence[NewEvent], positions: Sequence[int]
+) -> list[RecordedEvent]:
+    """The stored records of appended ``rows`` at their global ``positions``."""
+    return [
+        RecordedEvent(
+            position=positions[i],
+            stream_id=r[0],
+            version=r[1],
+            event_id=r[2],
+            type=r[3],
+            schema_version=r[4],
+            payload=events[i].payload,
+            payload_json=r[5],
+            recorded_at=r[6],
+            prev_hash=r[7],
+            hash=r[8],
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -309,27 +355,13 @@ class EventStore:
                     )
                 prev = GENESIS_HASH if row is None else (row[1] or GENESIS_HASH)
                 now = _now()
-                rows: list[dict[str, Any]] = []
+                records = _chained(stream_id, current, prev, events, payloads, now)
                 positions: list[int] = []
-                for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
-                    version = current + 1 + k
-                    h = chain_hash(prev, stream_id, version, ev, pj, now)
-                    rows.append(
-                        {
-                            "version": version,
-                            "event_id": ev.event_id,
-                            "type": ev.type,
-                            "schema_version": ev.schema_version,
-                            "payload": pj,
-                            "prev_hash": prev,
-                            "hash": h,
-                        }
-                    )
-                    head = (stream_id, version, ev.event_id, ev.type, ev.schema_version)
-                    cur.execute(self._sql_insert, (*head, pj, now, prev, h))
+                for rec in records:
+                    cur.execute(self._sql_insert, rec)
                     positions.append(int(cur.fetchone()[0]))
-                    prev = h
                 new_version = current + len(events)
+                prev = records[-1][8]
                 if row is None:
                     cur.execute(
                         self._sql_new_stream,
@@ -342,22 +374,7 @@ class EventStore:
             finally:
                 cur.close()
         self._remember_head(stream_id, new_version, prev)
-        return [
-            RecordedEvent(
-                position=int(positions[i]),
-                stream_id=stream_id,
-                version=r["version"],
-                event_id=r["event_id"],
-                type=r["type"],
-                schema_version=r["schema_version"],
-                payload=events[i].payload,
-                payload_json=r["payload"],
-                recorded_at=now,
-                prev_hash=r["prev_hash"],
-                hash=r["hash"],
-            )
-            for i, r in enumerate(rows)
-        ]
+        return _recorded(records, events, positions)
 
     def _remember_head(self, stream_id: str, version: int, last_hash: str) -> None:
         with self._heads_lock:
@@ -387,7 +404,7 @@ class EventStore:
         Raises:
             _StaleHead: the stream row is no longer at ``head`` (nothing written).
         """
-        current, prev = head
+        current, head_hash = head
         new_version = current + len(events)
         positions: list[int] = []
         with translate(), self._write(lock=False) as conn:
@@ -397,14 +414,9 @@ class EventStore:
                 with driver.pipeline():  # type: ignore[union-attr]
                     driver.cursor().execute(_LOCK_EVENTS)  # type: ignore[union-attr]
             now = _now()
-            records: list[tuple[Any, ...]] = []
-            for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
-                version = current + 1 + k
-                h = chain_hash(prev, stream_id, version, ev, pj, now)
-                ids = (stream_id, version, ev.event_id, ev.type, ev.schema_version)
-                records.append((*ids, pj, now, prev, h))
-                prev = h
-            guard = (new_version, now, meta_json, prev, stream_id, current, head[1])
+            records = _chained(stream_id, current, head_hash, events, payloads, now)
+            last_hash = records[-1][8]
+            guard = (new_version, now, meta_json, last_hash, stream_id, current, head_hash)
             if pg:
                 with driver.pipeline():  # type: ignore[union-attr]
                     move = driver.cursor()  # type: ignore[union-attr]
@@ -431,23 +443,8 @@ class EventStore:
                         positions.append(int(cur.lastrowid))
                 finally:
                     cur.close()
-        self._remember_head(stream_id, new_version, prev)
-        return [
-            RecordedEvent(
-                position=positions[i],
-                stream_id=stream_id,
-                version=rec[1],
-                event_id=rec[2],
-                type=rec[3],
-                schema_version=rec[4],
-                payload=events[i].payload,
-                payload_json=rec[5],
-                recorded_at=now,
-                prev_hash=rec[7],
-                hash=rec[8],
-            )
-            for i, rec in enumerate(records)
-        ]
+        self._remember_head(stream_id, new_version, last_hash)
+        return _recorded(records, events, positions)
 
     # -- reading ----------------------------------------------------------------------
     @staticmethod

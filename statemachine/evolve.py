@@ -30,6 +30,7 @@ from caseops.domain.grader import fmt_scaled, parse_scaled
 from caseops.domain.state import CaseRecord
 
 _FIELDS = tuple(f.name for f in fields(CaseRecord))
+_FIELDS_SET = frozenset(_FIELDS)
 # ``replace`` passes every field positionally: each must be an ``__init__`` argument.
 if not all(f.init for f in fields(CaseRecord)):  # pragma: no cover - a definition error
     raise TypeError("CaseRecord fields must all be init fields (statemachine.evolve.replace)")
@@ -47,9 +48,6 @@ def replace(record: CaseRecord, **changes: Any) -> CaseRecord:
         raise TypeError(f"CaseRecord has no field(s) {sorted(unknown)}")
     get = changes.get
     return CaseRecord(*[get(n, getattr(record, n)) for n in _FIELDS])
-
-
-_FIELDS_SET = frozenset(_FIELDS)
 
 
 def _add_decimal(a: str, b: str) -> str:

@@ -380,32 +380,31 @@ def grade(
         A :class:`GradeReport` with ``score`` in [0, 1].
     """
     earned, status, steps = _evaluate(scenario, events)
-    total_weight = sum(WEIGHTS[name] for name in earned)
-    score = Fraction(0)
+    # Integer arithmetic (this runs at the end of every episode): each float below is a
+    # correctly rounded int / int, the same value as float() of the exact Fraction.
+    total_pct = sum(_WEIGHT_PCT[name] for name in earned)
     components: list[ComponentScore] = []
     for name in WEIGHTS:
         if name not in earned:
             continue
         vn, vd, detail, idxs = earned[name]
-        value = Fraction(vn, vd)
-        weight = WEIGHTS[name] / total_weight
-        points = weight * value
-        score += points
+        w = _WEIGHT_PCT[name]
         components.append(
             ComponentScore(
                 name=name,
-                weight=float(weight),
-                earned=float(value),
-                points=float(points),
+                weight=w / total_pct,
+                earned=vn / vd,
+                points=(w * vn) / (total_pct * vd),
                 detail=detail,
                 event_ids=[_ids(event_ids, i) for i in idxs],
             )
         )
+    num, den = _total(earned)
     return GradeReport(
         task_id=scenario.task_id,
         grader_version=GRADER_VERSION,
-        score=float(score),
-        score_exact=fmt(score),
+        score=num / den,
+        score_exact=fmt_scaled(_quantize_ratio(num, den)),
         final_status=status,
         steps=steps,
         components=components,

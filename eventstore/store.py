@@ -9,14 +9,17 @@ idempotent by event id: retrying the same ids is answered with the stored record
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -26,7 +29,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from caseops.domain.canonical import canonical_json, sha256_hex
 
@@ -52,19 +55,25 @@ def chain_hash(
     payload_json: str,
     recorded_at: str,
 ) -> str:
-    """sha256 over ``prev_hash`` and the canonical JSON of the record's content."""
-    body = canonical_json(
-        {
-            "stream_id": stream_id,
-            "version": version,
-            "event_id": ev.event_id,
-            "type": ev.type,
-            "schema_version": ev.schema_version,
-            "payload": payload_json,
-            "recorded_at": recorded_at,
-        }
-    )
-    return sha256_hex(prev_hash + body)
+    """sha256 over ``prev_hash`` and the canonical JSON of the record's content.
+
+    The content is coerced to its types (str and int) here, so it is canonical by
+    construction and skips :func:`canonical_json`'s walk for floats (the same bytes).
+    """
+    content = {
+        "stream_id": str(stream_id),
+        "version": int(version),
+        "event_id": str(ev.event_id),
+        "type": str(ev.type),
+        "schema_version": int(ev.schema_version),
+        "payload": str(payload_json),
+        "recorded_at": str(recorded_at),
+    }
+    try:
+        body = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson refuses (lone surrogates): the reference encoder
+        return sha256_hex(prev_hash + canonical_json(content))
+    return hashlib.sha256(prev_hash.encode() + body).hexdigest()
 
 
 #: One row of ``caseops_events`` as the append writes it: stream_id, version, event_id,
@@ -190,6 +199,9 @@ class EventStore:
         self._write_mutex: AbstractContextManager[Any] = (
             threading.Lock() if self.dialect == "sqlite" else nullcontext()
         )
+        #: SQLite's writer connection (a pool proxy held open; see ``_write``)
+        self._writer: PoolProxiedConnection | None = None
+        self._writer_pid = os.getpid()
         ev, st = schema.events, schema.streams
         # Statements built once (SQLAlchemy caches their compiled form).
         self._q_head = select(st.c.version, st.c.last_hash).where(
@@ -243,20 +255,67 @@ class EventStore:
         upgrade(self.engine)
 
     def dispose(self) -> None:
-        """Close all pooled connections."""
+        """Close the writer connection and all pooled connections."""
+        with self._write_mutex:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.close()
         self.engine.dispose()
 
     @contextmanager
-    def _write(self, lock: bool = True) -> Iterator[Connection]:
-        # SQLite: writers of this process queue on a mutex rather than in SQLite's busy
-        # handler, whose back-off sleeps (up to 100 ms each) made the tail latency of
-        # concurrent sessions. Other processes still meet BEGIN IMMEDIATE's busy wait.
-        with self._write_mutex, self.engine.connect() as c:
-            conn = c.execution_options(caseops_write=True)
-            with conn.begin():
-                if lock and self.dialect == "postgresql":
-                    conn.exec_driver_sql(_LOCK_EVENTS)
-                yield conn
+    def _write(self, lock: bool = True) -> Iterator[Any]:
+        """A write transaction; yields the driver's (PEP 249) connection, commits when the
+        block ends and rolls back when it raises.
+
+        SQLite: one writer connection per store, held open and used under the write mutex
+        (writers of this process queue on the mutex rather than in SQLite's busy handler,
+        whose back-off sleeps of up to 100 ms made the tail latency of concurrent
+        sessions; other processes still meet ``BEGIN IMMEDIATE``'s busy wait). Holding it
+        saves the pool check-out, reset and SQLAlchemy's transaction bookkeeping, which
+        cost more than the append's statements (README, Performance). A connection that
+        fails to begin, commit or roll back is discarded; the next append opens a new one.
+
+        PostgreSQL: a pooled connection in a SQLAlchemy transaction that first takes the
+        events table lock when ``lock`` is true.
+        """
+        if self.dialect != "sqlite":
+            with self.engine.connect() as c:
+                conn = c.execution_options(caseops_write=True)
+                with conn.begin():
+                    if lock:
+                        conn.exec_driver_sql(_LOCK_EVENTS)
+                    yield conn.connection.driver_connection
+            return
+        with self._write_mutex:
+            if self._writer_pid != os.getpid():
+                # a forked child must not share its parent's connection: forget it
+                # (unclosed: closing would act on the parent's handle) and open its own
+                self._writer, self._writer_pid = None, os.getpid()
+            if self._writer is None:
+                self._writer = self.engine.raw_connection()
+            raw = self._writer.driver_connection
+            try:
+                raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            except BaseException:
+                self._drop_writer()
+                raise
+            try:
+                yield raw
+                raw.execute("COMMIT")  # type: ignore[union-attr]
+            except BaseException:
+                try:
+                    if raw.in_transaction:  # type: ignore[union-attr]
+                        raw.execute("ROLLBACK")  # type: ignore[union-attr]
+                except Exception:
+                    self._drop_writer()
+                raise
+
+    def _drop_writer(self) -> None:
+        """Discard the SQLite writer connection (after a failure it may not survive)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with suppress(Exception):  # closing a broken connection may fail too
+                writer.invalidate()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -340,11 +399,11 @@ class EventStore:
                 # another process moved the stream (or the ids are a retry): forget the
                 # head and let the reading path below give the precise answer
                 self._forget_head(stream_id)
-        with translate(), self._write() as conn:
+        with translate(), self._write() as driver:
             # The hot path talks to the driver's cursor directly, inside the transaction
             # that ``_write`` began (SQLAlchemy's per-statement machinery cost more than
             # the statements; see the README's Performance section).
-            cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cur = driver.cursor()
             try:
                 cur.execute(self._sql_head, (stream_id,))
                 row = cur.fetchone()
@@ -407,8 +466,7 @@ class EventStore:
         current, head_hash = head
         new_version = current + len(events)
         positions: list[int] = []
-        with translate(), self._write(lock=False) as conn:
-            driver = conn.connection.driver_connection
+        with translate(), self._write(lock=False) as driver:
             pg = self.dialect == "postgresql"
             if pg:
                 with driver.pipeline():  # type: ignore[union-attr]

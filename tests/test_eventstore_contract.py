@@ -552,3 +552,56 @@ def test_concurrent_steps_through_the_service_never_fork_the_episode(
     assert rep.matches, rep.mismatches
     for svc in (base, EpisodeService(store, cache_size=0)):
         assert svc.state(eid).step_count == n_threads * per_thread
+
+
+def test_sqlite_writer_connection_that_broke_is_replaced(tmp_path) -> None:
+    """SQLite appends share one held writer connection: when it breaks, that append
+    fails with OperationalError and writes nothing, and the next one reconnects."""
+    store = EventStore(sqlite_url(tmp_path))
+    try:
+        s = sid()
+        store.append(s, 0, [ev("A")])
+        broken = store._writer
+        assert broken is not None
+        broken.driver_connection.close()  # type: ignore[union-attr]
+        with pytest.raises(OperationalError):
+            store.append(s, 1, [ev("B")])
+        assert store.version(s) == 1
+        store.append(s, 1, [ev("C")])
+        assert store._writer is not broken
+        assert [r.type for r in store.read(s)] == ["A", "C"]
+        assert store.verify(s) == []
+    finally:
+        store.dispose()
+
+
+def test_sqlite_writer_connection_is_not_shared_with_a_forked_child(tmp_path) -> None:
+    """A process forked after appending opens its own writer connection (a SQLite
+    handle must not cross fork); the appends of both processes land in one chain."""
+    import os
+
+    store = EventStore(sqlite_url(tmp_path))
+    try:
+        s = sid()
+        store.append(s, 0, [ev("Parent")])
+        pid = os.fork()
+        if pid == 0:  # the child: append once through the inherited store, then leave
+            code = 0
+            try:
+                inherited = store._writer
+                store.append(s, 1, [ev("Child")])
+                code = 0 if store._writer is not inherited else 3
+            except BaseException:
+                code = 4
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        # the parent's own connection still works; its cached head is stale, so the
+        # append at version 1 is a conflict and version 2 succeeds
+        with pytest.raises(ConcurrencyError):
+            store.append(s, 1, [ev("Late")])
+        store.append(s, 2, [ev("Parent again")])
+        assert [r.type for r in store.read(s)] == ["Parent", "Child", "Parent again"]
+        assert store.verify(s) == []
+    finally:
+        store.dispose()

@@ -10,8 +10,10 @@ whole step is appended.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -54,8 +56,38 @@ class Loaded:
     ids: list[str] = field(default_factory=list)
 
 
+_UUID7_LOCK = threading.Lock()
+_uuid7_last = 0  # the last (milliseconds << 74 | random) handed out by this process
+
+
+def uuid7() -> str:
+    """A new UUID version 7 (RFC 9562, section 5.7) as text: 48 bits of Unix time in
+    milliseconds, then 74 random bits (``os.urandom``), with the version and variant bits.
+    Monotonic within a process (RFC 9562 section 6.2, method 2, with a random increment):
+    an id made in the same millisecond as the last one, or after the clock stepped back,
+    is the last one plus a random 1 to 2**32, so it still sorts after it and two forked
+    processes do not make the same one.
+
+    Ids that sort by creation time append at the right edge of a B-tree index (the
+    store's unique index of event ids, the index of stream ids) instead of at a random
+    page: on SQLite an append cost about 30% less with them than with version 4 ids
+    (README, Performance). Only ids are time-based; nothing in the domain reads them.
+    """
+    global _uuid7_last
+    ms = time.time_ns() // 1_000_000
+    candidate = ms << 74 | int.from_bytes(os.urandom(10), "big") >> 6
+    with _UUID7_LOCK:
+        if candidate <= _uuid7_last:
+            candidate = _uuid7_last + 1 + int.from_bytes(os.urandom(4), "big")
+        _uuid7_last = candidate
+    ms, rand = candidate >> 74, candidate & (1 << 74) - 1
+    value = ms << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0x2 << 62 | rand & (1 << 62) - 1
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _new_events(events: list[Event], ids: list[str] | None = None) -> list[NewEvent]:
-    ids = ids or [str(uuid.uuid4()) for _ in events]
+    ids = ids or [uuid7() for _ in events]
     return [
         NewEvent(i, e.type, e.payload(), e.SCHEMA_VERSION) for i, e in zip(ids, events, strict=True)
     ]
@@ -190,7 +222,7 @@ class EpisodeService:
             ConcurrencyError: a custom ``episode_id`` that already exists.
         """
         if episode_id is None:
-            episode_id = str(uuid.uuid4())
+            episode_id = uuid7()
         elif not _EPISODE_ID.fullmatch(episode_id):  # `$` alone lets a final \n through
             raise InvalidRequest(
                 "episode_id must be 1-64 characters of letters, digits and _ . : -"

@@ -34,6 +34,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from caseops.domain.canonical import canonical_json, sha256_hex
 
 from . import schema
+from .checkpoint import Checkpointer
 from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound, translate
 from .records import NewEvent, RecordedEvent, StreamSummary
 
@@ -202,6 +203,11 @@ class EventStore:
         #: SQLite's writer connection (a pool proxy held open; see ``_write``)
         self._writer: PoolProxiedConnection | None = None
         self._writer_pid = os.getpid()
+        memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        #: WAL checkpoints off the append path (SQLite files; see ``checkpoint``)
+        self.checkpointer = (
+            Checkpointer(self.engine) if self.dialect == "sqlite" and not memory else None
+        )
         ev, st = schema.events, schema.streams
         # Statements built once (SQLAlchemy caches their compiled form).
         self._q_head = select(st.c.version, st.c.last_hash).where(
@@ -255,7 +261,10 @@ class EventStore:
         upgrade(self.engine)
 
     def dispose(self) -> None:
-        """Close the writer connection and all pooled connections."""
+        """Stop the checkpoint thread; close the writer connection and all pooled
+        connections."""
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         with self._write_mutex:
             writer, self._writer = self._writer, None
             if writer is not None:
@@ -293,6 +302,11 @@ class EventStore:
                 self._writer, self._writer_pid = None, os.getpid()
             if self._writer is None:
                 self._writer = self.engine.raw_connection()
+                if self.checkpointer is not None:
+                    # the automatic checkpoint only as a backstop (see ``checkpoint``)
+                    self._writer.driver_connection.execute(  # type: ignore[union-attr]
+                        f"PRAGMA wal_autocheckpoint={self.checkpointer.backstop_pages}"
+                    )
             raw = self._writer.driver_connection
             try:
                 raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
@@ -309,6 +323,8 @@ class EventStore:
                 except Exception:
                     self._drop_writer()
                 raise
+            if self.checkpointer is not None:
+                self.checkpointer.appended()
 
     def _drop_writer(self) -> None:
         """Discard the SQLite writer connection (after a failure it may not survive)."""

@@ -605,3 +605,71 @@ def test_sqlite_writer_connection_is_not_shared_with_a_forked_child(tmp_path) ->
         assert store.verify(s) == []
     finally:
         store.dispose()
+
+
+def test_generated_ids_are_uuid7_ordered_by_creation(store: EventStore) -> None:
+    """Episode and event ids the service makes are RFC 9562 version 7 UUIDs: one made
+    in a later millisecond sorts after, so the store's id indexes grow at their end."""
+    import time
+
+    from caseops.api.service import uuid7
+
+    first = uuid7()
+    time.sleep(0.002)
+    second = uuid7()
+    assert first < second
+    for made in (first, second):
+        u = uuid.UUID(made)
+        assert (u.version, u.variant) == (7, uuid.RFC_4122)
+        assert abs((u.int >> 80) - time.time_ns() // 1_000_000) < 60_000
+    service = EpisodeService(store)
+    loaded, _ = service.start(task_id="api_incident_hard")
+    episode = loaded.record.episode_id
+    service.step(episode, CaseAction(action_type="review_ticket"))
+    ids = [r.event_id for r in store.read(episode)]
+    assert all(uuid.UUID(i).version == 7 for i in [episode, *ids])
+    assert ids == sorted(ids)
+
+
+def test_uuid7_is_monotonic_within_a_process_even_in_one_millisecond() -> None:
+    from caseops.api.service import uuid7
+
+    ids = [uuid7() for _ in range(5000)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+    assert {uuid.UUID(i).version for i in ids} == {7}
+
+
+def test_sqlite_checkpoints_run_off_the_append_path(tmp_path) -> None:
+    """A file store checkpoints its WAL on a background thread every ``every`` appends
+    (the writer keeps SQLite's automatic checkpoint only as a backstop), and stops the
+    thread on dispose; an in-memory store has no WAL and no thread."""
+    import time
+
+    assert EventStore("sqlite://").checkpointer is None
+    store = EventStore(sqlite_url(tmp_path))
+    try:
+        ck = store.checkpointer
+        assert ck is not None
+        ck.every = 20
+        s = sid()
+        for v in range(100):
+            store.append(s, v, [ev("A", n=v)])
+        deadline = time.monotonic() + 10
+        while ck.checkpoints < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ck.checkpoints >= 1 and ck.failures == 0
+        writer = store._writer
+        assert writer is not None
+        backstop = writer.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()  # type: ignore[union-attr]
+        assert backstop == (ck.backstop_pages,)
+        thread = ck._thread
+        assert thread is not None and thread.is_alive()
+    finally:
+        store.dispose()
+    assert not thread.is_alive()
+    again = EventStore(sqlite_url(tmp_path))
+    try:
+        assert again.version(s) == 100 and again.verify(s) == []
+    finally:
+        again.dispose()

@@ -83,6 +83,15 @@ def fmt_scaled(q: int) -> str:
     return f"{sign}{q // _SCALE}.{q % _SCALE:0{QUANTUM}d}"
 
 
+def _fmt_digits(text: str) -> int | None:
+    """``text`` x 10**QUANTUM when it is written as :func:`fmt` writes (``QUANTUM``
+    places), read from its digits without ``Fraction``; otherwise ``None``."""
+    head, dot, tail = text.partition(".")
+    if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
+        return int(head + tail)
+    return None
+
+
 def parse_scaled(text: str) -> int:
     """``text`` x 10**QUANTUM as an integer, for a decimal written by :func:`fmt` (any
     other text is parsed exactly and rounded half-even).
@@ -91,10 +100,8 @@ def parse_scaled(text: str) -> int:
         ValueError: text that is not a number.
         ZeroDivisionError: a fraction with a zero denominator (``"1/0"``).
     """
-    head, dot, tail = text.partition(".")
-    if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
-        return int(head + tail)
-    return _quantize(Fraction(text))
+    scaled = _fmt_digits(text)
+    return scaled if scaled is not None else _quantize(Fraction(text))
 
 
 def parse_exact(text: str) -> Fraction:
@@ -105,10 +112,8 @@ def parse_exact(text: str) -> Fraction:
         ValueError: text that is not a number.
         ZeroDivisionError: a fraction with a zero denominator (``"1/0"``).
     """
-    head, dot, tail = text.partition(".")
-    if dot and len(tail) == QUANTUM and tail.isdigit() and head.lstrip("-").isdigit():
-        return Fraction(int(head + tail), _SCALE)
-    return Fraction(text)
+    scaled = _fmt_digits(text)
+    return Fraction(scaled, _SCALE) if scaled is not None else Fraction(text)
 
 
 class ComponentScore(BaseModel):

@@ -127,6 +127,11 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _is_memory(url: str) -> bool:
+    """Whether an SQLite URL names an in-memory database (no file, no WAL)."""
+    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+
+
 def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
     """An engine for ``url`` with CaseOps' connection settings.
 
@@ -136,7 +141,7 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
     timeout, TCP keepalives and a session ``lock_timeout`` of ``lock_timeout_ms``.
     """
     if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        memory = _is_memory(url)
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool
@@ -203,10 +208,9 @@ class EventStore:
         #: SQLite's writer connection (a pool proxy held open; see ``_write``)
         self._writer: PoolProxiedConnection | None = None
         self._writer_pid = os.getpid()
-        memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
         #: WAL checkpoints off the append path (SQLite files; see ``checkpoint``)
         self.checkpointer = (
-            Checkpointer(self.engine) if self.dialect == "sqlite" and not memory else None
+            Checkpointer(self.engine) if self.dialect == "sqlite" and not _is_memory(url) else None
         )
         ev, st = schema.events, schema.streams
         # Statements built once (SQLAlchemy caches their compiled form).

@@ -19,6 +19,7 @@ from caseops.eventstore import EventStore
 
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
+from .execution import StepRunner
 from .routes import audit, env, episodes, machine, tasks
 from .service import EpisodeService
 from .settings import Settings, get_settings
@@ -106,10 +107,11 @@ def create_caseops_app(
         store = EventStore(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
         service = EpisodeService(store, cache_size=settings.cache_episodes)
     bound = service
+    runner = StepRunner.for_store(settings.step_executor, service.store)
 
     def factory() -> CaseOpsEnvironment:
         # A plain function (not a partial): openenv's web manager only calls those.
-        return CaseOpsEnvironment(service=bound)
+        return CaseOpsEnvironment(service=bound, runner=runner)
 
     app = create_app(
         factory,
@@ -129,6 +131,7 @@ def create_caseops_app(
     )
     app.state.service = service
     app.state.settings = settings
+    app.state.runner = runner
     for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
         app.include_router(r)
     install_error_handlers(app)

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 
 from caseops.domain.errors import Unauthorized
 
+from .execution import StepRunner
 from .service import EpisodeService
 
 
@@ -19,6 +20,13 @@ async def get_service(request: Request) -> EpisodeService:
     thread pool, one thread hop per request for an attribute lookup."""
     service: EpisodeService = request.app.state.service
     return service
+
+
+async def get_runner(request: Request) -> StepRunner:
+    """Where the app's routes run a blocking step (``app.state.runner``; see
+    :mod:`caseops.api.execution`)."""
+    runner: StepRunner = request.app.state.runner
+    return runner
 
 
 async def require_admin(request: Request) -> None:
@@ -38,6 +46,7 @@ async def require_admin(request: Request) -> None:
 
 
 ServiceDep = Annotated[EpisodeService, Depends(get_service)]
+RunnerDep = Annotated[StepRunner, Depends(get_runner)]
 AdminDep = Depends(require_admin)
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]

@@ -22,6 +22,7 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
 
+from .execution import StepRunner
 from .service import EpisodeService
 from .settings import get_settings
 
@@ -47,7 +48,10 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
 
     ``reset(seed=None, episode_id=None, task_id=None, split=None)`` starts an episode;
     ``step(action, episode_id=None)`` continues this instance's episode (or the one named);
-    ``state`` is the public state of the current episode.
+    ``state`` is the public state of the current episode. ``reset_async`` and
+    ``step_async`` (what openenv-core's WebSocket and web routes await) run the same
+    calls through ``runner``: on the event loop itself on SQLite, on a worker thread on
+    PostgreSQL (:mod:`caseops.api.execution`; default from ``CASEOPS_STEP_EXECUTOR``).
 
     Raises (from ``step``/``state``): ``NoActiveEpisode`` before any reset,
     ``EpisodeAlreadyEnded`` after the end, ``EpisodeNotFound`` for an unknown id,
@@ -56,9 +60,14 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
 
     SUPPORTS_CONCURRENT_SESSIONS = True
 
-    def __init__(self, service: EpisodeService | None = None) -> None:
+    def __init__(
+        self, service: EpisodeService | None = None, runner: StepRunner | None = None
+    ) -> None:
         super().__init__()
         self.service = service or default_service()
+        self.runner = runner or StepRunner.for_store(
+            get_settings().step_executor, self.service.store
+        )
         self.episode_id: str | None = None
 
     def reset(
@@ -107,6 +116,30 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         _, obs = self.service.step(target, action, request_id=request_id)
         self.episode_id = target
         return obs
+
+    async def reset_async(
+        self,
+        seed: int | None = None,
+        episode_id: str | None = None,
+        task_id: str | None = None,
+        split: str | None = None,
+        **kwargs: Any,
+    ) -> CaseObservation:
+        """:meth:`reset` through the runner (inline or on a worker thread)."""
+        return await self.runner(
+            self.reset, seed=seed, episode_id=episode_id, task_id=task_id, split=split
+        )
+
+    async def step_async(
+        self,
+        action: CaseAction,
+        timeout_s: float | None = None,
+        episode_id: str | None = None,
+        request_id: str | None = None,
+        **kwargs: Any,
+    ) -> CaseObservation:
+        """:meth:`step` through the runner (inline or on a worker thread)."""
+        return await self.runner(self.step, action, episode_id=episode_id, request_id=request_id)
 
     @property
     def state(self) -> CaseState:

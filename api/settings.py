@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
     lock_timeout_ms: int = Field(5000, ge=1, description="PostgreSQL append lock timeout.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413).")
     cache_episodes: int = Field(4096, ge=0, description="Episodes kept in memory per process.")
+    step_executor: Literal["auto", "inline", "thread"] = Field(
+        "auto",
+        description="Where a served step runs: on the event loop (`inline`), on a worker "
+        "thread (`thread`), or `auto`: inline on SQLite, thread on PostgreSQL.",
+    )
     admin_token: str | None = Field(
         None, description="Bearer token required by cross-episode routes when set."
     )

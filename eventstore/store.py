@@ -127,18 +127,33 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _broken(conn: Connection) -> bool:
+    """Whether the driver connection under ``conn`` is closed or broken (psycopg's
+    ``broken``/``closed``, psycopg2's ``closed``); a connection SQLAlchemy already
+    invalidated counts as broken."""
+    if conn.invalidated:
+        return True
+    try:
+        raw = conn.connection.driver_connection
+    except Exception:
+        return True
+    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
+
+
 def _is_memory(url: str) -> bool:
     """Whether an SQLite URL names an in-memory database (no file, no WAL)."""
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
-def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
+def make_engine(url: str, *, lock_timeout_ms: int = 5000, pre_ping: bool = True) -> Engine:
     """An engine for ``url`` with CaseOps' connection settings.
 
     SQLite: WAL, ``synchronous=NORMAL``, a 30 s busy timeout, and ``BEGIN IMMEDIATE`` for
     write transactions (plain ``BEGIN`` for reads). An in-memory SQLite URL shares one
-    connection (``StaticPool``). PostgreSQL: pre-ping pooled connections, a 5 s connect
-    timeout, TCP keepalives and a session ``lock_timeout`` of ``lock_timeout_ms``.
+    connection (``StaticPool``). PostgreSQL: pooled connections pinged on check-out
+    (``pre_ping``; the store's append pool does without, see ``EventStore._write``), a
+    5 s connect timeout, TCP keepalives and a session ``lock_timeout`` of
+    ``lock_timeout_ms``.
     """
     if url.startswith("sqlite"):
         memory = _is_memory(url)
@@ -167,7 +182,7 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
         return engine
     return create_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_size=10,
         max_overflow=20,
         # libpq TCP keepalives: a silent network partition fails a pooled connection in
@@ -202,6 +217,13 @@ class EventStore:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        #: PostgreSQL appends' own pool, without the check-out ping (one round trip of
+        #: the five an append made); ``_write`` takes its place (see there)
+        self._append_engine = (
+            self.engine
+            if self.dialect == "sqlite"
+            else make_engine(url, lock_timeout_ms=lock_timeout_ms, pre_ping=False)
+        )
         self._write_mutex: AbstractContextManager[Any] = (
             threading.Lock() if self.dialect == "sqlite" else nullcontext()
         )
@@ -273,10 +295,12 @@ class EventStore:
             writer, self._writer = self._writer, None
             if writer is not None:
                 writer.close()
+        if self._append_engine is not self.engine:
+            self._append_engine.dispose()
         self.engine.dispose()
 
     @contextmanager
-    def _write(self, lock: bool = True) -> Iterator[Any]:
+    def _write(self) -> Iterator[Any]:
         """A write transaction; yields the driver's (PEP 249) connection, commits when the
         block ends and rolls back when it raises.
 
@@ -288,16 +312,11 @@ class EventStore:
         cost more than the append's statements (README, Performance). A connection that
         fails to begin, commit or roll back is discarded; the next append opens a new one.
 
-        PostgreSQL: a pooled connection in a SQLAlchemy transaction that first takes the
-        events table lock when ``lock`` is true.
+        PostgreSQL: see :meth:`_pg_write`.
         """
         if self.dialect != "sqlite":
-            with self.engine.connect() as c:
-                conn = c.execution_options(caseops_write=True)
-                with conn.begin():
-                    if lock:
-                        conn.exec_driver_sql(_LOCK_EVENTS)
-                    yield conn.connection.driver_connection
+            with self._pg_write() as driver:
+                yield driver
             return
         with self._write_mutex:
             if self._writer_pid != os.getpid():
@@ -329,6 +348,56 @@ class EventStore:
                 raise
             if self.checkpointer is not None:
                 self.checkpointer.appended()
+
+    @contextmanager
+    def _pg_write(self) -> Iterator[Any]:
+        """A PostgreSQL write transaction holding the events table lock; yields the
+        driver's connection, commits when the block ends, rolls back when it raises.
+
+        The transaction's first round trip begins it and takes the lock (one pipeline
+        with psycopg 3). The append pool does not ping a connection on check-out: that
+        first round trip is the ping. When it fails on a connection the driver reports
+        broken or closed (the server restarted while the connection sat in the pool),
+        nothing was sent that could commit, so the connection is discarded with every
+        idle one (they are likely dead alike) and the transaction starts once more on a
+        fresh connection; a second failure propagates (an outage: HTTP 503). A
+        connection that fails later in the transaction is discarded too (SQLAlchemy's
+        optimistic disconnect handling, done here because the append talks to the
+        driver directly).
+        """
+        pipelined = self._append_engine.dialect.driver == "psycopg"
+        for attempt in (1, 2):
+            c = self._append_engine.connect()
+            try:
+                c.begin()
+                driver = c.connection.driver_connection
+                if pipelined:
+                    with driver.pipeline():  # type: ignore[union-attr]
+                        driver.cursor().execute(_LOCK_EVENTS)  # type: ignore[union-attr]
+                else:
+                    driver.cursor().execute(_LOCK_EVENTS)  # type: ignore[union-attr]
+            except Exception:
+                dead = _broken(c)
+                if dead:
+                    c.invalidate()
+                c.close()
+                if not dead or attempt == 2:
+                    raise
+                self._append_engine.pool.dispose()  # the other idle ones
+                continue
+            break
+        try:
+            yield driver
+            c.commit()
+        except BaseException:
+            if _broken(c):
+                c.invalidate()
+            else:
+                with suppress(Exception):
+                    c.rollback()
+            raise
+        finally:
+            c.close()
 
     def _drop_writer(self) -> None:
         """Discard the SQLite writer connection (after a failure it may not survive)."""
@@ -486,11 +555,8 @@ class EventStore:
         current, head_hash = head
         new_version = current + len(events)
         positions: list[int] = []
-        with translate(), self._write(lock=False) as driver:
+        with translate(), self._write() as driver:
             pg = self.dialect == "postgresql"
-            if pg:
-                with driver.pipeline():  # type: ignore[union-attr]
-                    driver.cursor().execute(_LOCK_EVENTS)  # type: ignore[union-attr]
             now = _now()
             records = _chained(stream_id, current, head_hash, events, payloads, now)
             last_hash = records[-1][8]

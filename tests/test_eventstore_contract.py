@@ -673,3 +673,58 @@ def test_sqlite_checkpoints_run_off_the_append_path(tmp_path) -> None:
         assert again.version(s) == 100 and again.verify(s) == []
     finally:
         again.dispose()
+
+
+def _terminate_other_backends(url: str) -> int:
+    """End every other session of this database (as a server restart would) and return
+    how many were ended."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(url)
+    try:
+        with admin.begin() as c:
+            return len(
+                c.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+            )
+    finally:
+        admin.dispose()
+
+
+def test_postgresql_append_survives_dead_pooled_connections() -> None:
+    """The append pool pings no connection on check-out: when the server ended the idle
+    pooled connections, the first append after that still succeeds (the dead connection
+    fails its first round trip, which cannot have committed, and the transaction starts
+    again on a fresh one), each event is stored once, and the chain stays intact."""
+    url = pg_url_or_skip()
+    reset_pg(url)
+    store = EventStore(url)
+    try:
+        s = sid()
+        # several pooled connections, all idle afterwards
+        threads = [
+            threading.Thread(target=store.append, args=(sid(), 0, [ev("Warm")])) for _ in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        store.append(s, 0, [ev("A")])
+        for _round in range(2):
+            assert _terminate_other_backends(url) >= 1
+            version = store.version(s)
+            store.append(s, version, [ev("B"), ev("C")])
+        records = store.read(s)
+        assert [r.type for r in records] == ["A", "B", "C", "B", "C"]
+        assert [r.version for r in records] == [1, 2, 3, 4, 5]
+        assert store.verify(s) == []
+        # a genuine conflict is still a conflict, not retried into a fork
+        with pytest.raises(ConcurrencyError):
+            store.append(s, 1, [ev("D")])
+        assert store.version(s) == 5
+    finally:
+        store.dispose()

@@ -21,7 +21,7 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.errors import NoActiveEpisode
 from caseops.domain.observation import CaseState
 
-from ..deps import ServiceDep
+from ..deps import RunnerDep, ServiceDep
 from ..errors import error_responses
 from ..service import EPISODE_ID_PATTERN
 
@@ -104,12 +104,14 @@ def _current(service: ServiceDep, episode_id: str | None) -> str:
         s409="An episode with this `episode_id` exists already",
     ),
 )
-def reset(
+async def reset(
     service: ServiceDep,
+    runner: RunnerDep,
     request: Annotated[CaseResetRequest, Body(default_factory=CaseResetRequest)],
 ) -> Response:
     """Start an episode (``task_id``, or ``split`` + ``seed``) and return its observation."""
-    loaded, obs = service.start(
+    loaded, obs = await runner(
+        service.start,
         task_id=request.task_id,
         split=request.split,
         seed=request.seed,
@@ -133,13 +135,13 @@ def reset(
         s409="Episode over, no episode started over HTTP here, or a concurrent step won",
     ),
 )
-def step(service: ServiceDep, request: CaseStepRequest) -> Response:
+async def step(service: ServiceDep, runner: RunnerDep, request: CaseStepRequest) -> Response:
     """Apply ``action`` to the episode and return the next observation, reward and done.
 
     A ``request_id`` makes the step idempotent: a retry returns the original response and
     appends nothing (also after a server restart)."""
     target = _current(service, request.episode_id)
-    _, obs = service.step(target, request.action, request_id=request.request_id)
+    _, obs = await runner(service.step, target, request.action, request_id=request.request_id)
     return _observed(serialize_observation(obs))
 
 
@@ -151,9 +153,10 @@ def step(service: ServiceDep, request: CaseStepRequest) -> Response:
         404, 409, 503, s404="Unknown episode", s409="No episode started over HTTP here"
     ),
 )
-def state(
+async def state(
     service: ServiceDep,
+    runner: RunnerDep,
     episode_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> CaseState:
     """The public state of an episode (no gold)."""
-    return service.state(_current(service, episode_id))
+    return await runner(service.state, _current(service, episode_id))

@@ -450,6 +450,30 @@ def scaling(url: str, sizes: tuple[int, ...], steps: int) -> dict[str, float]:
     return out
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database that ``url`` names when it does not exist yet
+    (through the server's ``postgres`` database), so ``--postgres`` works on a fresh
+    machine."""
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    name = target.database
+    if not name:
+        return
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            found = c.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if found is None:
+                quoted = '"' + name.replace('"', '""') + '"'
+                c.execute(text(f"CREATE DATABASE {quoted}"))
+                log(f"created database {name}")
+    finally:
+        admin.dispose()
+
+
 # -- main -------------------------------------------------------------------------------
 def main() -> int:
     p = argparse.ArgumentParser(description="CaseOps benchmark")
@@ -475,6 +499,7 @@ def main() -> int:
         "sqlite_memory": repeat(reps, lambda: floor_insert("sqlite://", int(20000 * k), 3 * k)),
     }
     if a.postgres:
+        ensure_database(a.postgres)
         inproc["postgresql"] = repeat(reps, lambda: inprocess(a.postgres, steps, secs))
         floor["postgresql"] = repeat(reps, lambda: floor_insert(a.postgres, int(5000 * k), 3 * k))
     result["in_process"] = inproc
@@ -504,6 +529,8 @@ def main() -> int:
             },
         }
         result["served"] = served
+        # where CaseOps ran the served steps (CASEOPS_STEP_EXECUTOR reaches the server)
+        result["served_step_executor"] = os.environ.get("CASEOPS_STEP_EXECUTOR", "auto")
         result["served_ratio_caseops_over_echo"] = {
             name: round(
                 v["caseops"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"], 3

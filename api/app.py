@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -144,6 +145,18 @@ def create_caseops_app(
             "who can reach this server"
         )
     return app
+
+
+def server_options(settings: Settings | None = None) -> dict[str, Any]:
+    """The uvicorn options every CaseOps server runs with (``caseops serve``, the
+    OpenEnv ``server`` entry point, and both servers of the benchmark): WebSocket
+    messages up to 1 MiB, and per-message deflate as ``CASEOPS_WS_PER_MESSAGE_DEFLATE``
+    says (off by default; see :class:`~caseops.api.settings.Settings`)."""
+    settings = settings or get_settings()
+    return {
+        "ws_max_size": 1_048_576,
+        "ws_per_message_deflate": settings.ws_per_message_deflate,
+    }
 
 
 def _redact(url: str) -> str:

@@ -97,9 +97,9 @@ def serve(
     if web:
         os.environ["ENABLE_WEB_INTERFACE"] = "true"
     port = int(os.environ.get("PORT", port)) if port == 8000 else port
-    from .app import create_caseops_app
+    from .app import create_caseops_app, server_options
 
-    uvicorn.run(create_caseops_app(), host=host, port=port, ws_max_size=1_048_576)
+    uvicorn.run(create_caseops_app(), host=host, port=port, **server_options())
 
 
 @app.command()

@@ -1,5 +1,6 @@
 """The framework floor: a trivial echo environment served by openenv-core's
-``create_app`` with the same uvicorn settings CaseOps uses.
+``create_app`` with the same uvicorn settings CaseOps uses
+(:func:`caseops.api.app.server_options`).
 
 Run: ``python -m bench.echo_server --port P``.
 """
@@ -57,4 +58,6 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     a = p.parse_args()
-    uvicorn.run(app, host="127.0.0.1", port=a.port, log_level="warning", ws_max_size=1_048_576)
+    from caseops.api.app import server_options
+
+    uvicorn.run(app, host="127.0.0.1", port=a.port, log_level="warning", **server_options())

@@ -1,4 +1,5 @@
-"""Serve CaseOps or the echo floor with identical uvicorn settings (for the benchmark).
+"""Serve CaseOps or the echo floor with identical uvicorn settings (for the benchmark):
+CaseOps' own (:func:`caseops.api.app.server_options`) for both.
 
 ``python -m bench.serve caseops|echo --port P`` (CaseOps' store: CASEOPS_DATABASE_URL).
 """
@@ -18,11 +19,13 @@ if __name__ == "__main__":
         from bench.echo_server import app
     else:
         from caseops.server.app import app
+    from caseops.api.app import server_options
+
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=a.port,
         log_level="warning",
         access_log=False,
-        ws_max_size=1_048_576,
+        **server_options(),  # CaseOps' shipped options, for the echo floor too
     )

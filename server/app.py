@@ -12,7 +12,7 @@ import sys
 
 import uvicorn
 
-from caseops.api.app import create_caseops_app
+from caseops.api.app import create_caseops_app, server_options
 from caseops.domain.errors import CaseOpsError
 
 try:
@@ -28,7 +28,7 @@ def main(host: str | None = None, port: int | None = None) -> None:
     parser.add_argument("--host", default=host or os.environ.get("HOST", "0.0.0.0"))
     parser.add_argument("--port", type=int, default=port or int(os.environ.get("PORT", "8000")))
     args, _ = parser.parse_known_args()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", ws_max_size=1_048_576)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **server_options())
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ _SCRUBBED_ENV = (
     "PORT",
     "HOST",
     "CASEOPS_ADMIN_TOKEN",
+    "CASEOPS_STEP_EXECUTOR",
+    "CASEOPS_WS_PER_MESSAGE_DEFLATE",
 )
 
 
@@ -124,7 +126,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 class LiveServer:
     """One ``python -m caseops.server.app`` subprocess on a free port."""
 
-    def __init__(self, db_url: str, workdir: Path) -> None:
+    def __init__(self, db_url: str, workdir: Path, **extra_env: str) -> None:
         self.db_url = db_url
         self.workdir = workdir
         self.port = free_port()
@@ -141,7 +143,7 @@ class LiveServer:
                 "--port",
                 str(self.port),
             ],
-            env=clean_env(CASEOPS_DATABASE_URL=db_url),
+            env=clean_env(CASEOPS_DATABASE_URL=db_url, **extra_env),
             cwd=workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from conftest import action_json, oracle_actions, sqlite_url
+from conftest import LiveServer, action_json, oracle_actions, sqlite_url
 from fastapi.testclient import TestClient
 
 from caseops.api.app import create_caseops_app
@@ -138,3 +138,27 @@ def test_websocket_episode_runs_in_the_configured_place(mode_client: tuple[str, 
         assert refused["type"] == "error" and "ended" in str(refused["data"]).lower()
     assert len(seen) == 1 + len(oracle_actions(s)) + 1
     assert set(seen) == {expected}
+
+
+@pytest.mark.parametrize(("setting", "compressed"), [(None, False), ("true", True)])
+def test_served_websocket_compression_follows_the_setting(
+    tmp_path: Path, setting: str | None, compressed: bool
+) -> None:
+    """``caseops.server.app`` declines per-message deflate unless
+    ``CASEOPS_WS_PER_MESSAGE_DEFLATE`` asks for it; the episode plays either way."""
+    from websockets.sync.client import connect
+
+    extra = {} if setting is None else {"CASEOPS_WS_PER_MESSAGE_DEFLATE": setting}
+    srv = LiveServer(sqlite_url(tmp_path, "ws.db"), tmp_path, **extra)
+    try:
+        srv.wait_healthy()
+        url = srv.base_url.replace("http://", "ws://") + "/ws"
+        with connect(url, compression="deflate") as ws:  # the client offers it
+            names = [type(x).__name__ for x in ws.protocol.extensions]
+            assert ("PerMessageDeflate" in names) is compressed, names
+            ws.send('{"type": "reset", "data": {"task_id": "damaged-mug-replacement"}}')
+            assert '"observation"' in str(ws.recv())
+            ws.send('{"type": "step", "data": {"action_type": "review_ticket"}}')
+            assert '"last_tool_result"' in str(ws.recv())
+    finally:
+        srv.stop()

@@ -8,7 +8,8 @@ Figures: in-process persisted steps/s and p50/p99 step latency (SQLite file, in-
 SQLite, PostgreSQL when given) beside a bare SQLAlchemy Core insert-and-commit on the same
 database; HTTP ``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket
 sessions, beside the same loops on an echo environment served by the same openenv-core
-``create_app`` and uvicorn settings; re-grade events/s over 1,000 stored episodes, the
+``create_app`` and uvicorn settings (each with the server process's CPU milliseconds per
+step); re-grade events/s over 1,000 stored episodes, the
 same episodes replayed (every action re-decided), and the time of ``caseops replay`` and
 ``caseops regrade`` in a fresh process; RSS growth per open WebSocket session at 1 and 256 sessions;
 reset latency for a seed case and a generated case; step latency at 10 and 100,000 stored
@@ -55,6 +56,26 @@ def summary(samples: list[float]) -> dict[str, float]:
 def repeat(n: int, fn: Callable[[], dict[str, float]]) -> dict[str, dict[str, float]]:
     runs = [fn() for _ in range(n)]
     return {k: summary([r[k] for r in runs]) for k in runs[0]}
+
+
+Summary = dict[str, dict[str, float]]
+
+
+def paired(
+    n: int, fa: Callable[[], dict[str, float]], fb: Callable[[], dict[str, float]]
+) -> tuple[Summary, Summary]:
+    """``repeat`` for a figure and its floor, their repetitions interleaved (a, b, a,
+    b, ...), so that a drift of the machine's speed during the run (this CI machine's
+    figures swing by a third from minute to minute) lands on both sides of the ratio."""
+    ra: list[dict[str, float]] = []
+    rb: list[dict[str, float]] = []
+    for _ in range(n):
+        ra.append(fa())
+        rb.append(fb())
+    return (
+        {k: summary([r[k] for r in ra]) for k in ra[0]},
+        {k: summary([r[k] for r in rb]) for k in rb[0]},
+    )
 
 
 def free_port() -> int:
@@ -166,6 +187,19 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
         return 0
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the server process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def measured(self, loop: Callable[[], dict[str, float]]) -> dict[str, float]:
+        """``loop()``'s figures plus the server's CPU milliseconds per step during it
+        (where a served step's time goes, without a sampler)."""
+        before = self.cpu_s()
+        out = loop()
+        out["server_cpu_ms_per_step"] = 1000 * (self.cpu_s() - before) / max(1, out["steps"])
+        return out
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -490,18 +524,18 @@ def main() -> int:
 
     log("in-process persisted steps ...")
     steps, secs = int(1500 * k), 6 * k
-    inproc = {
-        "sqlite_file": repeat(reps, lambda: inprocess(file_url, steps, secs)),
-        "sqlite_memory": repeat(reps, lambda: inprocess("sqlite://", steps, secs)),
-    }
-    floor = {
-        "sqlite_file": repeat(reps, lambda: floor_insert(file_url, int(20000 * k), 3 * k)),
-        "sqlite_memory": repeat(reps, lambda: floor_insert("sqlite://", int(20000 * k), 3 * k)),
-    }
+    dbs = {"sqlite_file": (file_url, 20000), "sqlite_memory": ("sqlite://", 20000)}
     if a.postgres:
         ensure_database(a.postgres)
-        inproc["postgresql"] = repeat(reps, lambda: inprocess(a.postgres, steps, secs))
-        floor["postgresql"] = repeat(reps, lambda: floor_insert(a.postgres, int(5000 * k), 3 * k))
+        dbs["postgresql"] = (a.postgres, 5000)
+    inproc: dict[str, Summary] = {}
+    floor: dict[str, Summary] = {}
+    for db, (url, rows) in dbs.items():
+        inproc[db], floor[db] = paired(
+            reps,
+            lambda url=url: inprocess(url, steps, secs),
+            lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k),
+        )
     result["in_process"] = inproc
     result["storage_floor"] = floor
     result["in_process_vs_floor"] = {
@@ -514,20 +548,20 @@ def main() -> int:
     echo = Server("echo")
     try:
         n, s = int(600 * k), 5 * k
-        served = {
-            "http_sequential": {
-                "caseops": repeat(reps, lambda: http_loop(srv.base, False, n, s)),
-                "echo": repeat(reps, lambda: http_loop(echo.base, True, n, s)),
-            },
-            "ws_sequential": {
-                "caseops": repeat(reps, lambda: ws_loop(srv.base, False, 1, n, s)),
-                "echo": repeat(reps, lambda: ws_loop(echo.base, True, 1, n, s)),
-            },
-            "ws_64_concurrent": {
-                "caseops": repeat(reps, lambda: ws_loop(srv.base, False, 64, int(40 * k) + 10, s)),
-                "echo": repeat(reps, lambda: ws_loop(echo.base, True, 64, int(40 * k) + 10, s)),
-            },
+        m = int(40 * k) + 10
+        loops: dict[str, Callable[[str, bool], dict[str, float]]] = {
+            "http_sequential": lambda base, e: http_loop(base, e, n, s),
+            "ws_sequential": lambda base, e: ws_loop(base, e, 1, n, s),
+            "ws_64_concurrent": lambda base, e: ws_loop(base, e, 64, m, s),
         }
+        served: dict[str, dict[str, Summary]] = {}
+        for name, loop in loops.items():
+            mine, floor_ = paired(
+                reps,
+                lambda loop=loop: srv.measured(lambda: loop(srv.base, False)),
+                lambda loop=loop: echo.measured(lambda: loop(echo.base, True)),
+            )
+            served[name] = {"caseops": mine, "echo": floor_}
         result["served"] = served
         # where CaseOps ran the served steps (CASEOPS_STEP_EXECUTOR reaches the server)
         result["served_step_executor"] = os.environ.get("CASEOPS_STEP_EXECUTOR", "auto")

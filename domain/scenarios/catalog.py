@@ -8,6 +8,7 @@ HyperBrickCaseOps (routing and communication).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from caseops.domain.errors import UnknownTask
 from caseops.domain.generator import generate, parse_task_id, split_refs
@@ -39,13 +40,21 @@ def get_scenario(task_id: str) -> Scenario:
 
 
 def task_refs(split: str | None = None) -> Sequence[str]:
-    """Task ids of ``split`` in catalog order (``None``: the six seed cases).
+    """Task ids of ``split`` in catalog order (``None``: the six seed cases), as a tuple.
 
     Raises:
         UnknownTask: for an unknown split.
     """
     if split in (None, "seed"):
         return tuple(SEED_SCENARIOS)
+    return _generated_refs(split)
+
+
+@lru_cache(maxsize=8)
+def _generated_refs(split: str) -> tuple[str, ...]:
+    """The ids of a generated split, built once per process: a pure function of the
+    split, and every ``reset(split=...)`` picks from it (building its thousands of ids
+    took about two thirds of such a reset; README, Performance)."""
     return tuple(f"{f}/{s}" for f, s in split_refs(split))
 
 

@@ -6,10 +6,12 @@ and a time limit; servers are started and stopped here and listen on 127.0.0.1 o
 
 Figures: in-process persisted steps/s and p50/p99 step latency (SQLite file, in-memory
 SQLite, PostgreSQL when given) beside a bare SQLAlchemy Core insert-and-commit on the same
-database; HTTP ``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket
-sessions, beside the same loops on an echo environment served by the same openenv-core
-``create_app`` and uvicorn settings (each with the server process's CPU milliseconds per
-step); re-grade events/s over 1,000 stored episodes, the
+database, with its statement built per call and built once (``bench/floor.py``); HTTP
+``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket sessions, beside
+the same loops on an echo environment served by the same openenv-core ``create_app`` and
+uvicorn settings, and on that echo making one storage-floor write per step (the ceiling
+for any environment that stores its steps; ``bench/echo_server.py``), each with the
+server process's CPU milliseconds per step; re-grade events/s over 1,000 stored episodes, the
 same episodes replayed (every action re-decided), and the time of ``caseops replay`` and
 ``caseops regrade`` in a fresh process; RSS growth per open WebSocket session at 1 and 256 sessions;
 reset latency for a seed case and a generated case; step latency at 10 and 100,000 stored
@@ -61,21 +63,16 @@ def repeat(n: int, fn: Callable[[], dict[str, float]]) -> dict[str, dict[str, fl
 Summary = dict[str, dict[str, float]]
 
 
-def paired(
-    n: int, fa: Callable[[], dict[str, float]], fb: Callable[[], dict[str, float]]
-) -> tuple[Summary, Summary]:
-    """``repeat`` for a figure and its floor, their repetitions interleaved (a, b, a,
-    b, ...), so that a drift of the machine's speed during the run (this CI machine's
-    figures swing by a third from minute to minute) lands on both sides of the ratio."""
-    ra: list[dict[str, float]] = []
-    rb: list[dict[str, float]] = []
+def interleaved(n: int, *fns: Callable[[], dict[str, float]]) -> list[Summary]:
+    """``repeat`` for a figure and its floors, their repetitions interleaved (f1, f2,
+    ..., f1, f2, ...), so that a drift of the machine's speed during the run (this CI
+    machine's figures swing by a third from minute to minute) lands on every side of a
+    ratio; one summary per function, in order."""
+    runs: list[list[dict[str, float]]] = [[] for _ in fns]
     for _ in range(n):
-        ra.append(fa())
-        rb.append(fb())
-    return (
-        {k: summary([r[k] for r in ra]) for k in ra[0]},
-        {k: summary([r[k] for r in rb]) for k in rb[0]},
-    )
+        for out, fn in zip(runs, fns, strict=True):
+            out.append(fn())
+    return [{k: summary([r[k] for r in rs]) for k in rs[0]} for rs in runs]
 
 
 def free_port() -> int:
@@ -117,36 +114,24 @@ def inprocess(url: str, max_steps: int, max_s: float) -> dict[str, float]:
     }
 
 
-def floor_insert(url: str, max_rows: int, max_s: float) -> dict[str, float]:
-    from sqlalchemy import Column, Integer, MetaData, Table, Text, insert
+def floor_insert(url: str, max_rows: int, max_s: float, prepared: bool = False) -> dict[str, float]:
+    """The storage floor on ``url``: bare single-row insert-and-commits per second
+    (``prepared``: the statement built once, :meth:`bench.floor.FloorTable.write_prepared`)."""
+    from bench.floor import FloorTable
 
-    from caseops.eventstore.store import make_engine
-
-    engine = make_engine(url)
-    md = MetaData()
-    t = Table(
-        f"bench_floor_{uuid.uuid4().hex[:8]}",
-        md,
-        Column("id", Integer, primary_key=True),
-        Column("payload", Text),
-    )
-    md.create_all(engine)
-    payload = json.dumps({"x": "y" * 200})
+    floor = FloorTable(url)
+    write = floor.write_prepared if prepared else floor.write
     n = 0
     lat: list[float] = []
     t0 = time.perf_counter()
     try:
         while n < max_rows and time.perf_counter() - t0 < max_s:
             s = time.perf_counter()
-            with engine.connect() as c:
-                conn = c.execution_options(caseops_write=True)
-                with conn.begin():
-                    conn.execute(insert(t).values(payload=payload))
+            write()
             lat.append(time.perf_counter() - s)
             n += 1
     finally:
-        md.drop_all(engine)
-        engine.dispose()
+        floor.drop()
     return {"commits_per_s": n / sum(lat), "p50_ms": pct(lat, 0.5) * 1e3}
 
 
@@ -530,22 +515,30 @@ def main() -> int:
         dbs["postgresql"] = (a.postgres, 5000)
     inproc: dict[str, Summary] = {}
     floor: dict[str, Summary] = {}
+    prepared: dict[str, Summary] = {}
     for db, (url, rows) in dbs.items():
-        inproc[db], floor[db] = paired(
+        inproc[db], floor[db], prepared[db] = interleaved(
             reps,
             lambda url=url: inprocess(url, steps, secs),
             lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k),
+            lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k, prepared=True),
         )
     result["in_process"] = inproc
     result["storage_floor"] = floor
+    result["storage_floor_prepared"] = prepared
     result["in_process_vs_floor"] = {
         db: round(inproc[db]["steps_per_s"]["median"] / floor[db]["commits_per_s"]["median"], 3)
+        for db in inproc
+    }
+    result["in_process_vs_floor_prepared"] = {
+        db: round(inproc[db]["steps_per_s"]["median"] / prepared[db]["commits_per_s"]["median"], 3)
         for db in inproc
     }
 
     log("servers: HTTP and WebSocket ...")
     srv = Server("caseops", f"sqlite:///{tmp / 'server.db'}")
     echo = Server("echo")
+    pecho = Server("echo-persisted", f"sqlite:///{tmp / 'echo-persisted.db'}")
     try:
         n, s = int(600 * k), 5 * k
         m = int(40 * k) + 10
@@ -556,12 +549,13 @@ def main() -> int:
         }
         served: dict[str, dict[str, Summary]] = {}
         for name, loop in loops.items():
-            mine, floor_ = paired(
+            mine, floor_, persisted = interleaved(
                 reps,
                 lambda loop=loop: srv.measured(lambda: loop(srv.base, False)),
                 lambda loop=loop: echo.measured(lambda: loop(echo.base, True)),
+                lambda loop=loop: pecho.measured(lambda: loop(pecho.base, True)),
             )
-            served[name] = {"caseops": mine, "echo": floor_}
+            served[name] = {"caseops": mine, "echo": floor_, "echo_persisted": persisted}
         result["served"] = served
         # where CaseOps ran the served steps (CASEOPS_STEP_EXECUTOR reaches the server)
         result["served_step_executor"] = os.environ.get("CASEOPS_STEP_EXECUTOR", "auto")
@@ -571,11 +565,29 @@ def main() -> int:
             )
             for name, v in served.items()
         }
+        # the ceiling for any environment that stores each step: the echo plus one
+        # storage-floor write per step, against the echo (bench/echo_server.py)
+        result["served_ratio_echo_persisted_over_echo"] = {
+            name: round(
+                v["echo_persisted"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"],
+                3,
+            )
+            for name, v in served.items()
+        }
+        result["served_ratio_caseops_over_echo_persisted"] = {
+            name: round(
+                v["caseops"]["steps_per_s"]["median"]
+                / v["echo_persisted"]["steps_per_s"]["median"],
+                3,
+            )
+            for name, v in served.items()
+        }
         log("memory per WebSocket session ...")
         result["ws_memory"] = ws_memory(srv, (1, 256) if not a.quick else (1, 32))
     finally:
         srv.stop()
         echo.stop()
+        pecho.stop()
 
     log("re-grade and replay ...")
     rurl = f"sqlite:///{tmp / 'replay.db'}"

@@ -1,22 +1,28 @@
 """Serve CaseOps or the echo floor with identical uvicorn settings (for the benchmark):
 CaseOps' own (:func:`caseops.api.app.server_options`) for both.
 
-``python -m bench.serve caseops|echo --port P`` (CaseOps' store: CASEOPS_DATABASE_URL).
+``python -m bench.serve caseops|echo|echo-persisted --port P`` (the store of CaseOps and of
+the persisted echo: CASEOPS_DATABASE_URL).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("which", choices=["caseops", "echo"])
+    p.add_argument("which", choices=["caseops", "echo", "echo-persisted"])
     p.add_argument("--port", type=int, required=True)
     a = p.parse_args()
     if a.which == "echo":
         from bench.echo_server import app
+    elif a.which == "echo-persisted":
+        from bench.echo_server import persisted_app
+
+        app = persisted_app(os.environ["CASEOPS_DATABASE_URL"])
     else:
         from caseops.server.app import app
     from caseops.api.app import server_options

@@ -1,0 +1,68 @@
+"""The storage floor: one bare SQLAlchemy Core single-row insert-and-commit.
+
+The benchmark measures it on its own (``bench.__main__.floor_insert``, the denominator of
+the in-process ratios) and inside the persisted echo server (``bench.echo_server``,
+``echo-persisted``), where every step makes exactly this write and nothing else: the
+least any environment that stores each step pays on top of openenv-core.
+
+Two forms of the same write (README, Performance):
+
+- :meth:`FloorTable.write`, the floor of every round so far: the statement is built on
+  each call (``conn.execute(insert(t).values(payload=...))``), as Core code usually
+  writes it;
+- :meth:`FloorTable.write_prepared`: one statement object built once and executed on
+  every call, which skips SQLAlchemy's statement construction and cache-key work (about
+  1.4x the rate of ``write`` on SQLite here): the cheapest Core insert-and-commit.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert
+
+from caseops.eventstore.store import make_engine
+
+#: The row every floor write stores: about the size of one CaseOps event payload.
+PAYLOAD = json.dumps({"x": "y" * 200})
+
+
+class FloorTable:
+    """A scratch table ``bench_floor_<hex>`` on ``url`` (created on construction, dropped
+    by :meth:`drop`), through CaseOps' own engine settings (:func:`make_engine`: WAL and
+    ``synchronous=NORMAL`` on SQLite)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+        self._md = MetaData()
+        self.table = Table(
+            f"bench_floor_{uuid.uuid4().hex[:8]}",
+            self._md,
+            Column("id", Integer, primary_key=True),
+            Column("payload", Text),
+        )
+        self._md.create_all(self.engine)
+        self._prepared = insert(self.table).values(payload=PAYLOAD)
+
+    def write(self) -> None:
+        """One single-row insert in its own transaction, committed (a pool check-out,
+        ``BEGIN``, ``INSERT``, ``COMMIT``), the statement built for this call."""
+        with self.engine.connect() as c:
+            conn = c.execution_options(caseops_write=True)
+            with conn.begin():
+                conn.execute(insert(self.table).values(payload=PAYLOAD))
+
+    def write_prepared(self) -> None:
+        """:meth:`write` with one statement object reused for every call."""
+        with self.engine.connect() as c:
+            conn = c.execution_options(caseops_write=True)
+            with conn.begin():
+                conn.execute(self._prepared)
+
+    def drop(self) -> None:
+        """Drop the table and dispose of the engine."""
+        try:
+            self._md.drop_all(self.engine)
+        finally:
+            self.engine.dispose()

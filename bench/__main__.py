@@ -117,7 +117,7 @@ def inprocess(url: str, max_steps: int, max_s: float) -> dict[str, float]:
 def floor_insert(url: str, max_rows: int, max_s: float, prepared: bool = False) -> dict[str, float]:
     """The storage floor on ``url``: bare single-row insert-and-commits per second
     (``prepared``: the statement built once, :meth:`bench.floor.FloorTable.write_prepared`)."""
-    from bench.floor import FloorTable
+    from .floor import FloorTable
 
     floor = FloorTable(url)
     write = floor.write_prepared if prepared else floor.write

@@ -24,7 +24,7 @@ from openenv.core.env_server.http_server import create_app
 from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import Action, Observation, State
 
-from bench.floor import FloorTable
+from .floor import FloorTable
 
 
 class EchoAction(Action):
@@ -96,9 +96,11 @@ def persisted_app(url: str) -> FastAPI:
         ) -> EchoObservation:
             return self.step(action)
 
-    return create_app(
+    served = create_app(
         PersistedEchoEnvironment, EchoAction, EchoObservation, max_concurrent_envs=512
     )
+    served.state.floor = floor  # what its steps write to (the benchmark's tests count it)
+    return served
 
 
 if __name__ == "__main__":

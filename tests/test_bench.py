@@ -1,0 +1,65 @@
+"""The benchmark's floors measure what the README says they measure."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from caseops.bench.__main__ import interleaved
+from caseops.bench.echo_server import persisted_app
+from caseops.bench.floor import FloorTable
+
+
+def _rows(floor: FloorTable) -> int:
+    with floor.engine.connect() as c:
+        return int(c.execute(select(func.count()).select_from(floor.table)).scalar_one())
+
+
+def test_each_floor_write_commits_exactly_one_row(tmp_path) -> None:
+    floor = FloorTable(f"sqlite:///{tmp_path / 'floor.db'}")
+    try:
+        floor.write()
+        assert _rows(floor) == 1
+        floor.write_prepared()
+        floor.write_prepared()
+        assert _rows(floor) == 3
+    finally:
+        floor.drop()
+
+
+def test_persisted_echo_writes_one_row_per_reset_and_step_and_echoes(tmp_path) -> None:
+    """The framework + storage ceiling: the echo's answers, plus one floor write for
+    every reset and every step, over HTTP and over the WebSocket."""
+    app = persisted_app(f"sqlite:///{tmp_path / 'echo.db'}")
+    floor: FloorTable = app.state.floor
+    with TestClient(app) as client:
+        assert client.post("/reset", json={}).status_code == 200
+        r = client.post("/step", json={"action": {"message": "hi"}})
+        assert r.status_code == 200
+        assert r.json()["observation"]["echoed"] == "hi"
+        assert _rows(floor) == 2
+        with client.websocket_connect("/ws") as ws:
+            ws.send_json({"type": "reset", "data": {}})
+            assert ws.receive_json()["type"] == "observation"
+            for k in range(3):
+                ws.send_json({"type": "step", "data": {"message": f"m{k}"}})
+                reply = ws.receive_json()
+                assert reply["data"]["observation"]["echoed"] == f"m{k}"
+        assert _rows(floor) == 6
+    floor.drop()
+
+
+def test_interleaved_alternates_the_figures_and_summarises_each() -> None:
+    calls: list[str] = []
+
+    def fig(name: str, value: float):  # type: ignore[no-untyped-def]
+        def run() -> dict[str, float]:
+            calls.append(name)
+            return {"x": value + len(calls)}
+
+        return run
+
+    a, b = interleaved(3, fig("a", 0.0), fig("b", 100.0))
+    assert calls == ["a", "b", "a", "b", "a", "b"]
+    assert a["x"] == {"median": 3.0, "min": 1.0, "max": 5.0}
+    assert b["x"] == {"median": 104.0, "min": 102.0, "max": 106.0}

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -145,6 +146,31 @@ def create_caseops_app(
             "who can reach this server"
         )
     return app
+
+
+def prepare_process(settings: Settings | None = None) -> bool:
+    """Ready this process to serve, once everything is imported and the app is built:
+    with ``CASEOPS_GC_FREEZE`` (default on), collect the garbage there is and freeze
+    what is left (:func:`gc.freeze`; Python documentation, ``gc``), so that the cyclic
+    collector's full collections no longer walk the frameworks' import-time objects.
+
+    Frozen objects are still freed by reference counting; only cycles among them would
+    be kept, and what exists at start-up lives as long as the process anyway. Measured
+    on the 2-core CI machine (README, Performance): a full collection paused a server
+    for about 85 ms before and about 20 ms after; WebSocket steps/s +16%, p99 of 64
+    concurrent sessions 191 → 46 ms. Every entry point that serves (``caseops serve``,
+    the OpenEnv ``server`` script, the benchmark's servers, the echo floors included)
+    calls this before ``uvicorn.run``.
+
+    Returns:
+        Whether it froze the heap.
+    """
+    settings = settings or get_settings()
+    if not settings.gc_freeze:
+        return False
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 def server_options(settings: Settings | None = None) -> dict[str, Any]:

@@ -97,9 +97,11 @@ def serve(
     if web:
         os.environ["ENABLE_WEB_INTERFACE"] = "true"
     port = int(os.environ.get("PORT", port)) if port == 8000 else port
-    from .app import create_caseops_app, server_options
+    from .app import create_caseops_app, prepare_process, server_options
 
-    uvicorn.run(create_caseops_app(), host=host, port=port, **server_options())
+    application = create_caseops_app()
+    prepare_process()
+    uvicorn.run(application, host=host, port=port, **server_options())
 
 
 @app.command()

@@ -108,7 +108,8 @@ if __name__ == "__main__":
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--persist", default=None, help="database URL: serve the persisted echo")
     a = p.parse_args()
-    from caseops.api.app import server_options
+    from caseops.api.app import prepare_process, server_options
 
     served = persisted_app(a.persist) if a.persist else app
+    prepare_process()
     uvicorn.run(served, host="127.0.0.1", port=a.port, log_level="warning", **server_options())

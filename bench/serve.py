@@ -25,8 +25,9 @@ if __name__ == "__main__":
         app = persisted_app(os.environ["CASEOPS_DATABASE_URL"])
     else:
         from caseops.server.app import app
-    from caseops.api.app import server_options
+    from caseops.api.app import prepare_process, server_options
 
+    prepare_process()  # CaseOps' own process preparation, for the echo floors too
     uvicorn.run(
         app,
         host="127.0.0.1",

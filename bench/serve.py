@@ -1,5 +1,7 @@
-"""Serve CaseOps or the echo floor with identical uvicorn settings (for the benchmark):
-CaseOps' own (:func:`caseops.api.app.server_options`) for both.
+"""Serve CaseOps or one of its floors (the echo, the persisted echo) with identical
+uvicorn settings and process preparation (for the benchmark): CaseOps' own
+(:func:`caseops.api.app.server_options`, :func:`caseops.api.app.prepare_process`) for
+all three.
 
 ``python -m bench.serve caseops|echo|echo-persisted --port P`` (the store of CaseOps and of
 the persisted echo: CASEOPS_DATABASE_URL).

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import socket
@@ -559,6 +560,11 @@ def main() -> int:
         result["served"] = served
         # where CaseOps ran the served steps (CASEOPS_STEP_EXECUTOR reaches the server)
         result["served_step_executor"] = os.environ.get("CASEOPS_STEP_EXECUTOR", "auto")
+        # what uvicorn's "auto" picked for all three servers (the same environment)
+        result["served_uvicorn"] = {
+            "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+            "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+        }
         result["served_ratio_caseops_over_echo"] = {
             name: round(
                 v["caseops"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"], 3

@@ -158,9 +158,7 @@ def prepare_process(settings: Settings | None = None) -> bool:
     be kept, and what exists at start-up lives as long as the process anyway. Measured
     on the 2-core CI machine (README, Performance): a full collection paused a server
     for about 85 ms before and about 20 ms after; WebSocket steps/s +16%, p99 of 64
-    concurrent sessions 191 → 46 ms. Every entry point that serves (``caseops serve``,
-    the OpenEnv ``server`` script, the benchmark's servers, the echo floors included)
-    calls this before ``uvicorn.run``.
+    concurrent sessions 191 → 46 ms. :func:`run_server` calls it before serving.
 
     Returns:
         Whether it froze the heap.
@@ -171,6 +169,17 @@ def prepare_process(settings: Settings | None = None) -> bool:
     gc.collect()
     gc.freeze()
     return True
+
+
+def run_server(app: ASGIApp, *, host: str, port: int, **uvicorn_kwargs: Any) -> None:
+    """Serve ``app`` with uvicorn on ``host``:``port`` (blocks until stopped), after
+    :func:`prepare_process`, with :func:`server_options` plus ``uvicorn_kwargs``. The one
+    way every CaseOps server starts: ``caseops serve``, the OpenEnv ``server`` script and
+    the benchmark's servers, its echo floors included, so they all run alike."""
+    import uvicorn
+
+    prepare_process()
+    uvicorn.run(app, host=host, port=port, **server_options(), **uvicorn_kwargs)
 
 
 def server_options(settings: Settings | None = None) -> dict[str, Any]:

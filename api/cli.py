@@ -89,19 +89,15 @@ def serve(
     web: Annotated[bool, typer.Option(help="Enable the /web playground.")] = False,
 ) -> None:
     """Serve CaseOps over HTTP and WebSocket (OpenEnv protocol)."""
-    import uvicorn
-
     if db:
         os.environ["CASEOPS_DATABASE_URL"] = db
         get_settings.cache_clear()
     if web:
         os.environ["ENABLE_WEB_INTERFACE"] = "true"
     port = int(os.environ.get("PORT", port)) if port == 8000 else port
-    from .app import create_caseops_app, prepare_process, server_options
+    from .app import create_caseops_app, run_server
 
-    application = create_caseops_app()
-    prepare_process()
-    uvicorn.run(application, host=host, port=port, **server_options())
+    run_server(create_caseops_app(), host=host, port=port)
 
 
 @app.command()

@@ -76,6 +76,11 @@ def interleaved(n: int, *fns: Callable[[], dict[str, float]]) -> list[Summary]:
     return [{k: summary([r[k] for r in rs]) for k in rs[0]} for rs in runs]
 
 
+def ratio(num: Summary, den: Summary, num_key: str, den_key: str) -> float:
+    """The ratio of two figures' medians, to 3 places."""
+    return round(num[num_key]["median"] / den[den_key]["median"], 3)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -528,12 +533,10 @@ def main() -> int:
     result["storage_floor"] = floor
     result["storage_floor_prepared"] = prepared
     result["in_process_vs_floor"] = {
-        db: round(inproc[db]["steps_per_s"]["median"] / floor[db]["commits_per_s"]["median"], 3)
-        for db in inproc
+        db: ratio(inproc[db], floor[db], "steps_per_s", "commits_per_s") for db in inproc
     }
     result["in_process_vs_floor_prepared"] = {
-        db: round(inproc[db]["steps_per_s"]["median"] / prepared[db]["commits_per_s"]["median"], 3)
-        for db in inproc
+        db: ratio(inproc[db], prepared[db], "steps_per_s", "commits_per_s") for db in inproc
     }
 
     log("servers: HTTP and WebSocket ...")
@@ -565,29 +568,17 @@ def main() -> int:
             "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
             "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
         }
-        result["served_ratio_caseops_over_echo"] = {
-            name: round(
-                v["caseops"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"], 3
-            )
-            for name, v in served.items()
-        }
-        # the ceiling for any environment that stores each step: the echo plus one
-        # storage-floor write per step, against the echo (bench/echo_server.py)
-        result["served_ratio_echo_persisted_over_echo"] = {
-            name: round(
-                v["echo_persisted"]["steps_per_s"]["median"] / v["echo"]["steps_per_s"]["median"],
-                3,
-            )
-            for name, v in served.items()
-        }
-        result["served_ratio_caseops_over_echo_persisted"] = {
-            name: round(
-                v["caseops"]["steps_per_s"]["median"]
-                / v["echo_persisted"]["steps_per_s"]["median"],
-                3,
-            )
-            for name, v in served.items()
-        }
+        for num, den in (
+            ("caseops", "echo"),
+            ("echo_persisted", "echo"),
+            ("caseops", "echo_persisted"),
+        ):
+            # echo_persisted over echo is the ceiling for any environment that stores each
+            # step: the echo plus one storage-floor write per step (bench/echo_server.py)
+            result[f"served_ratio_{num}_over_{den}"] = {
+                name: ratio(v[num], v[den], "steps_per_s", "steps_per_s")
+                for name, v in served.items()
+            }
         log("memory per WebSocket session ...")
         result["ws_memory"] = ws_memory(srv, (1, 256) if not a.quick else (1, 32))
     finally:

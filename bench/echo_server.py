@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 from openenv.core.env_server.http_server import create_app
 from openenv.core.env_server.interfaces import Environment
@@ -108,8 +107,7 @@ if __name__ == "__main__":
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--persist", default=None, help="database URL: serve the persisted echo")
     a = p.parse_args()
-    from caseops.api.app import prepare_process, server_options
+    from caseops.api.app import run_server
 
     served = persisted_app(a.persist) if a.persist else app
-    prepare_process()
-    uvicorn.run(served, host="127.0.0.1", port=a.port, log_level="warning", **server_options())
+    run_server(served, host="127.0.0.1", port=a.port, log_level="warning")

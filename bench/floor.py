@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert
+from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, Text, insert
 
 from caseops.eventstore.store import make_engine
 
@@ -45,20 +45,21 @@ class FloorTable:
         self._md.create_all(self.engine)
         self._prepared = insert(self.table).values(payload=PAYLOAD)
 
-    def write(self) -> None:
-        """One single-row insert in its own transaction, committed (a pool check-out,
-        ``BEGIN``, ``INSERT``, ``COMMIT``), the statement built for this call."""
+    def _commit(self, statement: Insert) -> None:
+        """``statement`` in its own transaction, committed (a pool check-out, ``BEGIN``,
+        ``INSERT``, ``COMMIT``)."""
         with self.engine.connect() as c:
             conn = c.execution_options(caseops_write=True)
             with conn.begin():
-                conn.execute(insert(self.table).values(payload=PAYLOAD))
+                conn.execute(statement)
+
+    def write(self) -> None:
+        """One single-row insert-and-commit, the statement built for this call."""
+        self._commit(insert(self.table).values(payload=PAYLOAD))
 
     def write_prepared(self) -> None:
         """:meth:`write` with one statement object reused for every call."""
-        with self.engine.connect() as c:
-            conn = c.execution_options(caseops_write=True)
-            with conn.begin():
-                conn.execute(self._prepared)
+        self._commit(self._prepared)
 
     def drop(self) -> None:
         """Drop the table and dispose of the engine."""

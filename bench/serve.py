@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 
-import uvicorn
-
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("which", choices=["caseops", "echo", "echo-persisted"])
@@ -27,14 +25,7 @@ if __name__ == "__main__":
         app = persisted_app(os.environ["CASEOPS_DATABASE_URL"])
     else:
         from caseops.server.app import app
-    from caseops.api.app import prepare_process, server_options
+    from caseops.api.app import run_server
 
-    prepare_process()  # CaseOps' own process preparation, for the echo floors too
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=a.port,
-        log_level="warning",
-        access_log=False,
-        **server_options(),  # CaseOps' shipped options, for the echo floor too
-    )
+    # CaseOps' own way of serving (options and process preparation), for the floors too
+    run_server(app, host="127.0.0.1", port=a.port, log_level="warning", access_log=False)

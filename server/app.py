@@ -10,9 +10,7 @@ import argparse
 import os
 import sys
 
-import uvicorn
-
-from caseops.api.app import create_caseops_app, prepare_process, server_options
+from caseops.api.app import create_caseops_app, run_server
 from caseops.domain.errors import CaseOpsError
 
 try:
@@ -28,8 +26,7 @@ def main(host: str | None = None, port: int | None = None) -> None:
     parser.add_argument("--host", default=host or os.environ.get("HOST", "0.0.0.0"))
     parser.add_argument("--port", type=int, default=port or int(os.environ.get("PORT", "8000")))
     args, _ = parser.parse_known_args()
-    prepare_process()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **server_options())
+    run_server(app, host=args.host, port=args.port, log_level="info")
 
 
 if __name__ == "__main__":

@@ -68,9 +68,11 @@ def test_openenv_server_entry_point_freezes_before_serving(
     monkeypatch.setenv("CASEOPS_DATABASE_URL", sqlite_url(tmp_path, "entry.db"))
     get_settings.cache_clear()
     try:
+        import uvicorn
+
         import caseops.server.app as entry
 
-        calls = _record_run(monkeypatch, entry.uvicorn)
+        calls = _record_run(monkeypatch, uvicorn)
         monkeypatch.setattr(sys, "argv", ["server", "--port", "8123"])
         entry.main()
     finally:

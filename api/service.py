@@ -24,7 +24,14 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
 from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
-from caseops.domain.grader import GradeReport, grade, parse_exact
+from caseops.domain.grader import (
+    GradeReport,
+    Tally,
+    grade,
+    grade_tally,
+    parse_exact,
+    tally_of,
+)
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import get_scenario, task_refs
@@ -48,12 +55,14 @@ _EPISODE_ID = re.compile(EPISODE_ID_PATTERN)
 
 @dataclass
 class Loaded:
-    """An episode rebuilt from its stream: scenario, record, domain events and ids."""
+    """An episode rebuilt from its stream: scenario, record, domain events and ids, and
+    the grader's tally of those events once a step has computed it (``None`` until then)."""
 
     scenario: Scenario
     record: CaseRecord
     history: list[Event] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    tally: Tally | None = None
 
 
 _UUID7_LOCK = threading.Lock()
@@ -190,6 +199,9 @@ class EpisodeService:
                     record,
                     [*cached.history, *events],
                     [*cached.ids, *(r.event_id for r in newer)],
+                    None
+                    if cached.tally is None
+                    else tally_of(cached.scenario, events, cached.tally),
                 )
             else:
                 records = self.store.read(episode_id)
@@ -264,7 +276,9 @@ class EpisodeService:
         if loaded is None:
             loaded = self.load(episode_id)
         while True:
-            out = apply_step(loaded.scenario, loaded.record, loaded.history, action)
+            out = apply_step(
+                loaded.scenario, loaded.record, loaded.history, action, loaded.tally
+            )
             ids = (
                 [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
                 if request_id is not None
@@ -303,6 +317,7 @@ class EpisodeService:
             out.record,
             [*loaded.history, *out.events],
             [*loaded.ids, *(e.event_id for e in new)],
+            out.tally,
         )
         self._remember(episode_id, after)
         report = self.report(after) if out.record.done else None
@@ -330,6 +345,8 @@ class EpisodeService:
     @staticmethod
     def report(loaded: Loaded) -> GradeReport:
         """The grade report of a loaded episode (citing stored event ids)."""
+        if loaded.tally is not None and loaded.tally.read == len(loaded.history):
+            return grade_tally(loaded.scenario, loaded.tally, loaded.ids)
         return grade(loaded.scenario, loaded.history, loaded.ids)
 
     def observation(self, episode_id: str) -> CaseObservation:

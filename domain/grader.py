@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -30,7 +31,7 @@ from .events import (
     STEP_EVENT_TYPES,
     Event,
 )
-from .scenario import Marker, Scenario
+from .scenario import Gold, Marker, Scenario
 
 GRADER_VERSION = "1.0.0"
 
@@ -205,36 +206,111 @@ def facts(events: Iterable[Event]) -> list[Fact]:
     return [(type(ev).__name__, ev.__dict__) for ev in events]
 
 
-def _evaluate(scenario: Scenario, events: Sequence[Event]) -> tuple[Earned, str, int]:
-    return _evaluate_facts(scenario, facts(events))
+#: One component's credit as a tally keeps it: the ``Earned`` value with a tuple of indexes.
+Credit = tuple[int, int, str, tuple[int, ...]]
 
 
-def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, str, int]:
-    """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
-    plus the final status and the number of steps.
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What the grader has read of one episode's log so far: the state of its single pass
+    over the events, so that a log can be graded in pieces (the potential of every step
+    reads only that step's new events, not the whole stream again).
+
+    A value tied to one scenario (``first_classify`` compares queues with its gold).
+    Indexes are positions in the log from 0 (``EpisodeStarted`` included when it was fed)
+    and ``read`` is how many events the tally has read. Folding a log from :data:`EMPTY_TALLY`
+    in one piece or in any number of pieces gives the same tally
+    (``tests/test_properties.py``); :func:`advance` returns a new tally and never
+    changes the one it is given.
+    """
+
+    read: int = 0
+    status: str = "new"
+    status_idx: int | None = None
+    queue: str | None = None
+    priority: str | None = None
+    issue_type: str | None = None
+    queue_idx: int | None = None
+    class_idx: int | None = None
+    resolution: str | None = None
+    resolution_idx: int | None = None
+    #: requested field -> index of the first request of it (read-only by convention)
+    requested: Mapping[str, int] = field(default_factory=dict)
+    #: evidence key -> index of the event that first collected it (read-only likewise)
+    evidence: Mapping[str, int] = field(default_factory=dict)
+    reply: str | None = None
+    reply_idx: int | None = None
+    notes: tuple[tuple[int, str], ...] = ()
+    steps: int = 0
+    first_classify: int | None = None
+    first_breach: int | None = None
+    #: the reply and note components, worked out when their text was read (``None``
+    #: until then): matching phrases is the costly part of a grade, and it is done once
+    #: per drafted reply or added note rather than at every step
+    reply_credit: Credit | None = None
+    note_credit: Credit | None = None
+
+
+def _reply_credit(gold: Gold, reply: str | None, reply_idx: int | None) -> Credit:
+    """The reply component for the latest drafted reply (none: ``reply`` is ``None``)."""
+    if reply is None:
+        return (0, 1, "no reply drafted", ())
+    bad = forbidden_hits(gold.forbidden_claims, reply)
+    if bad:
+        return (0, 1, f"forbidden claim: {bad[0]!r}", ())
+    hits = marker_hits(gold.reply_markers, reply)
+    return (
+        len(hits),
+        len(gold.reply_markers),
+        f"{len(hits)} of {len(gold.reply_markers)} points made",
+        (reply_idx,) if hits and reply_idx is not None else (),
+    )
+
+
+def _note_credit(gold: Gold, notes: tuple[tuple[int, str], ...]) -> Credit:
+    """The internal-note component for every note so far (the markers are met by the
+    notes read together, so a point may be made across two of them)."""
+    text = "\n".join(n for _, n in notes)
+    hits = marker_hits(gold.note_markers, text)
+    return (
+        len(hits),
+        len(gold.note_markers),
+        f"{len(hits)} of {len(gold.note_markers)} points noted",
+        tuple(i for i, n in notes if marker_hits(gold.note_markers, n)),
+    )
+
+
+#: The tally of an empty log.
+EMPTY_TALLY = Tally()
+
+
+def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
+    """``tally`` after reading ``items``, the next facts of the same log (see :class:`Tally`).
 
     Raises:
         KeyError: a stored payload missing a field its type has.
         TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
-    gold = scenario.gold
-    gold_queue = gold.queue
-    status = "new"
-    status_idx: int | None = None
-    queue = priority = issue_type = None
-    queue_idx = class_idx = None
-    resolution: str | None = None
-    resolution_idx: int | None = None
-    requested: dict[str, int] = {}
-    evidence: dict[str, int] = {}
-    reply: str | None = None
-    reply_idx: int | None = None
-    notes: list[tuple[int, str]] = []
-    steps = 0
-    first_classify: int | None = None
-    first_breach: int | None = None
+    gold_queue = scenario.gold.queue
+    t = tally
+    i = t.read - 1
+    status, status_idx = t.status, t.status_idx
+    queue, priority, issue_type = t.queue, t.priority, t.issue_type
+    queue_idx, class_idx = t.queue_idx, t.class_idx
+    resolution, resolution_idx = t.resolution, t.resolution_idx
+    requested: Mapping[str, int] = t.requested
+    evidence: Mapping[str, int] = t.evidence
+    reply, reply_idx = t.reply, t.reply_idx
+    notes = t.notes
+    steps = t.steps
+    first_classify, first_breach = t.first_classify, t.first_breach
+    reply_credit, note_credit = t.reply_credit, t.note_credit
 
-    for i, (kind, ev) in enumerate(items):
+    def collected(have: Mapping[str, int], key: str, idx: int) -> Mapping[str, int]:
+        # a copy only when the key is new: the tally given is never changed
+        return have if key in have else {**have, key: idx}
+
+    for i, (kind, ev) in enumerate(items, start=t.read):
         if kind in STEP_EVENT_TYPES:
             step = ev["step"]
             if step > steps:
@@ -243,16 +319,18 @@ def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, 
             if to_state != status:
                 status, status_idx = to_state, i
             if kind == "TicketReviewed":
-                evidence.setdefault("ticket", i)
+                evidence = collected(evidence, "ticket", i)
             elif kind == "ArtifactInspected":
-                evidence.setdefault(f"artifact:{ev['artifact_id']}", i)
+                evidence = collected(evidence, f"artifact:{ev['artifact_id']}", i)
             elif kind == "PolicySearched":
                 if ev.get("topic") is not None:
-                    evidence.setdefault(f"policy:{ev['topic']}", i)
+                    evidence = collected(evidence, f"policy:{ev['topic']}", i)
             elif kind == "ReplyDrafted":
                 reply, reply_idx = ev["message"], i
+                reply_credit = None
             elif kind == "InternalNoteAdded":
-                notes.append((i, ev["note"]))
+                notes = (*notes, (i, ev["note"]))
+                note_credit = None
             elif kind == "CaseClassified":
                 queue, priority, issue_type = ev["queue"], ev["priority"], ev["issue_type"]
                 queue_idx = class_idx = i
@@ -260,7 +338,7 @@ def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, 
                     first_classify = i
             elif kind == "InfoRequested":
                 for f in ev["requested_fields"]:
-                    requested.setdefault(f, i)
+                    requested = collected(requested, f, i)
             elif kind == "CaseEscalated":
                 queue, queue_idx = ev["queue"], i
                 if first_classify is None and queue == gold_queue:
@@ -271,6 +349,62 @@ def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, 
             status, status_idx = ev["to_state"], i
         elif kind == "SlaBreached" and first_breach is None:
             first_breach = i
+
+    gold = scenario.gold
+    if reply_credit is None and reply is not None and gold.reply_markers:
+        reply_credit = _reply_credit(gold, reply, reply_idx)
+    if note_credit is None and notes and gold.note_markers:
+        note_credit = _note_credit(gold, notes)
+    return Tally(
+        i + 1,
+        status,
+        status_idx,
+        queue,
+        priority,
+        issue_type,
+        queue_idx,
+        class_idx,
+        resolution,
+        resolution_idx,
+        requested,
+        evidence,
+        reply,
+        reply_idx,
+        notes,
+        steps,
+        first_classify,
+        first_breach,
+        reply_credit,
+        note_credit,
+    )
+
+
+def tally_of(scenario: Scenario, events: Iterable[Event], tally: Tally = EMPTY_TALLY) -> Tally:
+    """``tally`` after reading live ``events`` (by default the tally of ``events`` alone)."""
+    return advance(scenario, tally, facts(events))
+
+
+def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, str, int]:
+    """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
+    plus the final status and the number of steps.
+
+    Raises:
+        KeyError: a stored payload missing a field its type has.
+        TypeError, ValueError, AttributeError: a stored field of the wrong type.
+    """
+    return _earned(scenario, advance(scenario, EMPTY_TALLY, items))
+
+
+def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
+    """The components earned by the log a tally has read, its status and its steps."""
+    gold = scenario.gold
+    status, status_idx = t.status, t.status_idx
+    queue, priority, issue_type = t.queue, t.priority, t.issue_type
+    queue_idx, class_idx = t.queue_idx, t.class_idx
+    resolution, resolution_idx = t.resolution, t.resolution_idx
+    requested, evidence = t.requested, t.evidence
+    steps = t.steps
+    first_classify, first_breach = t.first_classify, t.first_breach
 
     earned: Earned = {}
 
@@ -309,30 +443,12 @@ def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, 
         )
 
     if gold.reply_markers:
-        if reply is None:
-            earned["reply"] = (0, 1, "no reply drafted", [])
-        else:
-            bad = forbidden_hits(gold.forbidden_claims, reply)
-            hits = marker_hits(gold.reply_markers, reply)
-            if bad:
-                earned["reply"] = (0, 1, f"forbidden claim: {bad[0]!r}", [])
-            else:
-                earned["reply"] = (
-                    len(hits),
-                    len(gold.reply_markers),
-                    f"{len(hits)} of {len(gold.reply_markers)} points made",
-                    [reply_idx] if hits and reply_idx is not None else [],
-                )
+        vn, vd, detail, idxs = t.reply_credit or _reply_credit(gold, None, None)
+        earned["reply"] = (vn, vd, detail, list(idxs))
 
     if gold.note_markers:
-        text = "\n".join(n for _, n in notes)
-        hits = marker_hits(gold.note_markers, text)
-        earned["internal_note"] = (
-            len(hits),
-            len(gold.note_markers),
-            f"{len(hits)} of {len(gold.note_markers)} points noted",
-            [i for i, n in notes if marker_hits(gold.note_markers, n)],
-        )
+        vn, vd, detail, idxs = t.note_credit or _note_credit(gold, ())
+        earned["internal_note"] = (vn, vd, detail, list(idxs))
 
     investigated = all(e in evidence for e in gold.required_evidence)
     if status_ok and resolution_ok and investigated:
@@ -384,7 +500,14 @@ def grade(
     Returns:
         A :class:`GradeReport` with ``score`` in [0, 1].
     """
-    earned, status, steps = _evaluate(scenario, events)
+    return grade_tally(scenario, tally_of(scenario, events), event_ids)
+
+
+def grade_tally(
+    scenario: Scenario, tally: Tally, event_ids: Sequence[str] | None = None
+) -> GradeReport:
+    """:func:`grade` of the log ``tally`` has read (``event_ids`` parallel to that log)."""
+    earned, status, steps = _earned(scenario, tally)
     # Integer arithmetic (this runs at the end of every episode): each float below is a
     # correctly rounded int / int, the same value as float() of the exact Fraction.
     total_pct = sum(_WEIGHT_PCT[name] for name in earned)
@@ -433,3 +556,9 @@ def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
     """The score of ``events`` rounded to ``QUANTUM`` places (the shaping potential), as a
     ``Fraction``; equal to ``Fraction(grade(scenario, events).score_exact)``."""
     return score_facts(scenario, facts(events))[0]
+
+
+def potential_of(scenario: Scenario, tally: Tally) -> Fraction:
+    """:func:`potential` of the log ``tally`` has read."""
+    earned, _, _ = _earned(scenario, tally)
+    return Fraction(_quantize_ratio(*_total(earned)), _SCALE)

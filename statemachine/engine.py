@@ -19,7 +19,16 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
-from caseops.domain.grader import GRADER_VERSION, ZERO, fmt, parse_exact, potential
+from caseops.domain.grader import (
+    GRADER_VERSION,
+    ZERO,
+    Tally,
+    fmt,
+    parse_exact,
+    potential,
+    potential_of,
+    tally_of,
+)
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST, step_reward
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
@@ -33,7 +42,8 @@ class StepOutcome:
     """What one step produced: the stamped events to append and the new record.
 
     ``reward``, ``score`` and ``cost`` are exact (``Fraction``); the same values, as
-    12-place decimal strings, are stamped on ``events[0]``.
+    12-place decimal strings, are stamped on ``events[0]``. ``tally`` is the grader's
+    tally of the log with these events appended (the next step's starting point).
     """
 
     events: list[Event]
@@ -41,6 +51,7 @@ class StepOutcome:
     reward: Fraction
     score: Fraction
     cost: Fraction
+    tally: Tally
 
     @property
     def done(self) -> bool:
@@ -88,6 +99,7 @@ def apply_step(
     record: CaseRecord,
     history: Sequence[Event],
     action: CaseAction,
+    tally: Tally | None = None,
 ) -> StepOutcome:
     """Run one agent step.
 
@@ -96,18 +108,28 @@ def apply_step(
         record: the record folded from ``history``.
         history: the stream's events so far (``EpisodeStarted`` first).
         action: the agent's action.
+        tally: the grader's tally of ``history`` when the caller kept it (the previous
+            step's ``StepOutcome.tally``): the potential then reads only this step's
+            events. Read from ``history`` when ``None``; the result is the same.
 
     Returns:
         The stamped events and the new record.
 
     Raises:
         EpisodeAlreadyEnded: when ``record`` is done.
+        ValueError: a ``tally`` that has not read exactly ``history``.
     """
     new = decide(scenario, record, action)
     first = new[0]
     assert isinstance(first, StepEvent)
     before = parse_exact(record.score)
-    after = potential(scenario, [*history, *new])
+    if tally is None:
+        tally = tally_of(scenario, history)
+    elif tally.read != len(history):
+        raise ValueError(f"the tally has read {tally.read} events; the history has {len(history)}")
+    # The grader reads no reward, score or cost: the unstamped events tally the same.
+    tally = tally_of(scenario, new, tally)
+    after = potential_of(scenario, tally)
     cost = cost_of(first)
     reward = step_reward(before, after, cost)
     stamped = first.model_copy(
@@ -120,4 +142,5 @@ def apply_step(
         reward=reward,
         score=after,
         cost=cost,
+        tally=tally,
     )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import EpisodeStarted, Event, StepEvent
-from caseops.domain.grader import GRADER_VERSION, GradeReport, fmt, grade, potential
+from caseops.domain.grader import GRADER_VERSION, GradeReport, Tally, fmt, grade, potential
 from caseops.domain.scenario import Scenario
 
 from .engine import apply_step, fold
@@ -72,6 +72,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
 
     record = fold([started])
     history: list[Event] = [started]
+    tally: Tally | None = None
     recorded_rewards: list[str] = []
     replayed_rewards: list[str] = []
     i = 1
@@ -80,6 +81,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
         if not isinstance(ev, StepEvent):
             mismatches.append(f"event {i + 1} ({ev.type}) follows no step")
             history.append(ev)
+            tally = None  # read again from the history at the next step
             i += 1
             continue
         recorded_rewards.append(ev.reward)
@@ -87,7 +89,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
             mismatches.append(f"event {i + 1}: step {ev.step} after the episode ended")
             break
         action = CaseAction.model_validate(ev.action)
-        out = apply_step(scenario, record, history, action)
+        out = apply_step(scenario, record, history, action, tally)
         replayed_rewards.append(fmt(out.reward))
         for k, produced in enumerate(out.events):
             j = i + k
@@ -101,6 +103,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
                 )
         history.extend(out.events)
         record = out.record
+        tally = out.tally
         i += len(out.events)
 
     report = grade(scenario, events, event_ids)

@@ -22,7 +22,16 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
-from caseops.domain.grader import fmt
+from caseops.domain.grader import (
+    EMPTY_TALLY,
+    facts,
+    fmt,
+    grade,
+    grade_tally,
+    potential,
+    potential_of,
+    tally_of,
+)
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import SEED_SCENARIOS
@@ -399,3 +408,83 @@ def test_canonical_json_refuses_what_the_standard_encoder_refuses_and_floats(
 
     with pytest.raises(TypeError):
         canonical_json(value)
+
+
+# -- the grader read in pieces ---------------------------------------------------------
+# The tally a step carries to the next grades exactly as the whole log read again, so the
+# reward of every step (the potential difference, DESIGN section 4) does not depend on
+# whether the tally was kept.
+
+PROPS_TALLY = settings(max_examples=60, deadline=None)
+
+
+def carried(scenario: Scenario, acts: list[CaseAction]):  # type: ignore[no-untyped-def]
+    """Step ``acts`` twice, once carrying each step's tally and once without any; returns
+    the history and the pairs of outcomes."""
+    started, record = start_episode(scenario, "ep")
+    history: list = [started]
+    tally = None
+    pairs = []
+    for a in acts:
+        if record.done:
+            break
+        kept = apply_step(scenario, record, history, a, tally)
+        fresh = apply_step(scenario, record, history, a)
+        pairs.append((kept, fresh))
+        history += kept.events
+        record, tally = kept.record, kept.tally
+    return history, pairs
+
+
+@PROPS_TALLY
+@given(episodes())
+def test_a_carried_tally_steps_exactly_as_the_log_read_again(
+    case: tuple[Scenario, list[CaseAction]],
+) -> None:
+    scenario, acts = case
+    history, pairs = carried(scenario, acts)
+    for k, (kept, fresh) in enumerate(pairs):
+        assert [e.canonical() for e in kept.events] == [e.canonical() for e in fresh.events]
+        assert (kept.reward, kept.score, kept.cost) == (fresh.reward, fresh.score, fresh.cost)
+        assert kept.record == fresh.record
+        assert kept.tally == fresh.tally
+    if pairs:
+        last = pairs[-1][0].tally
+        assert last.read == len(history)
+        assert last == tally_of(scenario, history)
+        assert potential_of(scenario, last) == potential(scenario, history)
+        ids = [f"id-{i}" for i in range(len(history))]
+        assert grade_tally(scenario, last, ids) == grade(scenario, history, ids)
+
+
+@PROPS_TALLY
+@given(episodes(), st.lists(st.integers(min_value=0, max_value=60), max_size=6))
+def test_a_log_read_in_any_pieces_tallies_as_read_whole(
+    case: tuple[Scenario, list[CaseAction]], cuts: list[int]
+) -> None:
+    scenario, acts = case
+    history, _ = carried(scenario, acts)
+    whole = tally_of(scenario, history)
+    tally = EMPTY_TALLY
+    prev = 0
+    for cut in sorted({min(c, len(history)) for c in cuts} | {len(history)}):
+        before = tally
+        snapshot = (before.read, dict(before.requested), dict(before.evidence), before.notes)
+        tally = tally_of(scenario, history[prev:cut], tally)
+        # the tally given is never changed
+        assert (before.read, dict(before.requested), dict(before.evidence), before.notes) == (
+            snapshot
+        )
+        assert potential_of(scenario, tally) == potential(scenario, history[:cut])
+        prev = cut
+    assert tally == whole
+    assert tally_of(scenario, []) == EMPTY_TALLY
+    assert potential_of(scenario, EMPTY_TALLY) == potential(scenario, []) >= Fraction(0)
+    assert len(facts(history)) == whole.read
+
+
+def test_a_tally_of_another_history_is_refused() -> None:
+    scenario = SCENARIOS[0]
+    started, record = start_episode(scenario, "ep")
+    with pytest.raises(ValueError, match="tally has read 0 events; the history has 1"):
+        apply_step(scenario, record, [started], CaseAction(action_type="review_ticket"), EMPTY_TALLY)

@@ -15,6 +15,10 @@ from typing import Any
 import orjson
 
 
+#: The types written as they are (exact types: a subclass takes the walk's checks).
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _reject_floats(value: Any) -> Any:
     """``value`` unchanged, after checking that it holds only what the standard encoder
     writes (dicts, lists, tuples, str, int, bool, None) and no float.
@@ -23,7 +27,12 @@ def _reject_floats(value: Any) -> Any:
         TypeError: a float, or a value the standard encoder would refuse (orjson would
             write datetimes, UUIDs or dataclasses; canonical JSON does not).
     """
-    stack = [value]
+    # The usual value is a dict of scalars: one pass in a comprehension leaves only the
+    # containers (and anything refused) for the walk below.
+    if type(value) is dict:
+        stack = [v for v in value.values() if type(v) not in _SCALARS]
+    else:
+        stack = [value]
     while stack:
         v = stack.pop()
         t = type(v)

@@ -351,9 +351,9 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
             first_breach = i
 
     gold = scenario.gold
-    if reply_credit is None and reply is not None and gold.reply_markers:
+    if reply_credit is None and gold.reply_markers:
         reply_credit = _reply_credit(gold, reply, reply_idx)
-    if note_credit is None and notes and gold.note_markers:
+    if note_credit is None and gold.note_markers:
         note_credit = _note_credit(gold, notes)
     return Tally(
         i + 1,

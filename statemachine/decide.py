@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.canonical import canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,
@@ -137,11 +138,13 @@ def _invalid(scenario: Scenario, record: CaseRecord, action: CaseAction) -> str 
 def _outcome(scenario: Scenario, record: CaseRecord, action: CaseAction, step: int) -> StepEvent:
     a = action.action_type
     frm = record.status
+    sent = action.payload()
     common: dict[str, Any] = {
         "step": step,
-        "action": action.payload(),
+        "action": sent,
         "from_state": frm,
-        "repeated": action.fingerprint() in record.seen_actions,
+        # ``action.fingerprint()``, from the payload already made
+        "repeated": canonical_json(sent) in record.seen_actions,
     }
     legal = legal_actions(frm)
     if a not in legal:

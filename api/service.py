@@ -25,6 +25,7 @@ from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
 from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
 from caseops.domain.grader import (
+    SCALE,
     GradeReport,
     Tally,
     grade,
@@ -276,9 +277,7 @@ class EpisodeService:
         if loaded is None:
             loaded = self.load(episode_id)
         while True:
-            out = apply_step(
-                loaded.scenario, loaded.record, loaded.history, action, loaded.tally
-            )
+            out = apply_step(loaded.scenario, loaded.record, loaded.history, action, loaded.tally)
             ids = (
                 [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
                 if request_id is not None
@@ -321,7 +320,7 @@ class EpisodeService:
         )
         self._remember(episode_id, after)
         report = self.report(after) if out.record.done else None
-        return after, observe(after.scenario, after.record, float(out.reward), report)
+        return after, observe(after.scenario, after.record, out.reward_scaled / SCALE, report)
 
     def _answered(self, episode_id: str, request_id: str) -> tuple[Loaded, CaseObservation] | None:
         """The original answer to a step request already stored, or ``None``."""

@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 
-
 #: The types written as they are (exact types: a subclass takes the walk's checks).
 _SCALARS = frozenset({str, int, bool, type(None)})
 

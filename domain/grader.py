@@ -55,7 +55,9 @@ WEIGHTS: dict[str, Fraction] = {
 QUANTUM = 12  # decimal places used for recorded numbers
 
 
-_SCALE = 10**QUANTUM
+#: Recorded numbers as integers: a number x is carried as x x SCALE (QUANTUM places).
+SCALE = 10**QUANTUM
+_SCALE = SCALE
 ZERO = Fraction(0)
 
 
@@ -560,5 +562,17 @@ def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
 
 def potential_of(scenario: Scenario, tally: Tally) -> Fraction:
     """:func:`potential` of the log ``tally`` has read."""
+    return Fraction(scaled_potential_of(scenario, tally), SCALE)
+
+
+def scaled_potential_of(scenario: Scenario, tally: Tally) -> int:
+    """:func:`potential_of` x ``SCALE``: the same number as an integer (the potential is
+    rounded to ``QUANTUM`` places, so this is exact)."""
     earned, _, _ = _earned(scenario, tally)
-    return Fraction(_quantize_ratio(*_total(earned)), _SCALE)
+    return _quantize_ratio(*_total(earned))
+
+
+def scaled(value: Fraction) -> int:
+    """``value`` x ``SCALE``, rounded half-even to an integer (exact for any number with at
+    most ``QUANTUM`` decimal places, such as the step costs)."""
+    return _quantize(value)

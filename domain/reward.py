@@ -21,3 +21,10 @@ REPEAT_COST = Fraction(1, 100)
 def step_reward(before: Fraction, after: Fraction, cost: Fraction) -> Fraction:
     """Shaped reward of one step: potential gained minus the action's cost (exact)."""
     return after - before - cost
+
+
+def step_reward_scaled(before: int, after: int, cost: int) -> int:
+    """:func:`step_reward` with every number as an integer count of ``10**-QUANTUM``
+    (:data:`caseops.domain.grader.SCALE`): exact, because potentials are recorded to
+    ``QUANTUM`` places and every cost above has at most two."""
+    return after - before - cost

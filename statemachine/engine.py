@@ -21,15 +21,23 @@ from caseops.domain.events import (
 )
 from caseops.domain.grader import (
     GRADER_VERSION,
+    SCALE,
     ZERO,
     Tally,
     fmt,
-    parse_exact,
+    fmt_scaled,
+    parse_scaled,
     potential,
-    potential_of,
+    scaled,
+    scaled_potential_of,
     tally_of,
 )
-from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST, step_reward
+from caseops.domain.reward import (
+    INVALID_COST,
+    REJECTED_COST,
+    REPEAT_COST,
+    step_reward_scaled,
+)
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
 
@@ -41,17 +49,34 @@ from .evolve import evolve
 class StepOutcome:
     """What one step produced: the stamped events to append and the new record.
 
-    ``reward``, ``score`` and ``cost`` are exact (``Fraction``); the same values, as
-    12-place decimal strings, are stamped on ``events[0]``. ``tally`` is the grader's
-    tally of the log with these events appended (the next step's starting point).
+    ``reward_scaled``, ``score_scaled`` and ``cost_scaled`` are the step's reward, score
+    and cost exactly, as integer counts of ``10**-12`` (``grader.SCALE``); ``reward``,
+    ``score`` and ``cost`` give them as ``Fraction``; the same values, as 12-place decimal
+    strings, are stamped on ``events[0]``. ``tally`` is the grader's tally of the log with
+    these events appended (the next step's starting point).
     """
 
     events: list[Event]
     record: CaseRecord
-    reward: Fraction
-    score: Fraction
-    cost: Fraction
+    reward_scaled: int
+    score_scaled: int
+    cost_scaled: int
     tally: Tally
+
+    @property
+    def reward(self) -> Fraction:
+        """The shaped reward (exact)."""
+        return Fraction(self.reward_scaled, SCALE)
+
+    @property
+    def score(self) -> Fraction:
+        """The potential after the step: the grade of the log so far (exact)."""
+        return Fraction(self.score_scaled, SCALE)
+
+    @property
+    def cost(self) -> Fraction:
+        """The cost charged for the step (exact)."""
+        return Fraction(self.cost_scaled, SCALE)
 
     @property
     def done(self) -> bool:
@@ -94,6 +119,11 @@ def cost_of(event: StepEvent) -> Fraction:
     return ZERO
 
 
+#: Each cost as an integer count of 10**-12 (exact: the costs have two decimal places).
+_SCALED_COST = {c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST)}
+assert all(Fraction(q, SCALE) == c for c, q in _SCALED_COST.items())
+
+
 def apply_step(
     scenario: Scenario,
     record: CaseRecord,
@@ -122,25 +152,25 @@ def apply_step(
     new = decide(scenario, record, action)
     first = new[0]
     assert isinstance(first, StepEvent)
-    before = parse_exact(record.score)
+    before = parse_scaled(record.score)
     if tally is None:
         tally = tally_of(scenario, history)
     elif tally.read != len(history):
         raise ValueError(f"the tally has read {tally.read} events; the history has {len(history)}")
     # The grader reads no reward, score or cost: the unstamped events tally the same.
     tally = tally_of(scenario, new, tally)
-    after = potential_of(scenario, tally)
-    cost = cost_of(first)
-    reward = step_reward(before, after, cost)
+    after = scaled_potential_of(scenario, tally)
+    cost = _SCALED_COST[cost_of(first)]
+    reward = step_reward_scaled(before, after, cost)
     stamped = first.model_copy(
-        update={"reward": fmt(reward), "score": fmt(after), "cost": fmt(cost)}
+        update={"reward": fmt_scaled(reward), "score": fmt_scaled(after), "cost": fmt_scaled(cost)}
     )
     events: list[Event] = [stamped, *new[1:]]
     return StepOutcome(
         events=events,
         record=fold(events, record),
-        reward=reward,
-        score=after,
-        cost=cost,
+        reward_scaled=reward,
+        score_scaled=after,
+        cost_scaled=cost,
         tally=tally,
     )

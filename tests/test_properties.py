@@ -443,7 +443,7 @@ def test_a_carried_tally_steps_exactly_as_the_log_read_again(
 ) -> None:
     scenario, acts = case
     history, pairs = carried(scenario, acts)
-    for k, (kept, fresh) in enumerate(pairs):
+    for kept, fresh in pairs:
         assert [e.canonical() for e in kept.events] == [e.canonical() for e in fresh.events]
         assert (kept.reward, kept.score, kept.cost) == (fresh.reward, fresh.score, fresh.cost)
         assert kept.record == fresh.record
@@ -489,4 +489,6 @@ def test_a_tally_of_another_history_is_refused() -> None:
     scenario = SCENARIOS[0]
     started, record = start_episode(scenario, "ep")
     with pytest.raises(ValueError, match="tally has read 0 events; the history has 1"):
-        apply_step(scenario, record, [started], CaseAction(action_type="review_ticket"), EMPTY_TALLY)
+        apply_step(
+            scenario, record, [started], CaseAction(action_type="review_ticket"), EMPTY_TALLY
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from caseops.domain.grader import GradeReport, parse_exact
+from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
 from caseops.domain.observation import (
     CaseObservation,
     CaseState,
@@ -87,7 +87,7 @@ def observe(
         last_tool_result=record.last_tool_result,
         last_action_error=record.last_action_error,
         remaining_steps=max(0, record.step_budget - record.steps_taken),
-        current_score=float(parse_exact(record.score)),
+        current_score=parse_scaled(record.score) / SCALE,  # = float(parse_exact(...))
         grade_report=report.model_dump(mode="json") if (report and record.done) else None,
         done=record.done,
         reward=reward,

@@ -63,3 +63,22 @@ def test_interleaved_alternates_the_figures_and_summarises_each() -> None:
     assert calls == ["a", "b", "a", "b", "a", "b"]
     assert a["x"] == {"median": 3.0, "min": 1.0, "max": 5.0}
     assert b["x"] == {"median": 104.0, "min": 102.0, "max": 106.0}
+
+
+def test_step_cost_runs_the_episodes_it_is_asked_for_and_refuses_a_negative_count(
+    capsys,
+) -> None:
+    import gc
+
+    import pytest
+
+    from caseops.bench.__main__ import oracle_script
+    from caseops.bench.step_cost import main
+
+    assert main(["--episodes", "2"]) == 0
+    assert gc.isenabled()
+    assert capsys.readouterr().err.strip() == f"steps {2 * len(oracle_script())}"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--episodes", "-1"])
+    assert exit_info.value.code == 2
+    assert "--episodes must be at least 0" in capsys.readouterr().err

@@ -57,13 +57,12 @@ QUANTUM = 12  # decimal places used for recorded numbers
 
 #: Recorded numbers as integers: a number x is carried as x x SCALE (QUANTUM places).
 SCALE = 10**QUANTUM
-_SCALE = SCALE
 ZERO = Fraction(0)
 
 
 def _quantize_ratio(n: int, d: int) -> int:
     """``n / d`` x 10**QUANTUM rounded half-to-even, in integer arithmetic (``d > 0``)."""
-    q, r = divmod(n * _SCALE, d)  # floor division: 0 <= r < d
+    q, r = divmod(n * SCALE, d)  # floor division: 0 <= r < d
     if 2 * r > d or (2 * r == d and q % 2):
         q += 1
     return q
@@ -83,7 +82,7 @@ def fmt_scaled(q: int) -> str:
     """Format ``q`` x 10**-QUANTUM as a decimal string with ``QUANTUM`` places."""
     sign = "-" if q < 0 else ""
     q = abs(q)
-    return f"{sign}{q // _SCALE}.{q % _SCALE:0{QUANTUM}d}"
+    return f"{sign}{q // SCALE}.{q % SCALE:0{QUANTUM}d}"
 
 
 def _fmt_digits(text: str) -> int | None:
@@ -116,7 +115,7 @@ def parse_exact(text: str) -> Fraction:
         ZeroDivisionError: a fraction with a zero denominator (``"1/0"``).
     """
     scaled = _fmt_digits(text)
-    return Fraction(scaled, _SCALE) if scaled is not None else Fraction(text)
+    return Fraction(scaled, SCALE) if scaled is not None else Fraction(text)
 
 
 class ComponentScore(BaseModel):
@@ -551,7 +550,7 @@ def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, st
         TypeError, ValueError, AttributeError: a field of the wrong type.
     """
     earned, status, steps = _evaluate_facts(scenario, items)
-    return Fraction(_quantize_ratio(*_total(earned)), _SCALE), status, steps
+    return Fraction(_quantize_ratio(*_total(earned)), SCALE), status, steps
 
 
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:

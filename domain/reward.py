@@ -9,6 +9,10 @@ exactly ``final score - starting potential - total cost`` (DESIGN section 4).
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TypeVar
+
+#: A reward's number type: exact fractions, or scaled integers.
+N = TypeVar("N", Fraction, int)
 
 #: Cost of an illegal trigger (a ``TransitionRejected``).
 REJECTED_COST = Fraction(2, 100)
@@ -18,13 +22,11 @@ INVALID_COST = Fraction(2, 100)
 REPEAT_COST = Fraction(1, 100)
 
 
-def step_reward(before: Fraction, after: Fraction, cost: Fraction) -> Fraction:
-    """Shaped reward of one step: potential gained minus the action's cost (exact)."""
-    return after - before - cost
+def step_reward(before: N, after: N, cost: N) -> N:
+    """Shaped reward of one step: potential gained minus the action's cost (exact).
 
-
-def step_reward_scaled(before: int, after: int, cost: int) -> int:
-    """:func:`step_reward` with every number as an integer count of ``10**-QUANTUM``
-    (:data:`caseops.domain.grader.SCALE`): exact, because potentials are recorded to
-    ``QUANTUM`` places and every cost above has at most two."""
+    The numbers are ``Fraction``s, or integer counts of ``10**-QUANTUM``
+    (:data:`caseops.domain.grader.SCALE`, what the engine uses): exact either way,
+    because potentials are recorded to ``QUANTUM`` places and every cost above has two.
+    """
     return after - before - cost

@@ -36,7 +36,7 @@ from caseops.domain.reward import (
     INVALID_COST,
     REJECTED_COST,
     REPEAT_COST,
-    step_reward_scaled,
+    step_reward,
 )
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
@@ -161,7 +161,7 @@ def apply_step(
     tally = tally_of(scenario, new, tally)
     after = scaled_potential_of(scenario, tally)
     cost = _SCALED_COST[cost_of(first)]
-    reward = step_reward_scaled(before, after, cost)
+    reward = step_reward(before, after, cost)
     stamped = first.model_copy(
         update={"reward": fmt_scaled(reward), "score": fmt_scaled(after), "cost": fmt_scaled(cost)}
     )

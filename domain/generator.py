@@ -67,8 +67,10 @@ def split_of(family: str, seed: int) -> str:
     return "train" if bucket < 7 else "validation" if bucket == 7 else "test"
 
 
+@lru_cache(maxsize=256)
 def generate(family: str, seed: int) -> Scenario:
-    """The case ``family/seed``. Deterministic: the same inputs give the same scenario.
+    """The case ``family/seed``. Deterministic: the same inputs give the same scenario
+    (the 256 latest asked for are kept and handed out again: a scenario is frozen).
 
     Raises:
         UnknownTask: unknown family or a negative seed.

@@ -385,19 +385,26 @@ def tally_of(scenario: Scenario, events: Iterable[Event], tally: Tally = EMPTY_T
     return advance(scenario, tally, facts(events))
 
 
-def _evaluate_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Earned, str, int]:
+def _evaluate_facts(
+    scenario: Scenario, items: Iterable[Fact], details: bool = True
+) -> tuple[Earned, str, int]:
     """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
-    plus the final status and the number of steps.
+    plus the final status and the number of steps (``details``: see :func:`_earned`).
 
     Raises:
         KeyError: a stored payload missing a field its type has.
         TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
-    return _earned(scenario, advance(scenario, EMPTY_TALLY, items))
+    return _earned(scenario, advance(scenario, EMPTY_TALLY, items), details)
 
 
-def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
-    """The components earned by the log a tally has read, its status and its steps."""
+def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned, str, int]:
+    """The components earned by the log a tally has read, its status and its steps.
+
+    With ``details`` false the numbers are the same but each component's detail text is
+    empty and it cites no events: the potential, worked out at every step, reads only the
+    numbers.
+    """
     gold = scenario.gold
     status, status_idx = t.status, t.status_idx
     queue, priority, issue_type = t.queue, t.priority, t.issue_type
@@ -410,17 +417,23 @@ def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
     earned: Earned = {}
 
     def one(ok: bool, idx: int | None, detail: str) -> tuple[int, int, str, list[int]]:
-        return (1 if ok else 0, 1, detail, [idx] if ok and idx is not None else [])
+        return (1 if ok else 0, 1, detail, [idx] if ok and idx is not None and details else [])
 
     status_ok = status == gold.final_status
-    earned["final_status"] = one(status_ok, status_idx, f"status {status}")
+    earned["final_status"] = one(status_ok, status_idx, f"status {status}" if details else "")
     resolution_ok = True
     if gold.resolution_code is not None:
         resolution_ok = resolution == gold.resolution_code
-        earned["resolution_code"] = one(resolution_ok, resolution_idx, f"code {resolution}")
-    earned["queue"] = one(queue == gold.queue, queue_idx, f"queue {queue}")
-    earned["priority"] = one(priority == gold.priority, class_idx, f"priority {priority}")
-    earned["issue_type"] = one(issue_type == gold.issue_type, class_idx, f"issue {issue_type}")
+        earned["resolution_code"] = one(
+            resolution_ok, resolution_idx, f"code {resolution}" if details else ""
+        )
+    earned["queue"] = one(queue == gold.queue, queue_idx, f"queue {queue}" if details else "")
+    earned["priority"] = one(
+        priority == gold.priority, class_idx, f"priority {priority}" if details else ""
+    )
+    earned["issue_type"] = one(
+        issue_type == gold.issue_type, class_idx, f"issue {issue_type}" if details else ""
+    )
 
     if gold.requested_fields:
         want = set(gold.requested_fields)
@@ -429,8 +442,8 @@ def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
         earned["requested_fields"] = (
             2 * len(hit),
             len(want) + len(got),
-            f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded",
-            sorted({requested[f] for f in hit}),
+            f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded" if details else "",
+            sorted({requested[f] for f in hit}) if details else [],
         )
 
     if gold.required_evidence:
@@ -439,8 +452,8 @@ def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
         earned["evidence"] = (
             len(have),
             len(need),
-            f"{len(have)} of {len(need)} collected",
-            sorted({evidence[e] for e in have}),
+            f"{len(have)} of {len(need)} collected" if details else "",
+            sorted({evidence[e] for e in have}) if details else [],
         )
 
     if gold.reply_markers:
@@ -456,7 +469,7 @@ def _earned(scenario: Scenario, t: Tally) -> tuple[Earned, str, int]:
         budget, best = scenario.step_budget, gold.optimal_steps
         # full credit up to the best path, then linearly down to zero at the budget
         eff = (1, 1) if steps <= best else (max(0, budget - steps), max(1, budget - best))
-        earned["efficiency"] = (*eff, f"{steps} steps, best {best}", [])
+        earned["efficiency"] = (*eff, f"{steps} steps, best {best}" if details else "", [])
     else:
         earned["efficiency"] = (0, 1, "outcome not right or not investigated", [])
 
@@ -549,7 +562,7 @@ def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, st
         KeyError: a payload missing a field its event type has.
         TypeError, ValueError, AttributeError: a field of the wrong type.
     """
-    earned, status, steps = _evaluate_facts(scenario, items)
+    earned, status, steps = _evaluate_facts(scenario, items, details=False)
     return Fraction(_quantize_ratio(*_total(earned)), SCALE), status, steps
 
 
@@ -567,7 +580,7 @@ def potential_of(scenario: Scenario, tally: Tally) -> Fraction:
 def scaled_potential_of(scenario: Scenario, tally: Tally) -> int:
     """:func:`potential_of` x ``SCALE``: the same number as an integer (the potential is
     rounded to ``QUANTUM`` places, so this is exact)."""
-    earned, _, _ = _earned(scenario, tally)
+    earned, _, _ = _earned(scenario, tally, details=False)
     return _quantize_ratio(*_total(earned))
 
 

@@ -9,8 +9,7 @@ failure of :meth:`EventStore.append` (HTTP 409).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
 
@@ -53,37 +52,56 @@ class DataError(PersistenceError):
     http_status = 422
 
 
-@contextmanager
-def translate() -> Iterator[None]:
-    """Translate SQLAlchemy/driver exceptions raised inside the block to store errors.
+def _translated(e: BaseException) -> PersistenceError | None:
+    """The store error a SQLAlchemy or driver exception stands for (``None``: not a
+    database error, raised as it is)."""
+    if isinstance(e, sa_exc.IntegrityError):
+        return IntegrityError(f"integrity error: {e.orig}")
+    if isinstance(e, sa_exc.DataError):
+        return DataError(f"data error: {e.orig}")
+    if isinstance(e, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return OperationalError(f"database unavailable: {getattr(e, 'orig', e)}")
+    if isinstance(e, sa_exc.DBAPIError):
+        return OperationalError(f"database error: {e.orig}")
+    # A driver (PEP 249) exception raised by a cursor used directly (the append hot
+    # path): the same mapping by the PEP's class names.
+    kind = _pep249_kind(e)
+    if kind is None:
+        return None
+    if kind == "IntegrityError":
+        return IntegrityError(f"integrity error: {e}")
+    if kind == "DataError":
+        return DataError(f"data error: {e}")
+    if kind in ("OperationalError", "InterfaceError"):
+        return OperationalError(f"database unavailable: {e}")
+    return OperationalError(f"database error: {e}")
 
-    This is the only place in CaseOps that knows about driver exceptions.
+
+class translate:
+    """Translate SQLAlchemy/driver exceptions raised inside the block to store errors
+    (``with translate(): ...``); store errors and everything else pass unchanged.
+
+    This is the only place in CaseOps that knows about driver exceptions. A class rather
+    than a ``contextlib.contextmanager`` generator: it wraps every append, and the
+    generator's set-up cost more than the mapping (README, Performance).
     """
-    try:
-        yield
-    except PersistenceError:
-        raise
-    except sa_exc.IntegrityError as e:
-        raise IntegrityError(f"integrity error: {e.orig}") from e
-    except sa_exc.DataError as e:
-        raise DataError(f"data error: {e.orig}") from e
-    except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as e:
-        raise OperationalError(f"database unavailable: {getattr(e, 'orig', e)}") from e
-    except sa_exc.DBAPIError as e:
-        raise OperationalError(f"database error: {e.orig}") from e
-    except Exception as e:
-        # A driver (PEP 249) exception raised by a cursor used directly (the append hot
-        # path): the same mapping by the PEP's class names.
-        kind = _pep249_kind(e)
-        if kind is None:
-            raise
-        if kind == "IntegrityError":
-            raise IntegrityError(f"integrity error: {e}") from e
-        if kind == "DataError":
-            raise DataError(f"data error: {e}") from e
-        if kind in ("OperationalError", "InterfaceError"):
-            raise OperationalError(f"database unavailable: {e}") from e
-        raise OperationalError(f"database error: {e}") from e
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        typ: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None or isinstance(exc, PersistenceError) or not isinstance(exc, Exception):
+            return
+        mapped = _translated(exc)
+        if mapped is not None:
+            raise mapped from exc
 
 
 _DRIVERS = ("sqlite3", "psycopg", "psycopg2")

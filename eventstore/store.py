@@ -13,10 +13,11 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 import orjson
@@ -123,8 +124,35 @@ def _recorded(
     ]
 
 
+#: The last second :func:`timestamp` formatted, and its text (one tuple, swapped whole,
+#: so threads never see the second of one and the text of another).
+_second_text: tuple[int, str] = (-1, "")
+
+
+def timestamp(microseconds: int) -> str:
+    """``microseconds`` since the Unix epoch as the store's ``recorded_at`` text: ISO 8601
+    in UTC with six decimals, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (what
+    ``datetime.strftime("%Y-%m-%dT%H:%M:%S.%fZ")`` writes for the same instant).
+
+    The text up to the second is formatted once per second and reused: ``strftime`` on
+    every append was 4% of a step's time (README, Performance).
+
+    Raises:
+        OverflowError, ValueError: an instant outside what the C library can format.
+    """
+    global _second_text
+    second, fraction = divmod(microseconds, 1_000_000)
+    cached = _second_text
+    if cached[0] != second:
+        cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        _second_text = cached
+    return f"{cached[1]}.{fraction:06d}Z"
+
+
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The wall clock now, as :func:`timestamp` writes it (only ``recorded_at`` reads
+    the clock; nothing in the domain does)."""
+    return timestamp(time.time_ns() // 1000)
 
 
 def _broken(conn: Connection) -> bool:
@@ -198,6 +226,66 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000, pre_ping: bool = True)
             "keepalives_count": 3,
         },
     )
+
+
+class _SqliteWrite:
+    """One SQLite write transaction on the store's writer connection (see
+    :meth:`EventStore._write`): the write mutex is held from ``BEGIN IMMEDIATE`` to the
+    end of ``COMMIT`` or ``ROLLBACK``. A class rather than a ``contextlib`` generator: it
+    wraps every append, where the generator's set-up showed in the profile (README,
+    Performance).
+    """
+
+    __slots__ = ("_raw", "_store")
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._raw: Any = None
+
+    def __enter__(self) -> Any:
+        store = self._store
+        store._write_mutex.__enter__()
+        try:
+            raw = store._writer_connection()
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                store._drop_writer()
+                raise
+        except BaseException:
+            store._write_mutex.__exit__(None, None, None)
+            raise
+        self._raw = raw
+        return raw
+
+    def __exit__(
+        self,
+        typ: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        store, raw = self._store, self._raw
+        try:
+            if exc is None:
+                try:
+                    raw.execute("COMMIT")
+                except BaseException:
+                    self._roll_back()
+                    raise
+                if store.checkpointer is not None:
+                    store.checkpointer.appended()
+            else:
+                self._roll_back()
+        finally:
+            store._write_mutex.__exit__(None, None, None)
+
+    def _roll_back(self) -> None:
+        """Roll the open transaction back; a connection that cannot is discarded."""
+        try:
+            if self._raw.in_transaction:
+                self._raw.execute("ROLLBACK")
+        except Exception:
+            self._store._drop_writer()
 
 
 class EventStore:
@@ -299,10 +387,9 @@ class EventStore:
             self._append_engine.dispose()
         self.engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[Any]:
-        """A write transaction; yields the driver's (PEP 249) connection, commits when the
-        block ends and rolls back when it raises.
+    def _write(self) -> AbstractContextManager[Any]:
+        """A write transaction: a context manager that yields the driver's (PEP 249)
+        connection, commits when the block ends and rolls back when it raises.
 
         SQLite: one writer connection per store, held open and used under the write mutex
         (writers of this process queue on the mutex rather than in SQLite's busy handler,
@@ -311,43 +398,29 @@ class EventStore:
         saves the pool check-out, reset and SQLAlchemy's transaction bookkeeping, which
         cost more than the append's statements (README, Performance). A connection that
         fails to begin, commit or roll back is discarded; the next append opens a new one.
+        See :class:`_SqliteWrite`.
 
         PostgreSQL: see :meth:`_pg_write`.
         """
         if self.dialect != "sqlite":
-            with self._pg_write() as driver:
-                yield driver
-            return
-        with self._write_mutex:
-            if self._writer_pid != os.getpid():
-                # a forked child must not share its parent's connection: forget it
-                # (unclosed: closing would act on the parent's handle) and open its own
-                self._writer, self._writer_pid = None, os.getpid()
-            if self._writer is None:
-                self._writer = self.engine.raw_connection()
-                if self.checkpointer is not None:
-                    # the automatic checkpoint only as a backstop (see ``checkpoint``)
-                    self._writer.driver_connection.execute(  # type: ignore[union-attr]
-                        f"PRAGMA wal_autocheckpoint={self.checkpointer.backstop_pages}"
-                    )
-            raw = self._writer.driver_connection
-            try:
-                raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-            except BaseException:
-                self._drop_writer()
-                raise
-            try:
-                yield raw
-                raw.execute("COMMIT")  # type: ignore[union-attr]
-            except BaseException:
-                try:
-                    if raw.in_transaction:  # type: ignore[union-attr]
-                        raw.execute("ROLLBACK")  # type: ignore[union-attr]
-                except Exception:
-                    self._drop_writer()
-                raise
+            return self._pg_write()
+        return _SqliteWrite(self)
+
+    def _writer_connection(self) -> Any:
+        """The SQLite writer's driver connection, opened when there is none (call with
+        the write mutex held)."""
+        if self._writer_pid != os.getpid():
+            # a forked child must not share its parent's connection: forget it
+            # (unclosed: closing would act on the parent's handle) and open its own
+            self._writer, self._writer_pid = None, os.getpid()
+        if self._writer is None:
+            self._writer = self.engine.raw_connection()
             if self.checkpointer is not None:
-                self.checkpointer.appended()
+                # the automatic checkpoint only as a backstop (see ``checkpoint``)
+                self._writer.driver_connection.execute(  # type: ignore[union-attr]
+                    f"PRAGMA wal_autocheckpoint={self.checkpointer.backstop_pages}"
+                )
+        return self._writer.driver_connection
 
     @contextmanager
     def _pg_write(self) -> Iterator[Any]:

@@ -7,6 +7,7 @@ function, which is why a replay reproduces every recorded reward exactly.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -92,17 +93,41 @@ def fold(events: Iterable[Event], record: CaseRecord | None = None) -> CaseRecor
     return rec
 
 
+#: ``id(scenario)`` -> (a weak reference to it, its content hash, its start score): what
+#: every reset of the same scenario object recomputed (hashing the whole case and grading
+#: the empty log were a third of a reset). By identity, as scenarios are frozen but not
+#: hashable; an entry leaves when its scenario is collected, and a hit is checked to be
+#: the same object.
+_STARTS: dict[int, tuple[weakref.ReferenceType[Scenario], str, str]] = {}
+
+
+def _hash_and_start_score(scenario: Scenario) -> tuple[str, str]:
+    """``(scenario.content_hash(), fmt(potential(scenario, [])))``, once per scenario object."""
+    key = id(scenario)
+    hit = _STARTS.get(key)
+    if hit is not None and hit[0]() is scenario:
+        return hit[1], hit[2]
+    content_hash, start_score = scenario.content_hash(), fmt(potential(scenario, []))
+
+    def forget(_: object, key: int = key) -> None:
+        _STARTS.pop(key, None)
+
+    _STARTS[key] = (weakref.ref(scenario, forget), content_hash, start_score)
+    return content_hash, start_score
+
+
 def start_episode(scenario: Scenario, episode_id: str) -> tuple[EpisodeStarted, CaseRecord]:
     """The ``EpisodeStarted`` event for a new episode of ``scenario`` and its record."""
+    content_hash, start_score = _hash_and_start_score(scenario)
     started = EpisodeStarted(
         episode_id=episode_id,
         task_id=scenario.task_id,
         split=scenario.split,
         seed=scenario.seed,
-        scenario_hash=scenario.content_hash(),
+        scenario_hash=content_hash,
         grader_version=GRADER_VERSION,
         step_budget=scenario.step_budget,
-        start_score=fmt(potential(scenario, [])),
+        start_score=start_score,
         scenario=scenario.model_dump(mode="json"),
     )
     return started, evolve(CaseRecord(), started)

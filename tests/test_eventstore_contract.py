@@ -728,3 +728,96 @@ def test_postgresql_append_survives_dead_pooled_connections() -> None:
         assert store.version(s) == 5
     finally:
         store.dispose()
+
+
+@given(st.integers(min_value=0, max_value=253_402_300_799_999_999))  # to 9999-12-31
+def test_recorded_at_text_is_the_iso_utc_instant_to_the_microsecond(us: int) -> None:
+    """``timestamp`` (the per-second cache) writes what datetime writes for the instant,
+    whatever second the cache last held."""
+    from datetime import UTC, datetime, timedelta
+
+    from caseops.eventstore.store import timestamp
+
+    expected = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ"
+    )
+    assert timestamp(us) == expected
+    assert timestamp(us) == expected  # the cached second's path
+    assert timestamp(us + 1_000_000)[:19] != expected[:19]  # the next second is not cached
+
+
+def test_recorded_at_follows_the_clock(store: EventStore) -> None:
+    from datetime import UTC, datetime
+
+    before = datetime.now(UTC)
+    s = sid()
+    store.append(s, 0, [ev("A")])
+    store.append(s, 1, [ev("B")])
+    after = datetime.now(UTC)
+    stamps = [
+        datetime.strptime(r.recorded_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        for r in store.read(s)
+    ]
+    assert before <= stamps[0] <= stamps[1] <= after
+
+
+def test_sqlite_failed_commit_rolls_back_and_frees_the_writer(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A COMMIT that fails leaves nothing written and the write mutex free: the next
+    append (on this thread or another) goes through."""
+    import sqlite3
+
+    store = EventStore(sqlite_url(tmp_path))
+    try:
+        s = sid()
+        store.append(s, 0, [ev("A")])
+        raw = store._writer.driver_connection  # type: ignore[union-attr]
+
+        class Failing:
+            def __init__(self, inner: sqlite3.Connection) -> None:
+                self.inner = inner
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                if sql == "COMMIT":
+                    raise sqlite3.OperationalError("disk I/O error (injected)")
+                return self.inner.execute(sql, *args)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.inner, name)
+
+        monkeypatch.setattr(store, "_writer_connection", lambda: Failing(raw))
+        with pytest.raises(OperationalError, match="injected"):
+            store.append(s, 1, [ev("B")])
+        monkeypatch.undo()
+        assert store.version(s) == 1
+        done = threading.Event()
+        threading.Thread(target=lambda: (store.append(s, 1, [ev("C")]), done.set())).start()
+        assert done.wait(10), "the write mutex was left held"
+        assert [r.type for r in store.read(s)] == ["A", "C"]
+        assert store.verify(s) == []
+    finally:
+        store.dispose()
+
+
+def test_uuid7_random_bits_are_not_shared_with_a_forked_child() -> None:
+    """Ids draw ``os.urandom`` in blocks: a child forked with part of a block left must
+    not make its parent's next ids (their random tails would repeat)."""
+    import os
+
+    from caseops.api.service import uuid7
+
+    uuid7()  # the parent now holds a block with bytes left
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.write(write, " ".join(uuid7() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read().split()
+    os.waitpid(pid, 0)
+    parent = [uuid7() for _ in range(5)]
+    assert len(child) == 5
+    assert not {i[-12:] for i in child} & {i[-12:] for i in parent}

@@ -32,6 +32,7 @@ from caseops.domain.grader import (
     potential_of,
     tally_of,
 )
+from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import SEED_SCENARIOS
@@ -228,6 +229,16 @@ def _service() -> EpisodeService:
     return EpisodeService(_STORE)
 
 
+def assert_valid_observation(obs: CaseObservation) -> None:
+    """``observe`` builds without validation: what it builds must be exactly what
+    validation makes of it (values, their types, the fields set)."""
+    validated = CaseObservation.model_validate(obs.model_dump(exclude_unset=True))
+    assert validated.model_dump_json() == obs.model_dump_json()
+    assert validated.model_fields_set == obs.model_fields_set
+    assert type(obs.current_score) is float
+    assert obs.reward is None or type(obs.reward) is float
+
+
 @PROPS
 @given(episodes())
 def test_service_matches_engine_and_store(case: tuple[Scenario, list[CaseAction]]) -> None:
@@ -239,8 +250,10 @@ def test_service_matches_engine_and_store(case: tuple[Scenario, list[CaseAction]
     assert obs0.current_score == float(Fraction(started.start_score))
     assert obs0.grade_report is None
 
+    assert_valid_observation(obs0)
     for a, _before, out in outs:
         _, obs = svc.step(eid, a)
+        assert_valid_observation(obs)
         assert obs.reward == float(out.reward)
         assert obs.current_score == float(out.score)
         assert 0.0 <= obs.current_score <= 1.0
@@ -448,6 +461,8 @@ def test_a_carried_tally_steps_exactly_as_the_log_read_again(
         assert (kept.reward, kept.score, kept.cost) == (fresh.reward, fresh.score, fresh.cost)
         assert kept.record == fresh.record
         assert kept.tally == fresh.tally
+        # the potential (numbers only) is the graded report's score (details and all)
+        assert kept.score == Fraction(grade_tally(scenario, kept.tally).score_exact)
     if pairs:
         last = pairs[-1][0].tally
         assert last.read == len(history)

@@ -474,3 +474,39 @@ def test_mermaid_names_every_state_and_trigger() -> None:
     assert "new --> triaged" in text.replace("  ", " ")
     # nothing leaves resolved
     assert "resolved -->" not in text
+
+
+def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_object() -> None:
+    """``start_episode`` remembers a scenario's content hash and start score per object:
+    a changed copy gets its own, and the entry leaves with its scenario."""
+    import gc
+
+    from caseops.domain.grader import fmt, potential
+    from caseops.statemachine import engine
+
+    base = get_scenario("api_incident_hard")
+    first, _ = engine.start_episode(base, "a")
+    again, _ = engine.start_episode(base, "b")
+    assert (again.scenario_hash, again.start_score) == (first.scenario_hash, first.start_score)
+    assert first.scenario_hash == base.content_hash()
+    assert first.start_score == fmt(potential(base, []))
+
+    gold = base.gold.model_copy(update={"final_status": "new"})  # met by the empty log
+    changed = base.model_copy(update={"gold": gold, "title": "another"})
+    other, _ = engine.start_episode(changed, "c")
+    assert other.scenario_hash == changed.content_hash() != base.content_hash()
+    assert other.start_score == fmt(potential(changed, []))
+    assert other.start_score != first.start_score
+    key = id(changed)
+    assert key in engine._STARTS
+    del changed
+    gc.collect()
+    assert key not in engine._STARTS
+
+
+def test_generated_scenarios_are_handed_out_again() -> None:
+    from caseops.domain.generator import FAMILY_NAMES, generate
+
+    family = FAMILY_NAMES[0]
+    assert generate(family, 7) is generate(family, 7)
+    assert generate(family, 7) is not generate(family, 8)

@@ -48,9 +48,16 @@ class CaseAction(Action):
     resolution_code: ResolutionCode | None = Field(None, description="Resolution code.")
 
     def payload(self) -> dict[str, Any]:
-        """The action as a plain JSON dict, without unset fields and without ``metadata``."""
-        data = self.model_dump(mode="json", exclude_none=True, exclude={"metadata"})
-        return data
+        """The action as a plain JSON dict, without unset fields and without ``metadata``:
+        ``model_dump(mode="json", exclude_none=True, exclude={"metadata"})``, read straight
+        from the fields (all ``Literal`` strings, text and a list of strings, copied), as
+        :meth:`Event.payload <caseops.domain.events.Event.payload>` does; the property
+        tests hold the two equal."""
+        return {
+            k: list(v) if type(v) is list else v
+            for k, v in self.__dict__.items()
+            if v is not None and k != "metadata"
+        }
 
     def fingerprint(self) -> str:
         """A stable key for "the same action": the canonical payload (repeat detection)."""

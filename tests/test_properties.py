@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from caseops.api.service import EpisodeService
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.canonical import reference_canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,
@@ -230,8 +231,8 @@ def _service() -> EpisodeService:
 
 
 def assert_valid_observation(obs: CaseObservation) -> None:
-    """``observe`` builds without validation: what it builds must be exactly what
-    validation makes of it (values, their types, the fields set)."""
+    """What ``observe`` builds is exactly what validation makes of its dump (values,
+    their types, the fields set)."""
     validated = CaseObservation.model_validate(obs.model_dump(exclude_unset=True))
     assert validated.model_dump_json() == obs.model_dump_json()
     assert validated.model_fields_set == obs.model_fields_set
@@ -507,3 +508,34 @@ def test_a_tally_of_another_history_is_refused() -> None:
         apply_step(
             scenario, record, [started], CaseAction(action_type="review_ticket"), EMPTY_TALLY
         )
+
+
+@PROPS
+@given(episodes())
+def test_payloads_read_from_the_fields_are_the_serializers_dump(
+    case: tuple[Scenario, list[CaseAction]],
+) -> None:
+    """``Event.payload`` and ``CaseAction.payload`` read the fields directly: they must
+    give what pydantic's JSON-mode dump gives, key order included, and copies that
+    leave the model untouched when changed."""
+    scenario, acts = case
+    for a in acts:
+        dumped = a.model_dump(mode="json", exclude_none=True, exclude={"metadata"})
+        got = a.payload()
+        assert got == dumped and list(got) == list(dumped)
+        for v in got.values():
+            if isinstance(v, list):
+                v.append("changed")
+        assert a.payload() == dumped
+    _, history, _, _ = run_pure(scenario, acts)
+    for e in history:
+        dumped = e.model_dump(mode="json")
+        got = e.payload()
+        assert got == dumped and list(got) == list(dumped)
+        assert e.canonical() == reference_canonical_json(dumped)
+        for v in got.values():
+            if isinstance(v, list):
+                v.append("changed")
+            elif isinstance(v, dict):
+                v["changed"] = 1
+        assert e.payload() == dumped

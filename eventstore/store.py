@@ -317,6 +317,8 @@ class EventStore:
         )
         #: SQLite's writer connection (a pool proxy held open; see ``_write``)
         self._writer: PoolProxiedConnection | None = None
+        #: its driver connection (read through the pool proxy once, not per append)
+        self._writer_raw: Any = None
         self._writer_pid = os.getpid()
         #: WAL checkpoints off the append path (SQLite files; see ``checkpoint``)
         self.checkpointer = (
@@ -380,7 +382,7 @@ class EventStore:
         if self.checkpointer is not None:
             self.checkpointer.close()
         with self._write_mutex:
-            writer, self._writer = self._writer, None
+            writer, self._writer, self._writer_raw = self._writer, None, None
             if writer is not None:
                 writer.close()
         if self._append_engine is not self.engine:
@@ -412,15 +414,16 @@ class EventStore:
         if self._writer_pid != os.getpid():
             # a forked child must not share its parent's connection: forget it
             # (unclosed: closing would act on the parent's handle) and open its own
-            self._writer, self._writer_pid = None, os.getpid()
-        if self._writer is None:
+            self._writer, self._writer_raw, self._writer_pid = None, None, os.getpid()
+        raw = self._writer_raw
+        if raw is None or self._writer is None:
             self._writer = self.engine.raw_connection()
+            raw = self._writer_raw = self._writer.driver_connection
+            assert raw is not None
             if self.checkpointer is not None:
                 # the automatic checkpoint only as a backstop (see ``checkpoint``)
-                self._writer.driver_connection.execute(  # type: ignore[union-attr]
-                    f"PRAGMA wal_autocheckpoint={self.checkpointer.backstop_pages}"
-                )
-        return self._writer.driver_connection
+                raw.execute(f"PRAGMA wal_autocheckpoint={self.checkpointer.backstop_pages}")
+        return raw
 
     @contextmanager
     def _pg_write(self) -> Iterator[Any]:
@@ -474,7 +477,7 @@ class EventStore:
 
     def _drop_writer(self) -> None:
         """Discard the SQLite writer connection (after a failure it may not survive)."""
-        writer, self._writer = self._writer, None
+        writer, self._writer, self._writer_raw = self._writer, None, None
         if writer is not None:
             with suppress(Exception):  # closing a broken connection may fail too
                 writer.invalidate()

@@ -32,28 +32,36 @@ from caseops.domain.state import CaseRecord
 
 _FIELDS = tuple(f.name for f in fields(CaseRecord))
 _FIELDS_SET = frozenset(_FIELDS)
-_INDEX = {name: i for i, name in enumerate(_FIELDS)}
 _all_fields = operator.attrgetter(*_FIELDS)  # every field's value, in order, in one C call
-# ``replace`` passes every field positionally: each must be an ``__init__`` argument.
-if not all(f.init for f in fields(CaseRecord)):  # pragma: no cover - a definition error
-    raise TypeError("CaseRecord fields must all be init fields (statemachine.evolve.replace)")
+# ``replace`` copies every field through its slot: no field may need ``__init__`` work.
+if not all(f.init for f in fields(CaseRecord)) or hasattr(CaseRecord, "__post_init__"):
+    raise TypeError("CaseRecord fields must be plain init fields (statemachine.evolve.replace)")
+
+
+#: Each field's slot setter (``CaseRecord`` has ``__slots__``), in field order.
+_SETTERS = tuple(getattr(CaseRecord, name).__set__ for name in _FIELDS)
+_SETTER = dict(zip(_FIELDS, _SETTERS, strict=True))
+_new_record = object.__new__
 
 
 def replace(record: CaseRecord, **changes: Any) -> CaseRecord:
-    """``dataclasses.replace`` for :class:`CaseRecord`, positionally (it runs once per
-    event and the generic one introspects the fields on every call).
+    """``dataclasses.replace`` for :class:`CaseRecord`, through the slots (it runs once
+    per event: the generic one introspects the fields on every call, and the frozen
+    ``__init__`` goes through ``object.__setattr__`` for each of them).
 
     Raises:
         TypeError: a change names no field of the record.
     """
-    values = list(_all_fields(record))
+    out = _new_record(CaseRecord)
+    for set_field, value in zip(_SETTERS, _all_fields(record), strict=True):
+        set_field(out, value)
     try:
         for name, value in changes.items():
-            values[_INDEX[name]] = value
+            _SETTER[name](out, value)
     except KeyError:
         unknown = sorted(changes.keys() - _FIELDS_SET)
         raise TypeError(f"CaseRecord has no field(s) {unknown}") from None
-    return CaseRecord(*values)
+    return out
 
 
 def _add_decimal(a: str, b: str) -> str:

@@ -510,3 +510,21 @@ def test_generated_scenarios_are_handed_out_again() -> None:
     family = FAMILY_NAMES[0]
     assert generate(family, 7) is generate(family, 7)
     assert generate(family, 7) is not generate(family, 8)
+
+
+def test_record_replace_is_dataclasses_replace_and_stays_frozen() -> None:
+    import dataclasses
+
+    from caseops.domain.state import CaseRecord
+    from caseops.statemachine.evolve import replace
+
+    record = CaseRecord(episode_id="e", evidence=("ticket",), version=3)
+    changes = {"status": "triaged", "version": 4, "seen_actions": frozenset({"x"})}
+    out = replace(record, **changes)
+    assert out == dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+    assert out is not record and record.version == 3 and record.status == "new"
+    assert replace(record) == record
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.status = "new"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="bogus"):
+        replace(record, bogus=1)

@@ -32,6 +32,7 @@ from .events import (
     Event,
 )
 from .scenario import Gold, Marker, Scenario
+from .trusted import trusted
 
 GRADER_VERSION = "1.0.0"
 
@@ -532,24 +533,32 @@ def grade_tally(
         vn, vd, detail, idxs = earned[name]
         w = _WEIGHT_PCT[name]
         components.append(
-            ComponentScore(
-                name=name,
-                weight=w / total_pct,
-                earned=vn / vd,
-                points=(w * vn) / (total_pct * vd),
-                detail=detail,
-                event_ids=[_ids(event_ids, i) for i in idxs],
+            trusted(
+                ComponentScore,
+                {
+                    "name": name,
+                    "weight": w / total_pct,
+                    "earned": vn / vd,
+                    "points": (w * vn) / (total_pct * vd),
+                    "detail": detail,
+                    "event_ids": [_ids(event_ids, i) for i in idxs],
+                },
             )
         )
     num, den = _total(earned)
-    return GradeReport(
-        task_id=scenario.task_id,
-        grader_version=GRADER_VERSION,
-        score=num / den,
-        score_exact=fmt_scaled(_quantize_ratio(num, den)),
-        final_status=status,
-        steps=steps,
-        components=components,
+    # built without validation: every value above is typed by construction (see
+    # ``caseops.domain.trusted``; the property tests hold it to the validated model)
+    return trusted(
+        GradeReport,
+        {
+            "task_id": scenario.task_id,
+            "grader_version": GRADER_VERSION,
+            "score": num / den,
+            "score_exact": fmt_scaled(_quantize_ratio(num, den)),
+            "final_status": status,
+            "steps": steps,
+            "components": components,
+        },
     )
 
 

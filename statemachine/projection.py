@@ -8,9 +8,6 @@ only once the episode is done.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
 from caseops.domain.observation import (
@@ -22,6 +19,7 @@ from caseops.domain.observation import (
 )
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
+from caseops.domain.trusted import trusted
 from caseops.domain.vocab import (
     ISSUE_TYPES,
     PRIORITIES,
@@ -45,29 +43,6 @@ def vocabularies() -> Vocabularies:
     )
 
 
-_M = TypeVar("_M", bound=BaseModel)
-_set = object.__setattr__
-
-
-def _trusted(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
-    """An instance of ``cls`` holding ``values`` as they are, without validation: what
-    pydantic's ``model_construct`` makes, without its Python loop over every field's
-    aliases and defaults (which costs more than validating).
-
-    ``values`` must hold every field of ``cls``, in its field order, each value of the
-    type validation would leave; ``fields_set`` is what ``cls(**kwargs)`` would record as
-    set. :func:`observe` builds its values so, from the typed scenario and record; the
-    property tests hold every observation equal to the model validated from its dump
-    (values, types, key order, fields set).
-    """
-    m = cls.__new__(cls)
-    _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", fields_set)
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
-
-
 _TICKET_SET = frozenset(TicketView.model_fields)
 _CASE_SET = frozenset(CaseView.model_fields)
 #: what ``CaseObservation(**kwargs)`` records as set: every field but ``metadata``
@@ -82,12 +57,12 @@ def observe(
 ) -> CaseObservation:
     """The observation of ``record``; ``report`` is shown only when the episode is done.
 
-    Built without validation (:func:`_trusted`): it is made at every step, where
-    validating values that are typed by construction was a tenth of the step's
-    Python (README, Performance).
+    Built without validation (:func:`caseops.domain.trusted.trusted`): it is made at
+    every step, where validating values that are typed by construction was a tenth of
+    the step's Python (README, Performance).
     """
     t = scenario.ticket
-    ticket = _trusted(
+    ticket = trusted(
         TicketView,
         {
             "subject": t.subject,
@@ -102,7 +77,7 @@ def observe(
         },
         set(_TICKET_SET),
     )
-    case = _trusted(
+    case = trusted(
         CaseView,
         {
             "status": record.status,
@@ -118,7 +93,7 @@ def observe(
         },
         set(_CASE_SET),
     )
-    return _trusted(
+    return trusted(
         CaseObservation,
         {
             "done": record.done,

@@ -25,6 +25,7 @@ from caseops.domain.events import (
 )
 from caseops.domain.grader import (
     EMPTY_TALLY,
+    GradeReport,
     facts,
     fmt,
     grade,
@@ -477,7 +478,18 @@ def test_a_carried_tally_steps_exactly_as_the_log_read_again(
         assert last == tally_of(scenario, history)
         assert potential_of(scenario, last) == potential(scenario, history)
         ids = [f"id-{i}" for i in range(len(history))]
-        assert grade_tally(scenario, last, ids) == grade(scenario, history, ids)
+        report = grade_tally(scenario, last, ids)
+        assert report == grade(scenario, history, ids)
+        # built without validation: exactly what validation makes of it
+        validated = GradeReport.model_validate(report.model_dump())
+        assert validated == report
+        assert validated.model_dump_json() == report.model_dump_json()
+        assert validated.model_fields_set == report.model_fields_set
+        assert list(report.__dict__) == list(GradeReport.model_fields)
+        for c in report.components:
+            assert list(c.__dict__) == list(type(c).model_fields)
+            assert all(type(getattr(c, f)) is float for f in ("weight", "earned", "points"))
+        assert type(report.score) is float
 
 
 @PROPS_TALLY

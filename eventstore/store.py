@@ -60,19 +60,21 @@ def chain_hash(
     """sha256 over ``prev_hash`` and the canonical JSON of the record's content.
 
     The content is coerced to its types (str and int) here, so it is canonical by
-    construction and skips :func:`canonical_json`'s walk for floats (the same bytes).
+    construction and skips :func:`canonical_json`'s walk for floats (the same bytes),
+    and its keys are written in sorted order, so orjson need not sort them
+    (``tests/test_eventstore_contract.py`` holds the hash to the definition).
     """
-    content = {
-        "stream_id": str(stream_id),
-        "version": int(version),
+    content = {  # keys in sorted order: the canonical form's
         "event_id": str(ev.event_id),
-        "type": str(ev.type),
-        "schema_version": int(ev.schema_version),
         "payload": str(payload_json),
         "recorded_at": str(recorded_at),
+        "schema_version": int(ev.schema_version),
+        "stream_id": str(stream_id),
+        "type": str(ev.type),
+        "version": int(version),
     }
     try:
-        body = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        body = orjson.dumps(content)
     except TypeError:  # what orjson refuses (lone surrogates): the reference encoder
         return sha256_hex(prev_hash + canonical_json(content))
     return hashlib.sha256(prev_hash.encode() + body).hexdigest()

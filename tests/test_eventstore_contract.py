@@ -821,3 +821,36 @@ def test_uuid7_random_bits_are_not_shared_with_a_forked_child() -> None:
     parent = [uuid7() for _ in range(5)]
     assert len(child) == 5
     assert not {i[-12:] for i in child} & {i[-12:] for i in parent}
+
+
+@given(
+    st.text(min_size=1, max_size=20),
+    st.integers(min_value=1, max_value=2**40),
+    st.text(max_size=20),
+    st.text(max_size=60),
+    st.integers(min_value=1, max_value=9),
+)
+def test_chain_hash_is_sha256_of_the_previous_hash_and_the_canonical_record(
+    stream: str, version: int, kind: str, payload_json: str, schema_version: int
+) -> None:
+    """The definition (DESIGN section 3): sha256 over the previous hash followed by the
+    canonical JSON (sorted keys, the standard encoder) of the record's content."""
+    import hashlib
+
+    from caseops.domain.canonical import reference_canonical_json
+    from caseops.eventstore.store import GENESIS_HASH, chain_hash
+
+    event = NewEvent("id-" + kind, kind, {}, schema_version)
+    content = {
+        "stream_id": stream,
+        "version": version,
+        "event_id": event.event_id,
+        "type": kind,
+        "schema_version": schema_version,
+        "payload": payload_json,
+        "recorded_at": "2026-12-03T12:00:00.000000Z",
+    }
+    text = GENESIS_HASH + reference_canonical_json(content)
+    expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    got = chain_hash(GENESIS_HASH, stream, version, event, payload_json, content["recorded_at"])
+    assert got == expected

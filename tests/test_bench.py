@@ -78,6 +78,10 @@ def test_step_cost_runs_the_episodes_it_is_asked_for_and_refuses_a_negative_coun
     assert main(["--episodes", "2"]) == 0
     assert gc.isenabled()
     assert capsys.readouterr().err.strip() == f"steps {2 * len(oracle_script())}"
+    for form in ("per-call", "prepared"):
+        assert main(["--episodes", "2", "--floor", form]) == 0
+        assert gc.isenabled()
+        assert capsys.readouterr().err.strip() == f"steps {2 * len(oracle_script())}"
     with pytest.raises(SystemExit) as exit_info:
         main(["--episodes", "-1"])
     assert exit_info.value.code == 2

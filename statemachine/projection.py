@@ -43,8 +43,6 @@ def vocabularies() -> Vocabularies:
     )
 
 
-_TICKET_SET = frozenset(TicketView.model_fields)
-_CASE_SET = frozenset(CaseView.model_fields)
 #: what ``CaseObservation(**kwargs)`` records as set: every field but ``metadata``
 _OBSERVATION_SET = frozenset(CaseObservation.model_fields) - {"metadata"}
 
@@ -75,7 +73,6 @@ def observe(
             "business_impact": t.business_impact,
             "secondary_concerns": list(t.secondary_concerns),
         },
-        set(_TICKET_SET),
     )
     case = trusted(
         CaseView,
@@ -91,7 +88,6 @@ def observe(
             "internal_notes": list(record.internal_notes),
             "resolution_code": record.resolution_code,
         },
-        set(_CASE_SET),
     )
     return trusted(
         CaseObservation,

@@ -418,7 +418,7 @@ class EventStore:
             # (unclosed: closing would act on the parent's handle) and open its own
             self._writer, self._writer_raw, self._writer_pid = None, None, os.getpid()
         raw = self._writer_raw
-        if raw is None or self._writer is None:
+        if raw is None:  # set and cleared with ``_writer``
             self._writer = self.engine.raw_connection()
             raw = self._writer_raw = self._writer.driver_connection
             assert raw is not None

@@ -14,7 +14,12 @@ steps, and attributes every sample to the layer of the innermost frame it can pl
   concurrent.futures, threading) and ``other``.
 
 Samples whose innermost frame is a wait (the selector, a condition, a queue) count as
-idle and are left out of the percentages. Prints one JSON document (percent of busy
+idle and are left out of the percentages. On uvloop (the servers' default) the loop's own
+work and its waits are both C code under one Python frame (``Runner.run``), which
+py-spy cannot split: those samples are counted apart (``uvloop_samples``, "uvloop (C),
+waits included") and left out of the percentages too, so "busy" is the Python work
+above the loop. The server CPU per step that ``python -m bench`` reads from
+``/proc/PID/stat`` is the figure that includes everything. Prints one JSON document (percent of busy
 samples per layer, steps/s while sampled) on stdout and a table on stderr. Needs py-spy
 (a dev dependency) and permission to ptrace the server (root, or
 ``kernel.yama.ptrace_scope=0``). Sampling slows the server: read the shares, not the
@@ -70,8 +75,21 @@ PACKAGES = {
     "queue.py": "event loop/threads",
 }
 #: Innermost frames that mean a thread is waiting, not working (py-spy cannot always
-#: tell an idle thread from a busy one).
-IDLE = ("EpollSelector.select", "Condition.wait", "Queue.get", "Event.wait", "Lock.acquire")
+#: tell an idle thread from a busy one). A thread pool's ``_worker`` as the innermost frame
+#: is its thread waiting in the C ``SimpleQueue.get`` for work.
+IDLE = (
+    "EpollSelector.select",
+    "Condition.wait",
+    "Queue.get",
+    "Event.wait",
+    "Lock.acquire",
+    "_worker (concurrent/futures/thread.py",
+)
+#: The innermost Python frame of a thread that is inside uvloop's C loop: waiting on
+#: epoll or doing the loop's own work, which py-spy cannot tell apart without native frames.
+UVLOOP = "Runner.run (asyncio/runners.py"
+IDLE_LAYER = "idle (waiting)"
+UVLOOP_LAYER = "uvloop (C), waits included"
 
 
 def layer_of(frame: str) -> str | None:
@@ -85,7 +103,8 @@ def layer_of(frame: str) -> str | None:
 
 def attribute(raw: str) -> Counter[str]:
     """Samples per layer from py-spy's raw (collapsed) output: each working stack goes
-    to the layer of its innermost frame that has one; waiting stacks count as idle."""
+    to the layer of its innermost frame that has one; waiting stacks count as idle, and
+    stacks whose innermost frame is uvloop's ``Runner.run`` go to :data:`UVLOOP_LAYER`."""
     out: Counter[str] = Counter()
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -93,7 +112,10 @@ def attribute(raw: str) -> Counter[str]:
             continue
         frames = stack.split(";")
         if frames[-1].startswith(IDLE):
-            out["idle (waiting)"] += int(count)
+            out[IDLE_LAYER] += int(count)
+            continue
+        if frames[-1].startswith(UVLOOP):
+            out[UVLOOP_LAYER] += int(count)
             continue
         layer = next((x for x in map(layer_of, reversed(frames)) if x), "other")
         out[layer] += int(count)
@@ -117,7 +139,8 @@ def profile(which: str, seconds: float, db: str | None) -> dict[str, object]:
     finally:
         srv.stop()
     counts = attribute(out.read_text()) if out.exists() else Counter()
-    idle = counts.pop("idle (waiting)", 0)
+    idle = counts.pop(IDLE_LAYER, 0)
+    uvloop = counts.pop(UVLOOP_LAYER, 0)
     busy = sum(counts.values()) or 1
     steps = h["steps"] + w["steps"]
     per_step_ms = 1000 / RATE / max(1.0, steps)
@@ -127,6 +150,8 @@ def profile(which: str, seconds: float, db: str | None) -> dict[str, object]:
         "ws_steps_per_s": w["steps_per_s"],
         "busy_samples": busy,
         "idle_samples": idle,
+        "uvloop_samples": uvloop,
+        "uvloop_ms_per_step": round(uvloop * per_step_ms, 3),
         "busy_ms_per_step": round(busy * per_step_ms, 3),
         "percent_of_busy_by_layer": {k: round(100 * v / busy, 1) for k, v in counts.most_common()},
         "ms_per_step_by_layer": {k: round(v * per_step_ms, 3) for k, v in counts.most_common()},
@@ -144,7 +169,10 @@ def main() -> int:
     }
     print(json.dumps(result, indent=2))
     for which, r in result.items():
-        log(f"{which}: {r['busy_ms_per_step']} ms busy per step ({r['steps']} steps)")
+        log(
+            f"{which}: {r['busy_ms_per_step']} ms busy per step ({r['steps']} steps), "
+            f"beside {r['uvloop_ms_per_step']} ms in uvloop's C loop, waits included"
+        )
         ms = r["ms_per_step_by_layer"]
         for layer, pct in r["percent_of_busy_by_layer"].items():  # type: ignore[attr-defined]
             log(f"  {layer:<22} {pct:5.1f} %  {ms[layer]:.3f} ms/step")  # type: ignore[index]

@@ -86,3 +86,39 @@ def test_step_cost_runs_the_episodes_it_is_asked_for_and_refuses_a_negative_coun
         main(["--episodes", "-1"])
     assert exit_info.value.code == 2
     assert "--episodes must be at least 0" in capsys.readouterr().err
+
+
+def test_profile_attributes_each_stack_to_its_innermost_known_layer() -> None:
+    """py-spy's raw lines: a working stack goes to the layer of its innermost frame that
+    has one, a wait is idle, and uvloop's C loop (``Runner.run`` innermost) is apart."""
+    from caseops.bench import profile
+
+    root = profile.ROOT_NAME
+    serve = f"<module> ({root}/bench/serve.py:31);Runner.run (asyncio/runners.py:118)"
+    raw = "\n".join(
+        [
+            f"{serve} 7",
+            f"{serve};step (ext/{root}/x.py:1);"
+            f"EventStore._append ({root}/eventstore/store.py:564) 3",
+            f"{serve};observe ({root}/statemachine/projection.py:106);"
+            "BaseModel.model_dump (pydantic/main.py:520) 2",
+            f"{serve};advance ({root}/domain/grader.py:360) 4",
+            f"{serve};_worker (concurrent/futures/thread.py:81);Queue.get (queue.py:171) 5",
+            "Thread.run (threading.py:982);_worker (concurrent/futures/thread.py:81) 6",
+            "_worker (concurrent/futures/thread.py:83);"
+            "_WorkItem.run (concurrent/futures/thread.py:58) 1",
+            f"{serve};mystery (nowhere/else.py:3) 1",  # the loop's frame is the innermost known
+            "mystery (nowhere/else.py:3) 2",
+            "not a sample line",
+        ]
+    )
+    counts = profile.attribute(raw)
+    assert counts == {
+        profile.UVLOOP_LAYER: 7,
+        "storage": 3,
+        "pydantic": 2,
+        "caseops domain": 4,
+        profile.IDLE_LAYER: 11,
+        "event loop/threads": 2,
+        "other": 2,
+    }

@@ -142,9 +142,14 @@ def floor_insert(url: str, max_rows: int, max_s: float, prepared: bool = False) 
 
 
 class Server:
-    """A server subprocess (``bench.serve``) on a free port."""
+    """A server subprocess (``bench.serve``) on a free port.
 
-    def __init__(self, which: str, db: str | None = None) -> None:
+    ``wait=False`` returns as soon as the process is started; :meth:`wait_ready` then
+    waits for its ``/health`` (so that several servers import side by side).
+    """
+
+    def __init__(self, which: str, db: str | None = None, wait: bool = True) -> None:
+        self.which = which
         self.port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT.parent)}
         if db:
@@ -157,17 +162,23 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 90) -> None:
+        """Wait until ``/health`` answers 200; stops the server and raises
+        ``RuntimeError`` when it has not after ``timeout_s`` seconds or has exited."""
         import httpx
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"{which} server did not start")
+        raise RuntimeError(f"{self.which} server did not start")
 
     @property
     def base(self) -> str:
@@ -513,7 +524,7 @@ def main() -> int:
     file_url = f"sqlite:///{tmp / 'bench.db'}"
     result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "reps": reps}
 
-    log("in-process persisted steps ...")
+    log(f"[{time.perf_counter() - started:5.1f} s] in-process persisted steps ...")
     steps, secs = int(1500 * k), 6 * k
     dbs = {"sqlite_file": (file_url, 20000), "sqlite_memory": ("sqlite://", 20000)}
     if a.postgres:
@@ -539,11 +550,14 @@ def main() -> int:
         db: ratio(inproc[db], prepared[db], "steps_per_s", "commits_per_s") for db in inproc
     }
 
-    log("servers: HTTP and WebSocket ...")
-    srv = Server("caseops", f"sqlite:///{tmp / 'server.db'}")
-    echo = Server("echo")
-    pecho = Server("echo-persisted", f"sqlite:///{tmp / 'echo-persisted.db'}")
+    log(f"[{time.perf_counter() - started:5.1f} s] servers: HTTP and WebSocket ...")
+    # the three start side by side (their imports are most of a start)
+    srv = Server("caseops", f"sqlite:///{tmp / 'server.db'}", wait=False)
+    echo = Server("echo", wait=False)
+    pecho = Server("echo-persisted", f"sqlite:///{tmp / 'echo-persisted.db'}", wait=False)
     try:
+        for server in (srv, echo, pecho):
+            server.wait_ready()
         n, s = int(600 * k), 5 * k
         m = int(40 * k) + 10
         loops: dict[str, Callable[[str, bool], dict[str, float]]] = {
@@ -579,14 +593,14 @@ def main() -> int:
                 name: ratio(v[num], v[den], "steps_per_s", "steps_per_s")
                 for name, v in served.items()
             }
-        log("memory per WebSocket session ...")
+        log(f"[{time.perf_counter() - started:5.1f} s] memory per WebSocket session ...")
         result["ws_memory"] = ws_memory(srv, (1, 256) if not a.quick else (1, 32))
     finally:
         srv.stop()
         echo.stop()
         pecho.stop()
 
-    log("re-grade and replay ...")
+    log(f"[{time.perf_counter() - started:5.1f} s] re-grade and replay ...")
     rurl = f"sqlite:///{tmp / 'replay.db'}"
     ids = fill_replay_store(rurl, int(1000 * k))
     result["replay"] = {
@@ -596,7 +610,7 @@ def main() -> int:
         "cli_replay_one": repeat(reps, lambda: cli_seconds(rurl, "replay", ids[0])),
         "cli_regrade_all": repeat(reps, lambda: cli_seconds(rurl, "regrade")),
     }
-    log("store size and stream length ...")
+    log(f"[{time.perf_counter() - started:5.1f} s] store size and stream length ...")
     big = 10_000 if a.quick else 100_000
     result["scaling"] = {
         "sqlite_file": repeat(
@@ -604,7 +618,7 @@ def main() -> int:
             lambda: scaling(f"sqlite:///{tmp / f'scale-{uuid.uuid4().hex}.db'}", (10, big), 400),
         )
     }
-    log("reset latency ...")
+    log(f"[{time.perf_counter() - started:5.1f} s] reset latency ...")
     result["reset"] = reset_latency(f"sqlite:///{tmp / 'reset.db'}", int(200 * k))
     result["elapsed_s"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))

@@ -564,15 +564,26 @@ def grade_tally(
 
 def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, str, int]:
     """The quantised score of stored or live facts (what :func:`potential` returns), the
-    final status and the number of steps: the grade without its report, for re-grading
-    many stored episodes quickly.
+    final status and the number of steps: the grade without its report.
+
+    Raises:
+        KeyError: a payload missing a field its event type has.
+        TypeError, ValueError, AttributeError: a field of the wrong type.
+    """
+    scaled, status, steps = scaled_score_facts(scenario, items)
+    return Fraction(scaled, SCALE), status, steps
+
+
+def scaled_score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[int, str, int]:
+    """:func:`score_facts` with the score x ``SCALE`` as an integer (exact: the score is
+    rounded to ``QUANTUM`` places), for re-grading many stored episodes quickly.
 
     Raises:
         KeyError: a payload missing a field its event type has.
         TypeError, ValueError, AttributeError: a field of the wrong type.
     """
     earned, status, steps = _evaluate_facts(scenario, items, details=False)
-    return Fraction(_quantize_ratio(*_total(earned)), SCALE), status, steps
+    return _quantize_ratio(*_total(earned)), status, steps
 
 
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:

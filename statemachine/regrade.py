@@ -23,7 +23,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.events import EVENT_TYPES, STEP_EVENT_TYPES
-from caseops.domain.grader import GRADER_VERSION, Fact, fmt, score_facts
+from caseops.domain.grader import GRADER_VERSION, SCALE, Fact, fmt_scaled, scaled_score_facts
 from caseops.domain.scenario import Scenario
 
 
@@ -111,11 +111,11 @@ class Regrader:
                     why = f"event {k + 1}: unknown type {kind}"
                     return _failed(episode_id, len(rows), task_id, recorded_version, why)
             scenario, hash_ok = self._scenario(started)
-            score, status, steps = score_facts(scenario, items)
+            scaled, status, steps = scaled_score_facts(scenario, items)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             why = f"a payload does not fit its type ({e!r})"
             return _failed(episode_id, len(rows), task_id, recorded_version, why)
-        exact = fmt(score)
+        exact = fmt_scaled(scaled)
         problem: str | None = None
         if not hash_ok:
             problem = "scenario snapshot does not match its recorded hash"
@@ -133,7 +133,7 @@ class Regrader:
                 grader_version=GRADER_VERSION,
                 recorded_score=recorded,
                 score_exact=exact,
-                score=score.numerator / score.denominator,
+                score=scaled / SCALE,  # the correctly rounded float of the exact score
                 matches=problem is None,
                 problem=problem,
             )

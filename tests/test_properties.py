@@ -207,6 +207,7 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
     regraded = Regrader().regrade("ep", rows)
     assert regraded.matches, regraded.problem
     assert regraded.score_exact == rep.grade.score_exact == rep.recorded_score
+    assert regraded.score == float(Fraction(regraded.score_exact))  # the float of the exact
     assert (regraded.steps, regraded.final_status) == (rep.grade.steps, rep.final_status)
     assert regraded.done == record.done and regraded.events == len(history)
     assert rep.recorded_rewards == rep.replayed_rewards

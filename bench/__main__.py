@@ -11,7 +11,8 @@ database, with its statement built per call and built once (``bench/floor.py``);
 the same loops on an echo environment served by the same openenv-core ``create_app`` and
 uvicorn settings, and on that echo making one storage-floor write per step (the ceiling
 for any environment that stores its steps; ``bench/echo_server.py``), each with the
-server process's CPU milliseconds per step; re-grade events/s over 1,000 stored episodes, the
+server process's CPU milliseconds per step; re-grade events/s over 1,000 stored episodes
+beside the same bulk read with every payload decoded and nothing graded, the
 same episodes replayed (every action re-decided), and the time of ``caseops replay`` and
 ``caseops regrade`` in a fresh process; RSS growth per open WebSocket session at 1 and 256 sessions;
 reset latency for a seed case and a generated case; step latency at 10 and 100,000 stored
@@ -341,6 +342,27 @@ def regrade_rate(url: str, ids: list[str]) -> dict[str, float]:
     return {"events_per_s": events / wall, "episodes_per_s": len(ids) / wall, "events": events}
 
 
+def read_decode_rate(url: str, ids: list[str]) -> dict[str, float]:
+    """The re-grade's floor: the same bulk read (a fresh store each time) with every
+    payload decoded by orjson, and nothing graded. Re-grade events/s over this is the
+    share of a re-grade that is not reading and decoding the log, a ratio that the
+    machine's speed moves far less than the absolute rate."""
+    import orjson
+
+    from caseops.eventstore import EventStore
+
+    store = EventStore(url)
+    t0 = time.perf_counter()
+    events = 0
+    for _, rows in store.read_payloads(ids):
+        for _, _, payload in rows:
+            orjson.loads(payload)
+        events += len(rows)
+    wall = time.perf_counter() - t0
+    store.dispose()
+    return {"events_per_s": events / wall, "events": events}
+
+
 def verify_rate(url: str, ids: list[str]) -> dict[str, float]:
     """Replay (re-decide every action and compare every event) one episode at a time."""
     from caseops.api.service import EpisodeService
@@ -603,9 +625,14 @@ def main() -> int:
     log(f"[{time.perf_counter() - started:5.1f} s] re-grade and replay ...")
     rurl = f"sqlite:///{tmp / 'replay.db'}"
     ids = fill_replay_store(rurl, int(1000 * k))
+    regrade, read_decode = interleaved(
+        reps, lambda: regrade_rate(rurl, ids), lambda: read_decode_rate(rurl, ids)
+    )
     result["replay"] = {
         "episodes": len(ids),
-        "regrade": repeat(reps, lambda: regrade_rate(rurl, ids)),
+        "regrade": regrade,
+        "read_and_decode": read_decode,
+        "regrade_vs_read_and_decode": ratio(regrade, read_decode, "events_per_s", "events_per_s"),
         "verify_replay": repeat(reps, lambda: verify_rate(rurl, ids)),
         "cli_replay_one": repeat(reps, lambda: cli_seconds(rurl, "replay", ids[0])),
         "cli_regrade_all": repeat(reps, lambda: cli_seconds(rurl, "regrade")),

@@ -122,3 +122,16 @@ def test_profile_attributes_each_stack_to_its_innermost_known_layer() -> None:
         "event loop/threads": 2,
         "other": 2,
     }
+
+
+def test_read_and_decode_floor_reads_every_stored_event_the_regrade_grades(tmp_path) -> None:
+    """The re-grade's floor reads and decodes exactly the events the re-grade grades."""
+    from caseops.bench.__main__ import fill_replay_store, read_decode_rate, regrade_rate
+
+    url = f"sqlite:///{tmp_path / 'replay.db'}"
+    ids = fill_replay_store(url, 3)
+    floor = read_decode_rate(url, ids)
+    graded = regrade_rate(url, ids)
+    assert floor["events"] == graded["events"] == 30  # the mug's oracle: 10 events each
+    assert read_decode_rate(url, ids[:1])["events"] == 10
+    assert floor["events_per_s"] > 0

@@ -10,7 +10,8 @@ database, with its statement built per call and built once (``bench/floor.py``);
 ``/step`` and WebSocket sequential steps/s, and 64 concurrent WebSocket sessions, beside
 the same loops on an echo environment served by the same openenv-core ``create_app`` and
 uvicorn settings, and on that echo making one storage-floor write per step (the ceiling
-for any environment that stores its steps; ``bench/echo_server.py``), each with the
+for an environment that stores each step with one SQLAlchemy Core write;
+``bench/echo_server.py``), each with the
 server process's CPU milliseconds per step; re-grade events/s over 1,000 stored episodes
 beside the same bulk read with every payload decoded and nothing graded, the
 same episodes replayed (every action re-decided), and the time of ``caseops replay`` and
@@ -574,11 +575,16 @@ def main() -> int:
 
     log(f"[{time.perf_counter() - started:5.1f} s] servers: HTTP and WebSocket ...")
     # the three start side by side (their imports are most of a start)
-    srv = Server("caseops", f"sqlite:///{tmp / 'server.db'}", wait=False)
-    echo = Server("echo", wait=False)
-    pecho = Server("echo-persisted", f"sqlite:///{tmp / 'echo-persisted.db'}", wait=False)
+    started_servers: list[Server] = []
     try:
-        for server in (srv, echo, pecho):
+        for which, db in (
+            ("caseops", f"sqlite:///{tmp / 'server.db'}"),
+            ("echo", None),
+            ("echo-persisted", f"sqlite:///{tmp / 'echo-persisted.db'}"),
+        ):
+            started_servers.append(Server(which, db, wait=False))
+        srv, echo, pecho = started_servers
+        for server in started_servers:
             server.wait_ready()
         n, s = int(600 * k), 5 * k
         m = int(40 * k) + 10
@@ -609,8 +615,9 @@ def main() -> int:
             ("echo_persisted", "echo"),
             ("caseops", "echo_persisted"),
         ):
-            # echo_persisted over echo is the ceiling for any environment that stores each
-            # step: the echo plus one storage-floor write per step (bench/echo_server.py)
+            # echo_persisted over echo is the ceiling for an environment that stores each
+            # step with one SQLAlchemy Core write: the echo plus one storage-floor write per
+            # step (bench/echo_server.py)
             result[f"served_ratio_{num}_over_{den}"] = {
                 name: ratio(v[num], v[den], "steps_per_s", "steps_per_s")
                 for name, v in served.items()
@@ -618,9 +625,8 @@ def main() -> int:
         log(f"[{time.perf_counter() - started:5.1f} s] memory per WebSocket session ...")
         result["ws_memory"] = ws_memory(srv, (1, 256) if not a.quick else (1, 32))
     finally:
-        srv.stop()
-        echo.stop()
-        pecho.stop()
+        for server in started_servers:
+            server.stop()
 
     log(f"[{time.perf_counter() - started:5.1f} s] re-grade and replay ...")
     rurl = f"sqlite:///{tmp / 'replay.db'}"

@@ -6,9 +6,10 @@
 - :func:`persisted_app` (``echo-persisted``): the echo plus one storage-floor write per
   step (:class:`bench.floor.FloorTable`: a bare SQLAlchemy Core single-row
   insert-and-commit on the database it is given), run on the event loop as CaseOps runs
-  its steps on SQLite. It is the least any environment that stores every step pays when
-  served by openenv-core: a served target that this server misses against the echo is
-  out of reach for such an environment, whatever its own step costs.
+  its steps on SQLite. It is what an environment pays that stores every step with one
+  SQLAlchemy Core write when served by openenv-core: a served target that this server
+  misses against the echo is out of reach for such an environment, whatever its own
+  step costs.
 
 Run: ``python -m bench.echo_server --port P [--persist URL]``.
 """

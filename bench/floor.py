@@ -2,8 +2,9 @@
 
 The benchmark measures it on its own (``bench.__main__.floor_insert``, the denominator of
 the in-process ratios) and inside the persisted echo server (``bench.echo_server``,
-``echo-persisted``), where every step makes exactly this write and nothing else: the
-least any environment that stores each step pays on top of openenv-core.
+``echo-persisted``), where every step makes exactly this write and nothing else: what
+an environment that stores each step with one SQLAlchemy Core write pays on top of
+openenv-core.
 
 Two forms of the same write (README, Performance):
 

@@ -202,12 +202,22 @@ def regrade(
     ] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Worker processes (0: one per 2,000 episodes, up to the CPU count).",
+        ),
+    ] = 0,
 ) -> None:
     """Re-grade stored episodes in bulk (every episode when none is named) and compare
     each grade with the score recorded at its last step.
 
     Fast: grades the stored payloads without re-deciding the actions (``replay`` proves
-    every reward). Exit 1 when any episode differs or cannot be graded.
+    every reward); large stores are shared among worker processes (``--jobs``). Exit 1
+    when any episode differs or cannot be graded.
     """
     svc = _service(db)
     table = Table(title="re-grade")
@@ -215,7 +225,7 @@ def regrade(
         table.add_column(col)
     bad = n = 0
     t0 = time.perf_counter()
-    for r in svc.regrade(episode_ids or None):
+    for r in svc.regrade(episode_ids or None, jobs=jobs):
         n += 1
         bad += not r.matches
         if as_json:

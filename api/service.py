@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
@@ -391,12 +392,31 @@ class EpisodeService:
             raise EpisodeNotFound(f"no episode {episode_id!r}") from None
         return replay(self._decode(records), [r.event_id for r in records])
 
-    def regrade(self, episode_ids: Sequence[str] | None = None) -> Iterator[RegradeResult]:
+    def regrade(
+        self, episode_ids: Sequence[str] | None = None, jobs: int = 1
+    ) -> Iterator[RegradeResult]:
         """Re-grade stored episodes from their logs (every episode, oldest first, when
         ``episode_ids`` is ``None``), reading them in bulk; see
         :mod:`caseops.statemachine.regrade`. An unknown id gives a result with
-        ``problem="no events"``."""
+        ``problem="no events"``. Results come in the order of the ids.
+
+        ``jobs``: worker processes to share the work (:mod:`caseops.api.regrade_jobs`);
+        1 re-grades in this process, 0 chooses by the number of episodes
+        (:func:`~caseops.api.regrade_jobs.auto_jobs`). Where workers cannot be forked
+        (no ``fork``, or an in-memory store) it runs in this process.
+
+        Raises:
+            OperationalError: the database is unavailable.
+            ValueError: ``jobs`` below 0.
+        """
+        if jobs < 0:
+            raise ValueError(f"jobs must be 0 (automatic) or more, not {jobs}")
         ids = self.store.stream_ids() if episode_ids is None else list(episode_ids)
+        if jobs == 0:
+            jobs = auto_jobs(len(ids))
+        if jobs > 1 and can_fork(self.store.url):
+            yield from regrade_in_workers(self.store.url, ids, jobs)
+            return
         regrader = Regrader()
         for sid, rows in self.store.read_payloads(ids):
             yield regrader.regrade(sid, rows)

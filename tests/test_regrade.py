@@ -148,6 +148,82 @@ def test_an_unknown_event_type_is_reported(svc: EpisodeService) -> None:
     assert not r.matches and r.problem == f"event {len(rows)}: unknown type Mystery"
 
 
+# -- worker processes -----------------------------------------------------------------
+def test_workers_give_one_process_results_in_order(svc: EpisodeService) -> None:
+    """Chunks of two streams across two forked workers: the same results, in the order
+    asked, an unknown and a repeated id included; through the service as well."""
+    from caseops.api.regrade_jobs import can_fork, regrade_in_workers
+
+    url = svc.store.url
+    assert can_fork(url)
+    asked = [*svc.store.stream_ids(), "rg-none", "rg-half", "rg-new"]
+    expected = list(svc.regrade(asked))
+    assert list(regrade_in_workers(url, asked, jobs=2, chunk=2)) == expected
+    assert list(svc.regrade(asked, jobs=2)) == expected
+    assert expected[-3].problem == "no events" and expected[-2] == expected[asked.index("rg-half")]
+
+
+def test_an_edit_is_seen_by_the_workers(svc: EpisodeService) -> None:
+    eid = "rg-damaged-mug-replacement"
+
+    def reroute(p: dict) -> None:  # type: ignore[type-arg]
+        p["queue"] = "security" if p["queue"] != "security" else "billing"
+
+    _edit(svc.store, eid, "CaseClassified", reroute)
+    by_id = {r.episode_id: r for r in svc.regrade(jobs=2)}
+    assert not by_id[eid].matches and "recorded score" in (by_id[eid].problem or "")
+    assert sum(not r.matches for r in by_id.values()) == 1
+
+
+def test_a_worker_that_cannot_read_raises_in_the_caller(tmp_path: Path) -> None:
+    """A store without the schema: each worker's read fails; the store's own error comes
+    back to the caller (pickled across the pipe), not a hang or a pool error."""
+    import sqlite3
+
+    from caseops.api.regrade_jobs import regrade_in_workers
+    from caseops.eventstore import OperationalError
+
+    url = sqlite_url(tmp_path, "other.db")
+    with sqlite3.connect(tmp_path / "other.db") as c:  # another program's database
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("CREATE TABLE notes (body TEXT)")
+    with pytest.raises(OperationalError, match="caseops_events"):
+        list(regrade_in_workers(url, ["a", "b", "c"], jobs=2, chunk=1))
+
+
+def test_an_in_memory_store_is_regraded_in_process() -> None:
+    from caseops.api.regrade_jobs import can_fork
+
+    store = EventStore("sqlite://")
+    try:
+        svc = EpisodeService(store)
+        svc.start(task_id="damaged-mug-replacement", episode_id="mem")
+        assert not can_fork(store.url)
+        (r,) = svc.regrade(jobs=4)  # workers could not see this process's memory
+        assert r.episode_id == "mem" and r.matches
+    finally:
+        store.dispose()
+
+
+def test_auto_jobs_starts_workers_only_where_they_pay() -> None:
+    from caseops.api.regrade_jobs import EPISODES_PER_WORKER, auto_jobs
+
+    assert auto_jobs(0, cpus=8) == auto_jobs(2 * EPISODES_PER_WORKER - 1, cpus=8) == 1
+    assert auto_jobs(2 * EPISODES_PER_WORKER, cpus=8) == 2
+    assert auto_jobs(100 * EPISODES_PER_WORKER, cpus=8) == 8
+    assert auto_jobs(100 * EPISODES_PER_WORKER, cpus=1) == 1
+    assert auto_jobs(10) == 1  # the machine's CPU count, whatever it is
+
+
+def test_bad_job_counts_are_refused(svc: EpisodeService) -> None:
+    from caseops.api.regrade_jobs import regrade_in_workers
+
+    with pytest.raises(ValueError, match="jobs must be 0"):
+        list(svc.regrade(jobs=-1))
+    with pytest.raises(ValueError, match="at least 1"):
+        list(regrade_in_workers(svc.store.url, ["x"], jobs=0))
+
+
 # -- the command ----------------------------------------------------------------------
 @pytest.fixture
 def db(tmp_path: Path) -> str:
@@ -182,3 +258,11 @@ def test_cli_regrade_all_then_one_after_an_edit(db: str) -> None:
     assert [x["matches"] for x in lines] == [True, False]
     r = _run("regrade", "cli-a", "--db", db)
     assert r.exit_code == 0 and "1 episode(s) re-graded" in r.output
+    r = _run("regrade", "--db", db, "--json", "--jobs", "2")  # forked workers, same answer
+    assert r.exit_code == 1, r.output
+    assert [json.loads(x)["matches"] for x in r.stdout.splitlines() if x.startswith("{")] == [
+        True,
+        False,
+    ]
+    r = _run("regrade", "--db", db, "--jobs", "-1")
+    assert r.exit_code == 2 and "jobs" in r.output

@@ -1,8 +1,8 @@
 """The ``caseops`` command line (typer + rich).
 
-Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``audit``, ``baseline``. Every
-command that reads the store takes ``--db URL`` (default ``CASEOPS_DATABASE_URL``, else
-an SQLite file ``caseops.db`` in the working directory).
+Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``regrade``, ``audit``, ``baseline``.
+Every command that reads the store takes ``--db URL`` (default ``CASEOPS_DATABASE_URL``,
+else an SQLite file ``caseops.db`` in the working directory).
 """
 
 from __future__ import annotations

@@ -122,13 +122,22 @@ def inprocess(url: str, max_steps: int, max_s: float) -> dict[str, float]:
     }
 
 
-def floor_insert(url: str, max_rows: int, max_s: float, prepared: bool = False) -> dict[str, float]:
-    """The storage floor on ``url``: bare single-row insert-and-commits per second
-    (``prepared``: the statement built once, :meth:`bench.floor.FloorTable.write_prepared`)."""
+def floor_insert(url: str, max_rows: int, max_s: float, form: str = "per-call") -> dict[str, float]:
+    """The storage floor on ``url``: bare single-row insert-and-commits per second, in
+    one of :mod:`bench.floor`'s forms: ``per-call`` (:meth:`~bench.floor.FloorTable.write`),
+    ``prepared`` (the statement built once) or ``driver`` (no SQLAlchemy on the path)."""
     from .floor import FloorTable
 
     floor = FloorTable(url)
-    write = floor.write_prepared if prepared else floor.write
+    forms = {
+        "per-call": floor.write,
+        "prepared": floor.write_prepared,
+        "driver": floor.write_driver,
+    }
+    if form not in forms:
+        floor.drop()
+        raise ValueError(f"form must be one of {sorted(forms)}, not {form!r}")
+    write = forms[form]
     n = 0
     lat: list[float] = []
     t0 = time.perf_counter()
@@ -556,21 +565,27 @@ def main() -> int:
     inproc: dict[str, Summary] = {}
     floor: dict[str, Summary] = {}
     prepared: dict[str, Summary] = {}
+    driver: dict[str, Summary] = {}
     for db, (url, rows) in dbs.items():
-        inproc[db], floor[db], prepared[db] = interleaved(
+        inproc[db], floor[db], prepared[db], driver[db] = interleaved(
             reps,
             lambda url=url: inprocess(url, steps, secs),
             lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k),
-            lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k, prepared=True),
+            lambda url=url, rows=rows: floor_insert(url, int(rows * k), 3 * k, "prepared"),
+            lambda url=url, rows=rows: floor_insert(url, int(rows * k), 2 * k, "driver"),
         )
     result["in_process"] = inproc
     result["storage_floor"] = floor
     result["storage_floor_prepared"] = prepared
+    result["storage_floor_driver"] = driver
     result["in_process_vs_floor"] = {
         db: ratio(inproc[db], floor[db], "steps_per_s", "commits_per_s") for db in inproc
     }
     result["in_process_vs_floor_prepared"] = {
         db: ratio(inproc[db], prepared[db], "steps_per_s", "commits_per_s") for db in inproc
+    }
+    result["in_process_vs_floor_driver"] = {
+        db: ratio(inproc[db], driver[db], "steps_per_s", "commits_per_s") for db in inproc
     }
 
     log(f"[{time.perf_counter() - started:5.1f} s] servers: HTTP and WebSocket ...")

@@ -14,12 +14,19 @@ Two forms of the same write (README, Performance):
 - :meth:`FloorTable.write_prepared`: one statement object built once and executed on
   every call, which skips SQLAlchemy's statement construction and cache-key work (about
   1.4x the rate of ``write`` on SQLite here): the cheapest Core insert-and-commit.
+
+And one form below SQLAlchemy: :meth:`FloorTable.write_driver`, the same row through the
+driver's own connection, held open (PEP 249 calls only: ``BEGIN IMMEDIATE``, ``INSERT``,
+``COMMIT`` on SQLite; ``INSERT`` and ``commit()`` on PostgreSQL), as CaseOps' own append
+runs its SQL. It is what the write itself costs, with no library around it: the least an
+environment that commits each step can pay on this database.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, Text, insert
 
@@ -45,6 +52,10 @@ class FloorTable:
         )
         self._md.create_all(self.engine)
         self._prepared = insert(self.table).values(payload=PAYLOAD)
+        self._held: Any = None  # the pooled connection write_driver keeps checked out
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        ph = "?" if self._sqlite else "%s"
+        self._driver_sql = f"INSERT INTO {self.table.name} (payload) VALUES ({ph})"
 
     def _commit(self, statement: Insert) -> None:
         """``statement`` in its own transaction, committed (a pool check-out, ``BEGIN``,
@@ -62,8 +73,30 @@ class FloorTable:
         """:meth:`write` with one statement object reused for every call."""
         self._commit(self._prepared)
 
+    def write_driver(self) -> None:
+        """:meth:`write`'s row through the driver's connection, held open across calls:
+        one transaction of one ``INSERT``, committed (no SQLAlchemy on the path)."""
+        if self._held is None:
+            self._held = self.engine.raw_connection()
+        raw = self._held.driver_connection
+        if self._sqlite:  # CaseOps' engine puts sqlite3 in autocommit (isolation_level None)
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                raw.execute(self._driver_sql, (PAYLOAD,))
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+        else:
+            with raw.cursor() as cur:
+                cur.execute(self._driver_sql, (PAYLOAD,))
+            raw.commit()
+
     def drop(self) -> None:
         """Drop the table and dispose of the engine."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         try:
             self._md.drop_all(self.engine)
         finally:

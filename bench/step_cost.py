@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=300, help="episodes to run (default 300)")
     parser.add_argument(
         "--floor",
-        choices=("per-call", "prepared"),
+        choices=("per-call", "prepared", "driver"),
         help="count the storage floor's writes (as many as the episodes' steps) instead",
     )
     args = parser.parse_args(argv)
@@ -76,7 +76,9 @@ def _floor(form: str, episodes: int) -> int:
     from .floor import FloorTable
 
     table = FloorTable("sqlite://")
-    write = table.write if form == "per-call" else table.write_prepared
+    write = {"per-call": table.write, "prepared": table.write_prepared}.get(
+        form, table.write_driver
+    )
     per_episode = len(oracle_script())
     gc.disable()
     try:

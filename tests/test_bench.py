@@ -15,16 +15,41 @@ def _rows(floor: FloorTable) -> int:
         return int(c.execute(select(func.count()).select_from(floor.table)).scalar_one())
 
 
-def test_each_floor_write_commits_exactly_one_row(tmp_path) -> None:
-    floor = FloorTable(f"sqlite:///{tmp_path / 'floor.db'}")
+def _each_form_commits_one_row(url: str) -> None:
+    floor = FloorTable(url)
     try:
         floor.write()
         assert _rows(floor) == 1
         floor.write_prepared()
         floor.write_prepared()
         assert _rows(floor) == 3
+        floor.write_driver()
+        floor.write_driver()  # the held connection, again
+        assert _rows(floor) == 5  # committed: seen from another connection
     finally:
         floor.drop()
+
+
+def test_each_floor_write_commits_exactly_one_row(tmp_path) -> None:
+    _each_form_commits_one_row(f"sqlite:///{tmp_path / 'floor.db'}")
+    _each_form_commits_one_row("sqlite://")
+
+
+def test_each_floor_write_commits_exactly_one_row_on_postgresql() -> None:
+    from conftest import pg_url_or_skip
+
+    _each_form_commits_one_row(pg_url_or_skip())
+
+
+def test_the_floor_loop_refuses_an_unknown_form(tmp_path) -> None:
+    import pytest
+
+    from caseops.bench.__main__ import floor_insert
+
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    assert floor_insert(url, 5, 10.0, "driver")["commits_per_s"] > 0
+    with pytest.raises(ValueError, match="driver"):
+        floor_insert(url, 5, 10.0, "raw")
 
 
 def test_persisted_echo_writes_one_row_per_reset_and_step_and_echoes(tmp_path) -> None:
@@ -78,7 +103,7 @@ def test_step_cost_runs_the_episodes_it_is_asked_for_and_refuses_a_negative_coun
     assert main(["--episodes", "2"]) == 0
     assert gc.isenabled()
     assert capsys.readouterr().err.strip() == f"steps {2 * len(oracle_script())}"
-    for form in ("per-call", "prepared"):
+    for form in ("per-call", "prepared", "driver"):
         assert main(["--episodes", "2", "--floor", form]) == 0
         assert gc.isenabled()
         assert capsys.readouterr().err.strip() == f"steps {2 * len(oracle_script())}"

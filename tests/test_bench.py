@@ -160,3 +160,17 @@ def test_read_and_decode_floor_reads_every_stored_event_the_regrade_grades(tmp_p
     assert floor["events"] == graded["events"] == 30  # the mug's oracle: 10 events each
     assert read_decode_rate(url, ids[:1])["events"] == 10
     assert floor["events_per_s"] > 0
+
+
+def test_append_cost_times_each_layer_on_caseops_own_schema(capsys) -> None:
+    """Its SQL is CaseOps' append's (the guarded update must move the head each time)
+    on the store's own schema (the index it drops must exist)."""
+    import json
+
+    from caseops.bench.append_cost import main
+
+    assert main(["--appends", "30", "--reps", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for key in ("driver_one_row", "append_sql", "append_sql_without_type_index"):
+        assert doc[key]["median"] > 0
+    assert doc["event_store_append"]["median"] > 0 and doc["appends"] == 30

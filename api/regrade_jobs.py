@@ -13,12 +13,12 @@ cache. Before forking, the parent's objects are moved to the garbage collector's
 permanent generation (:func:`gc.freeze`, as the ``gc`` module's documentation advises
 for ``fork``): otherwise each worker's first full collection touches, and so copies,
 every page of the parent's heap. On 10,000 stored episodes (100,000 events) that made
-two workers no faster than one process; frozen, two re-grade 1.8x as fast as one
+two workers no faster than one process; frozen, two re-grade 1.76x as fast as one
 (``python -m bench.regrade_jobs``; README, Performance).
 
 A pool costs some tens of milliseconds to start and stop, about half of what one process
-spends re-grading 1,000 episodes. Two workers against one process here: 0.88x at 1,000
-episodes, 1.16x at 2,000, 1.31x at 4,000, 1.82x at 10,000. So :func:`auto_jobs` starts
+spends re-grading 1,000 episodes. Two workers against one process here: 0.97x at 1,000
+episodes, 1.19x at 2,000, 1.39x at 4,000, 1.76x at 10,000 (two cores). So :func:`auto_jobs` starts
 one worker per :data:`EPISODES_PER_WORKER` episodes, up to the CPU count, and none
 below two workers' worth. Where
 ``fork`` is not available (Windows) or the store lives in memory (a worker could not

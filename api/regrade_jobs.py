@@ -17,24 +17,25 @@ two workers no faster than one process; frozen, two re-grade 1.76x as fast as on
 (``python -m bench.regrade_jobs``; README, Performance).
 
 A pool costs some tens of milliseconds to start and stop, about half of what one process
-spends re-grading 1,000 episodes. Two workers against one process here: 0.97x at 1,000
-episodes, 1.19x at 2,000, 1.39x at 4,000, 1.76x at 10,000 (two cores). So :func:`auto_jobs` starts
-one worker per :data:`EPISODES_PER_WORKER` episodes, up to the CPU count, and none
-below two workers' worth. Where
-``fork`` is not available (Windows) or the store lives in memory (a worker could not
-see it), the re-grade runs in the calling process.
+spends re-grading 1,000 episodes. Two workers against one process here (two cores):
+0.97x at 1,000 episodes, 1.19x at 2,000, 1.39x at 4,000, 1.76x at 10,000. So
+:func:`auto_jobs` starts one worker per :data:`EPISODES_PER_WORKER` episodes, up to the
+CPU count, and none below two workers' worth. Where ``fork`` is not available (Windows)
+or the store lives in memory (a worker could not see it), the re-grade runs in the
+calling process.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from caseops.eventstore import EventStore
-from caseops.eventstore.store import _is_memory
+from caseops.eventstore.store import is_memory_url
 from caseops.statemachine.regrade import Regrader, RegradeResult
 
 #: Streams per worker task: one bulk read (``EventStore.read_payloads``' batch).
@@ -52,7 +53,7 @@ def can_fork(url: str) -> bool:
     """Whether worker processes can re-grade the store at ``url``: ``fork`` exists on
     this platform and the database is not in this process's memory."""
     return "fork" in multiprocessing.get_all_start_methods() and not (
-        url.startswith("sqlite") and _is_memory(url)
+        url.startswith("sqlite") and is_memory_url(url)
     )
 
 
@@ -68,9 +69,12 @@ def auto_jobs(episodes: int, cpus: int | None = None) -> int:
 
 
 def _start_worker(url: str) -> None:
-    """Pool initializer: the worker's own store (no schema check: the parent read it)."""
+    """Pool initializer: the worker's own store (no schema check: the parent read it),
+    closed when the worker exits normally (its connections end cleanly)."""
     global _worker
-    _worker = (EventStore(url, create=False), Regrader())
+    store = EventStore(url, create=False)
+    multiprocessing.util.Finalize(store, store.dispose, exitpriority=10)
+    _worker = (store, Regrader())
 
 
 def _regrade_chunk(stream_ids: Sequence[str]) -> list[RegradeResult]:
@@ -105,6 +109,8 @@ def regrade_in_workers(
         pool = ctx.Pool(min(jobs, len(chunks)), initializer=_start_worker, initargs=(url,))
     finally:
         gc.unfreeze()
-    with pool:
+    with pool:  # leaving early (an error, the iterator closed) terminates the workers
         for results in pool.imap(_regrade_chunk, chunks):
             yield from results
+        pool.close()  # all done: let the workers exit and close their stores
+        pool.join()

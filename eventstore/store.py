@@ -170,7 +170,7 @@ def _broken(conn: Connection) -> bool:
     return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
 
 
-def _is_memory(url: str) -> bool:
+def is_memory_url(url: str) -> bool:
     """Whether an SQLite URL names an in-memory database (no file, no WAL)."""
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
@@ -186,7 +186,7 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000, pre_ping: bool = True)
     ``lock_timeout_ms``.
     """
     if url.startswith("sqlite"):
-        memory = _is_memory(url)
+        memory = is_memory_url(url)
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool
@@ -324,7 +324,9 @@ class EventStore:
         self._writer_pid = os.getpid()
         #: WAL checkpoints off the append path (SQLite files; see ``checkpoint``)
         self.checkpointer = (
-            Checkpointer(self.engine) if self.dialect == "sqlite" and not _is_memory(url) else None
+            Checkpointer(self.engine)
+            if self.dialect == "sqlite" and not is_memory_url(url)
+            else None
         )
         ev, st = schema.events, schema.streams
         # Statements built once (SQLAlchemy caches their compiled form).

@@ -208,7 +208,8 @@ def regrade(
             "--jobs",
             "-j",
             min=0,
-            help="Worker processes (0: one per 2,000 episodes, up to the CPU count).",
+            max=64,
+            help="Worker processes (0: one per 2,000 episodes, up to the CPU count and 8).",
         ),
     ] = 0,
 ) -> None:

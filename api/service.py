@@ -403,14 +403,19 @@ class EpisodeService:
         ``jobs``: worker processes to share the work (:mod:`caseops.api.regrade_jobs`);
         1 re-grades in this process, 0 chooses by the number of episodes
         (:func:`~caseops.api.regrade_jobs.auto_jobs`). Where workers cannot be forked
-        (no ``fork``, or an in-memory store) it runs in this process.
+        (:func:`~caseops.api.regrade_jobs.can_fork`: not Linux, more than one thread
+        running, or an in-memory store) it runs in this process.
 
         Raises:
-            OperationalError: the database is unavailable.
-            ValueError: ``jobs`` below 0.
+            ValueError: ``jobs`` below 0 (at the call).
+            OperationalError: the database is unavailable (while iterating).
+            BrokenProcessPool: a worker process died (while iterating).
         """
         if jobs < 0:
             raise ValueError(f"jobs must be 0 (automatic) or more, not {jobs}")
+        return self._regrade(episode_ids, jobs)
+
+    def _regrade(self, episode_ids: Sequence[str] | None, jobs: int) -> Iterator[RegradeResult]:
         ids = self.store.stream_ids() if episode_ids is None else list(episode_ids)
         if jobs == 0:
             jobs = auto_jobs(len(ids))

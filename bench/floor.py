@@ -79,18 +79,21 @@ class FloorTable:
         if self._held is None:
             self._held = self.engine.raw_connection()
         raw = self._held.driver_connection
-        if self._sqlite:  # CaseOps' engine puts sqlite3 in autocommit (isolation_level None)
-            raw.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            if self._sqlite:  # CaseOps' engine puts sqlite3 in autocommit mode
+                raw.execute("BEGIN IMMEDIATE")
                 raw.execute(self._driver_sql, (PAYLOAD,))
                 raw.execute("COMMIT")
-            except BaseException:
+            else:
+                with raw.cursor() as cur:
+                    cur.execute(self._driver_sql, (PAYLOAD,))
+                raw.commit()
+        except BaseException:
+            if not self._sqlite:
+                raw.rollback()
+            elif raw.in_transaction:  # a failed COMMIT may already have ended it
                 raw.execute("ROLLBACK")
-                raise
-        else:
-            with raw.cursor() as cur:
-                cur.execute(self._driver_sql, (PAYLOAD,))
-            raw.commit()
+            raise
 
     def drop(self) -> None:
         """Drop the table and dispose of the engine."""

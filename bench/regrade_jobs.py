@@ -28,10 +28,12 @@ def regrade_once(url: str, ids: list[str], jobs: int) -> dict[str, float]:
     from caseops.eventstore import EventStore
 
     svc = EpisodeService(EventStore(url, create=False), cache_size=0)
-    t0 = time.perf_counter()
-    results = list(svc.regrade(ids, jobs=jobs))
-    wall = time.perf_counter() - t0
-    svc.store.dispose()
+    try:
+        t0 = time.perf_counter()
+        results = list(svc.regrade(ids, jobs=jobs))
+        wall = time.perf_counter() - t0
+    finally:
+        svc.store.dispose()
     if len(results) != len(ids) or not all(r.matches for r in results):
         raise RuntimeError(f"jobs={jobs}: a re-grade does not match its recorded score")
     if [r.episode_id for r in results] != ids:
@@ -56,43 +58,45 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = None if a.db else tempfile.mkdtemp(prefix="caseops-regrade-jobs-")
     url = a.db or f"sqlite:///{Path(tmp or '.') / 'regrade.db'}"
-    store = EventStore(url)
-    ids = store.stream_ids()
-    store.dispose()
-    if len(ids) < a.episodes:
-        log(f"filling {url} with {a.episodes - len(ids)} episodes")
-        t0 = time.perf_counter()
-        ids += fill_replay_store(url, a.episodes - len(ids))
-        log(f"filled in {time.perf_counter() - t0:.0f} s")
-    ids = ids[: a.episodes]
-    jobs = list(dict.fromkeys([1, *a.jobs]))  # one process first: the ratios' base
-    figures = interleaved(a.reps, *(lambda j=j: regrade_once(url, ids, j) for j in jobs))
-    base = figures[0]["events_per_s"]["median"]
-    doc: dict[str, object] = {
-        "episodes": len(ids),
-        "events": int(figures[0]["events"]["median"]),
-        "reps": a.reps,
-        "jobs": {
-            str(j): {
-                "events_per_s": f["events_per_s"],
-                "seconds": f["seconds"],
-                "vs_one_process": round(f["events_per_s"]["median"] / base, 3),
-            }
-            for j, f in zip(jobs, figures, strict=True)
-        },
-    }
-    print(json.dumps(doc, indent=2))
-    for j, f in zip(jobs, figures, strict=True):
-        log(
-            f"jobs={j}: {f['events_per_s']['median']:,.0f} events/s "
-            f"({f['events_per_s']['min']:,.0f}-{f['events_per_s']['max']:,.0f})"
-        )
-    if tmp and a.keep:
-        log(f"kept {url}")
-    elif tmp:
-        import shutil
+    try:
+        store = EventStore(url)
+        ids = store.stream_ids()
+        store.dispose()
+        if len(ids) < a.episodes:
+            log(f"filling {url} with {a.episodes - len(ids)} episodes")
+            t0 = time.perf_counter()
+            ids += fill_replay_store(url, a.episodes - len(ids))
+            log(f"filled in {time.perf_counter() - t0:.0f} s")
+        ids = ids[: a.episodes]
+        jobs = list(dict.fromkeys([1, *a.jobs]))  # one process first: the ratios' base
+        figures = interleaved(a.reps, *(lambda j=j: regrade_once(url, ids, j) for j in jobs))
+        base = figures[0]["events_per_s"]["median"]
+        doc: dict[str, object] = {
+            "episodes": len(ids),
+            "events": int(figures[0]["events"]["median"]),
+            "reps": a.reps,
+            "jobs": {
+                str(j): {
+                    "events_per_s": f["events_per_s"],
+                    "seconds": f["seconds"],
+                    "vs_one_process": round(f["events_per_s"]["median"] / base, 3),
+                }
+                for j, f in zip(jobs, figures, strict=True)
+            },
+        }
+        print(json.dumps(doc, indent=2))
+        for j, f in zip(jobs, figures, strict=True):
+            log(
+                f"jobs={j}: {f['events_per_s']['median']:,.0f} events/s "
+                f"({f['events_per_s']['min']:,.0f}-{f['events_per_s']['max']:,.0f})"
+            )
+    finally:
+        if tmp and a.keep:
+            log(f"kept {url}")
+        elif tmp:
+            import shutil
 
-        shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -76,9 +76,11 @@ def _floor(form: str, episodes: int) -> int:
     from .floor import FloorTable
 
     table = FloorTable("sqlite://")
-    write = {"per-call": table.write, "prepared": table.write_prepared}.get(
-        form, table.write_driver
-    )
+    write = {
+        "per-call": table.write,
+        "prepared": table.write_prepared,
+        "driver": table.write_driver,
+    }[form]
     per_episode = len(oracle_script())
     gc.disable()
     try:

@@ -25,7 +25,7 @@ def _each_form_commits_one_row(url: str) -> None:
         assert _rows(floor) == 3
         floor.write_driver()
         floor.write_driver()  # the held connection, again
-        assert _rows(floor) == 5  # committed: seen from another connection
+        assert _rows(floor) == 5  # committed (on a file: seen from another connection)
     finally:
         floor.drop()
 

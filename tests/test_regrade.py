@@ -149,28 +149,42 @@ def test_an_unknown_event_type_is_reported(svc: EpisodeService) -> None:
 
 
 # -- worker processes -----------------------------------------------------------------
-def test_workers_give_one_process_results_in_order(svc: EpisodeService) -> None:
+def test_workers_give_one_process_results_in_order(
+    svc: EpisodeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Chunks of two streams across two forked workers: the same results, in the order
     asked, an unknown and a repeated id included; through the service as well."""
-    from caseops.api.regrade_jobs import can_fork, regrade_in_workers
+    import threading
 
+    from caseops.api import regrade_jobs
+
+    assert threading.active_count() == 1  # forking is safe here (see can_fork)
     url = svc.store.url
-    assert can_fork(url)
     asked = [*svc.store.stream_ids(), "rg-none", "rg-half", "rg-new"]
     expected = list(svc.regrade(asked))
-    assert list(regrade_in_workers(url, asked, jobs=2, chunk=2)) == expected
+    assert list(regrade_jobs.regrade_in_workers(url, asked, jobs=2, chunk=2)) == expected
+    monkeypatch.setattr(regrade_jobs, "CHUNK", 2)
+    started: list[int] = []
+    real = regrade_jobs._results
+    monkeypatch.setattr(
+        regrade_jobs, "_results", lambda u, c, w: (started.append(w), real(u, c, w))[1]
+    )
     assert list(svc.regrade(asked, jobs=2)) == expected
+    assert started == [2]  # the service did use two workers
     assert expected[-3].problem == "no events" and expected[-2] == expected[asked.index("rg-half")]
 
 
 def test_an_edit_is_seen_by_the_workers(svc: EpisodeService) -> None:
+    from caseops.api.regrade_jobs import regrade_in_workers
+
     eid = "rg-damaged-mug-replacement"
 
     def reroute(p: dict) -> None:  # type: ignore[type-arg]
         p["queue"] = "security" if p["queue"] != "security" else "billing"
 
     _edit(svc.store, eid, "CaseClassified", reroute)
-    by_id = {r.episode_id: r for r in svc.regrade(jobs=2)}
+    ids = svc.store.stream_ids()
+    by_id = {r.episode_id: r for r in regrade_in_workers(svc.store.url, ids, jobs=2, chunk=1)}
     assert not by_id[eid].matches and "recorded score" in (by_id[eid].problem or "")
     assert sum(not r.matches for r in by_id.values()) == 1
 
@@ -191,37 +205,94 @@ def test_a_worker_that_cannot_read_raises_in_the_caller(tmp_path: Path) -> None:
         list(regrade_in_workers(url, ["a", "b", "c"], jobs=2, chunk=1))
 
 
-def test_an_in_memory_store_is_regraded_in_process() -> None:
+def _die(stream_ids: object) -> None:
+    """A worker that dies as the out-of-memory killer would leave it."""
+    import os
+
+    os._exit(9)
+
+
+def test_a_worker_that_dies_fails_the_regrade_instead_of_hanging(
+    svc: EpisodeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from caseops.api import regrade_jobs
+
+    monkeypatch.setattr(regrade_jobs, "_regrade_chunk", _die)  # forked: the child has it
+    with pytest.raises(BrokenProcessPool):
+        list(regrade_jobs.regrade_in_workers(svc.store.url, ["rg-new", "rg-half"], 2, 1))
+
+
+def test_no_fork_while_another_thread_runs_nor_for_a_store_in_memory(
+    svc: EpisodeService,
+) -> None:
+    """A second thread (a server's, a notebook's) could hold a lock at the fork that
+    the child would wait on for ever: the re-grade then runs in this process."""
+    import threading
+
     from caseops.api.regrade_jobs import can_fork
 
+    assert can_fork(svc.store.url)
+    assert not can_fork("sqlite://") and not can_fork("sqlite:///:memory:")
+    expected = list(svc.regrade())
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork(svc.store.url)
+        assert list(svc.regrade(jobs=4)) == expected  # in this process, same answer
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_an_in_memory_store_is_regraded_in_process() -> None:
     store = EventStore("sqlite://")
     try:
         svc = EpisodeService(store)
         svc.start(task_id="damaged-mug-replacement", episode_id="mem")
-        assert not can_fork(store.url)
         (r,) = svc.regrade(jobs=4)  # workers could not see this process's memory
         assert r.episode_id == "mem" and r.matches
     finally:
         store.dispose()
 
 
+def test_a_callers_own_gc_freeze_is_left_as_it_was(svc: EpisodeService) -> None:
+    import gc
+
+    from caseops.api.regrade_jobs import regrade_in_workers
+
+    ids = svc.store.stream_ids()
+    assert gc.get_freeze_count() == 0
+    list(regrade_in_workers(svc.store.url, ids, jobs=2, chunk=2))
+    assert gc.get_freeze_count() == 0  # frozen for the fork only
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        list(regrade_in_workers(svc.store.url, ids, jobs=2, chunk=2))
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_auto_jobs_starts_workers_only_where_they_pay() -> None:
-    from caseops.api.regrade_jobs import EPISODES_PER_WORKER, auto_jobs
+    from caseops.api.regrade_jobs import EPISODES_PER_WORKER, MAX_AUTO_JOBS, auto_jobs
 
     assert auto_jobs(0, cpus=8) == auto_jobs(2 * EPISODES_PER_WORKER - 1, cpus=8) == 1
     assert auto_jobs(2 * EPISODES_PER_WORKER, cpus=8) == 2
-    assert auto_jobs(100 * EPISODES_PER_WORKER, cpus=8) == 8
+    assert auto_jobs(100 * EPISODES_PER_WORKER, cpus=64) == MAX_AUTO_JOBS
     assert auto_jobs(100 * EPISODES_PER_WORKER, cpus=1) == 1
     assert auto_jobs(10) == 1  # the machine's CPU count, whatever it is
 
 
-def test_bad_job_counts_are_refused(svc: EpisodeService) -> None:
+def test_bad_job_counts_are_refused_at_the_call(svc: EpisodeService) -> None:
     from caseops.api.regrade_jobs import regrade_in_workers
 
     with pytest.raises(ValueError, match="jobs must be 0"):
-        list(svc.regrade(jobs=-1))
+        svc.regrade(jobs=-1)  # not deferred to the first result
     with pytest.raises(ValueError, match="at least 1"):
-        list(regrade_in_workers(svc.store.url, ["x"], jobs=0))
+        regrade_in_workers(svc.store.url, ["x"], jobs=0)
 
 
 # -- the command ----------------------------------------------------------------------
@@ -264,5 +335,6 @@ def test_cli_regrade_all_then_one_after_an_edit(db: str) -> None:
         True,
         False,
     ]
-    r = _run("regrade", "--db", db, "--jobs", "-1")
-    assert r.exit_code == 2 and "jobs" in r.output
+    for bad in ("-1", "65"):
+        r = _run("regrade", "--db", db, "--jobs", bad)
+        assert r.exit_code == 2 and "jobs" in r.output

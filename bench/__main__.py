@@ -129,15 +129,11 @@ def floor_insert(url: str, max_rows: int, max_s: float, form: str = "per-call") 
     from .floor import FloorTable
 
     floor = FloorTable(url)
-    forms = {
-        "per-call": floor.write,
-        "prepared": floor.write_prepared,
-        "driver": floor.write_driver,
-    }
-    if form not in forms:
+    try:
+        write = floor.writer(form)
+    except ValueError:
         floor.drop()
-        raise ValueError(f"form must be one of {sorted(forms)}, not {form!r}")
-    write = forms[form]
+        raise
     n = 0
     lat: list[float] = []
     t0 = time.perf_counter()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, Text, insert
@@ -34,6 +35,9 @@ from caseops.eventstore.store import make_engine
 
 #: The row every floor write stores: about the size of one CaseOps event payload.
 PAYLOAD = json.dumps({"x": "y" * 200})
+
+#: The forms of the write (:meth:`FloorTable.writer`).
+FORMS = ("per-call", "prepared", "driver")
 
 
 class FloorTable:
@@ -94,6 +98,21 @@ class FloorTable:
             elif raw.in_transaction:  # a failed COMMIT may already have ended it
                 raw.execute("ROLLBACK")
             raise
+
+    def writer(self, form: str) -> Callable[[], None]:
+        """The write of one of :data:`FORMS`: ``per-call`` (:meth:`write`), ``prepared``
+        (:meth:`write_prepared`) or ``driver`` (:meth:`write_driver`).
+
+        Raises:
+            ValueError: an unknown form.
+        """
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {sorted(FORMS)}, not {form!r}")
+        return {
+            "per-call": self.write,
+            "prepared": self.write_prepared,
+            "driver": self.write_driver,
+        }[form]
 
     def drop(self) -> None:
         """Drop the table and dispose of the engine."""

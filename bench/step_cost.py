@@ -28,6 +28,8 @@ import argparse
 import gc
 import sys
 
+from .floor import FORMS
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``--episodes`` episodes (after two for warm-up); prints the steps run."""
@@ -35,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=300, help="episodes to run (default 300)")
     parser.add_argument(
         "--floor",
-        choices=("per-call", "prepared", "driver"),
+        choices=FORMS,
         help="count the storage floor's writes (as many as the episodes' steps) instead",
     )
     args = parser.parse_args(argv)
@@ -76,11 +78,7 @@ def _floor(form: str, episodes: int) -> int:
     from .floor import FloorTable
 
     table = FloorTable("sqlite://")
-    write = {
-        "per-call": table.write,
-        "prepared": table.write_prepared,
-        "driver": table.write_driver,
-    }[form]
+    write = table.writer(form)
     per_episode = len(oracle_script())
     gc.disable()
     try:

@@ -17,13 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from caseops import __version__
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation
-from caseops.eventstore import EventStore
 
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
 from .routes import audit, env, episodes, machine, tasks
-from .service import EpisodeService
+from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
 
 log = logging.getLogger("caseops")
@@ -106,8 +105,8 @@ def create_caseops_app(
     """
     settings = settings or get_settings()
     if service is None:
-        store = EventStore(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
-        service = EpisodeService(store, cache_size=settings.cache_episodes)
+        service = build_service(settings)
+    service.sealed = service.sealed or bool(settings.admin_token)
     bound = service
     runner = StepRunner.for_store(settings.step_executor, service.store)
 

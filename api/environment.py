@@ -23,7 +23,7 @@ from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
 
 from .execution import StepRunner
-from .service import EpisodeService
+from .service import EpisodeService, build_service
 from .settings import get_settings
 
 _default_service: EpisodeService | None = None
@@ -35,18 +35,15 @@ def default_service() -> EpisodeService:
     global _default_service
     with _default_lock:
         if _default_service is None:
-            from caseops.eventstore import EventStore
-
-            s = get_settings()
-            store = EventStore(s.database_url, lock_timeout_ms=s.lock_timeout_ms)
-            _default_service = EpisodeService(store, cache_size=s.cache_episodes)
+            _default_service = build_service(get_settings())
         return _default_service
 
 
 class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
     """A customer-support case as an OpenEnv environment.
 
-    ``reset(seed=None, episode_id=None, task_id=None, split=None)`` starts an episode;
+    ``reset(seed=None, episode_id=None, task_id=None, split=None, reward_mode=None)``
+    starts an episode;
     ``step(action, episode_id=None)`` continues this instance's episode (or the one named);
     ``state`` is the public state of the current episode. ``reset_async`` and
     ``step_async`` (what openenv-core's WebSocket and web routes await) run the same
@@ -76,6 +73,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         episode_id: str | None = None,
         task_id: str | None = None,
         split: str | None = None,
+        reward_mode: str | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
         """Start a new episode; returns its first observation.
@@ -89,13 +87,23 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         from .routes.env import CaseResetRequest
 
         try:
-            req = CaseResetRequest(seed=seed, episode_id=episode_id, task_id=task_id, split=split)
+            req = CaseResetRequest(
+                seed=seed,
+                episode_id=episode_id,
+                task_id=task_id,
+                split=split,
+                reward_mode=reward_mode,
+            )
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
             raise InvalidRequest(f"reset: {where}: {first.get('msg')}") from None
         loaded, obs = self.service.start(
-            task_id=req.task_id, split=req.split, seed=req.seed, episode_id=req.episode_id
+            task_id=req.task_id,
+            split=req.split,
+            seed=req.seed,
+            episode_id=req.episode_id,
+            reward_mode=req.reward_mode,
         )
         self.episode_id = loaded.record.episode_id
         return obs
@@ -123,11 +131,17 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         episode_id: str | None = None,
         task_id: str | None = None,
         split: str | None = None,
+        reward_mode: str | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
         """:meth:`reset` through the runner (inline or on a worker thread)."""
         return await self.runner(
-            self.reset, seed=seed, episode_id=episode_id, task_id=task_id, split=split
+            self.reset,
+            seed=seed,
+            episode_id=episode_id,
+            task_id=task_id,
+            split=split,
+            reward_mode=reward_mode,
         )
 
     async def step_async(

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from caseops.api.settings import Settings
 from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
@@ -35,6 +36,7 @@ from caseops.domain.grader import (
     tally_of,
 )
 from caseops.domain.observation import CaseObservation, CaseState
+from caseops.domain.reward import REWARD_MODES, RewardMode
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import get_scenario, task_refs
 from caseops.domain.state import CaseRecord
@@ -139,6 +141,7 @@ def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
         "task_id": scenario.task_id,
         "split": scenario.split,
         "difficulty": scenario.difficulty,
+        "reward_mode": record.reward_mode,
         "status": record.status,
         "done": record.done,
         "end_reason": record.end_reason,
@@ -150,22 +153,32 @@ def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
 
 
 def choose_scenario(
-    task_id: str | None, split: str | None, seed: int | None, episode_id: str
+    task_id: str | None,
+    split: str | None,
+    seed: int | None,
+    episode_id: str,
+    salt: str | None = None,
 ) -> Scenario:
     """The scenario a reset asks for.
 
     ``task_id`` wins; otherwise a task of ``split`` (``seed``, the six seed cases, when
     ``None``; else ``train``, ``validation`` or ``test``) chosen by ``seed`` as
-    ``sha256("reset", split, seed)``, or by the episode id when no seed is given.
+    ``sha256("reset", split, seed)``, or by the episode id when no seed is given. Test
+    cases are generated with the private ``salt`` when one is set.
 
     Raises:
         UnknownTask: unknown task id or split.
     """
     if task_id is not None:
-        return get_scenario(task_id)
+        return get_scenario(task_id, salt)
     pool = task_refs(split)
     key = seed if seed is not None else episode_id
-    return get_scenario(pool[derive_seed("reset", split or "seed", key) % len(pool)])
+    return get_scenario(pool[derive_seed("reset", split or "seed", key) % len(pool)], salt)
+
+
+def salt_hash(salt: str | None) -> str | None:
+    """The sha256 of a private test salt (what ``EpisodeStarted`` records; never the salt)."""
+    return hashlib.sha256(salt.encode()).hexdigest() if salt else None
 
 
 class EpisodeService:
@@ -174,11 +187,34 @@ class EpisodeService:
     Thread-safe: the cache is guarded by a lock; the store serialises appends.
     ``last_http_episode`` is the latest episode started over plain HTTP in this process
     (what ``/step`` continues when no ``episode_id`` is given).
+
+    Args:
+        store: the event store.
+        cache_size: episodes kept in memory.
+        reward_mode: the server's reward mode: ``None`` lets each reset choose (default
+            ``dense``); ``dense`` or ``terminal`` fixes it (a reset asking for the other
+            is refused).
+        test_salt: the private salt of the test split (``CASEOPS_TEST_SALT``), if any.
+        sealed: whether the server is sealed (``CASEOPS_ADMIN_TOKEN`` set): the final
+            observation then carries only the score of the grade report.
     """
 
-    def __init__(self, store: EventStore, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        cache_size: int = 4096,
+        *,
+        reward_mode: RewardMode | None = None,
+        test_salt: str | None = None,
+        sealed: bool = False,
+    ) -> None:
+        if reward_mode is not None and reward_mode not in REWARD_MODES:
+            raise InvalidRequest(f"reward_mode must be one of {', '.join(REWARD_MODES)}")
         self.store = store
         self.cache_size = cache_size
+        self.reward_mode = reward_mode
+        self.test_salt = test_salt or None
+        self.sealed = sealed
         self._cache: OrderedDict[str, Loaded] = OrderedDict()
         self._lock = threading.Lock()
         self.last_http_episode: str | None = None
@@ -250,28 +286,53 @@ class EpisodeService:
         split: str | None = None,
         seed: int | None = None,
         episode_id: str | None = None,
+        reward_mode: str | None = None,
     ) -> tuple[Loaded, CaseObservation]:
         """Start an episode: append its ``EpisodeStarted`` and return the first observation.
 
+        ``reward_mode``: ``dense`` (the default) or ``terminal``; on a server whose reward
+        mode is fixed, ``None`` or that mode.
+
         Raises:
             UnknownTask: unknown task or split.
-            InvalidRequest: a malformed custom ``episode_id``.
+            InvalidRequest: a malformed custom ``episode_id``, an unknown reward mode, or
+                one the server's fixed mode does not allow.
             ConcurrencyError: a custom ``episode_id`` that already exists.
         """
+        mode = self._reward_mode(reward_mode)
         if episode_id is None:
             episode_id = uuid7()
         elif not _EPISODE_ID.fullmatch(episode_id):  # `$` alone lets a final \n through
             raise InvalidRequest(
                 "episode_id must be 1-64 characters of letters, digits and _ . : -"
             )
-        scenario = choose_scenario(task_id, split, seed, episode_id)
-        started, record = start_episode(scenario, episode_id)
+        scenario = choose_scenario(task_id, split, seed, episode_id, self.test_salt)
+        salted = self.test_salt is not None and scenario.split == "test"
+        started, record = start_episode(
+            scenario, episode_id, mode, salt_hash(self.test_salt) if salted else None
+        )
         stored = self.store.append(
             episode_id, 0, _new_events([started]), meta=_meta(scenario, record)
         )
         loaded = Loaded(scenario, record, [started], [stored[0].event_id])
         self._remember(episode_id, loaded)
         return loaded, observe(scenario, record)
+
+    def _reward_mode(self, asked: str | None) -> RewardMode:
+        """The reward mode of a new episode (see :meth:`start`)."""
+        if asked is not None and asked not in REWARD_MODES:
+            raise InvalidRequest(
+                f"reward_mode must be one of {', '.join(REWARD_MODES)}, not {asked!r}"
+            )
+        if self.reward_mode is not None:
+            if asked is not None and asked != self.reward_mode:
+                raise InvalidRequest(
+                    f"reward_mode: this server runs every episode in the "
+                    f"{self.reward_mode!r} mode (CASEOPS_REWARD_MODE); a reset cannot "
+                    f"change it"
+                )
+            return self.reward_mode
+        return "terminal" if asked == "terminal" else "dense"
 
     def step(
         self, episode_id: str, action: CaseAction, request_id: str | None = None
@@ -343,7 +404,7 @@ class EpisodeService:
             out.tally,
         )
         self._remember(episode_id, after)
-        report = self.report(after) if out.record.done else None
+        report = self._agent_report(after) if out.record.done else None
         return after, observe(after.scenario, after.record, out.reward_scaled / SCALE, report)
 
     def _answered(self, episode_id: str, request_id: str) -> tuple[Loaded, CaseObservation] | None:
@@ -361,7 +422,7 @@ class EpisodeService:
         for ev in history:
             record = evolve(record, ev)
         upto = Loaded(full.scenario, record, history, full.ids[:end])
-        report = self.report(upto) if record.done else None
+        report = self._agent_report(upto) if record.done else None
         return upto, observe(full.scenario, record, float(parse_exact(record.last_reward)), report)
 
     # -- queries -----------------------------------------------------------------------
@@ -372,11 +433,23 @@ class EpisodeService:
             return grade_tally(loaded.scenario, loaded.tally, loaded.ids)
         return grade(loaded.scenario, loaded.history, loaded.ids)
 
+    def _agent_report(self, loaded: Loaded) -> GradeReport:
+        """The grade report an agent sees at the end: the whole report on an open server;
+        on a sealed one only the score and whether the outcome was right, so that no
+        answer can be read off per-component credit and tried again in another episode
+        (administrators read the whole report through the replay route)."""
+        report = self.report(loaded)
+        if not self.sealed:
+            return report
+        return report.model_copy(
+            update={"components": [], "outcome": "sealed: the details are for administrators"}
+        )
+
     def observation(self, episode_id: str) -> CaseObservation:
         """The current observation of an episode (reward of its last step)."""
         loaded = self.load(episode_id)
         rec = loaded.record
-        report = self.report(loaded) if rec.done else None
+        report = self._agent_report(loaded) if rec.done else None
         reward = float(parse_exact(rec.last_reward)) if rec.steps_taken else None
         return observe(loaded.scenario, rec, reward, report)
 
@@ -385,12 +458,24 @@ class EpisodeService:
         return public_state(self.load(episode_id).record)
 
     def replay(self, episode_id: str) -> ReplayReport:
-        """Replay the episode from the stored log (bypassing the cache)."""
+        """Replay the episode from the stored log (bypassing the cache); the stream's hash
+        chain is checked too (with the store's chain key), and a broken chain is a
+        mismatch.
+
+        Raises:
+            EpisodeNotFound: no such episode.
+        """
         try:
             records = self.store.read(episode_id)
         except StreamNotFound:
             raise EpisodeNotFound(f"no episode {episode_id!r}") from None
-        return replay(self._decode(records), [r.event_id for r in records])
+        report = replay(self._decode(records), [r.event_id for r in records])
+        broken = self.store.verify(episode_id)
+        if not broken:
+            return report
+        return report.model_copy(
+            update={"matches": False, "mismatches": [*report.mismatches, *broken]}
+        )
 
     def regrade(
         self, episode_ids: Sequence[str] | None = None, jobs: int = 1
@@ -420,8 +505,36 @@ class EpisodeService:
         if jobs == 0:
             jobs = auto_jobs(len(ids))
         if jobs > 1 and can_fork(self.store.url):
-            yield from regrade_in_workers(self.store.url, ids, jobs)
+            for result in regrade_in_workers(self.store.url, ids, jobs):
+                yield self._chain_checked(result)
             return
         regrader = Regrader()
         for sid, rows in self.store.read_payloads(ids):
-            yield regrader.regrade(sid, rows)
+            yield self._chain_checked(regrader.regrade(sid, rows))
+
+    def _chain_checked(self, result: RegradeResult) -> RegradeResult:
+        """``result``, marked as not matching when the store has a chain key and the
+        episode's stream fails it (a re-grade of an edited or copied stream)."""
+        if self.store.chain_key is None or not result.matches:
+            return result
+        broken = self.store.verify(result.episode_id)
+        if not broken:
+            return result
+        return result.model_copy(update={"matches": False, "problem": broken[0]})
+
+
+def build_service(settings: Settings) -> EpisodeService:
+    """The service the settings describe: the store at ``database_url`` (its hash chain
+    keyed by ``chain_key``), the episode cache, the reward mode and the test salt."""
+    store = EventStore(
+        settings.database_url,
+        lock_timeout_ms=settings.lock_timeout_ms,
+        chain_key=settings.chain_key,
+    )
+    return EpisodeService(
+        store,
+        cache_size=settings.cache_episodes,
+        reward_mode=settings.reward_mode,
+        test_salt=settings.test_salt,
+        sealed=bool(settings.admin_token),
+    )

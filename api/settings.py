@@ -45,7 +45,25 @@ class Settings(BaseSettings):
         "about 85 ms (README, Performance).",
     )
     admin_token: str | None = Field(
-        None, description="Bearer token required by cross-episode routes when set."
+        None,
+        description="Seals the server when set: the episode, audit and replay routes need "
+        "`Authorization: Bearer <token>`, and nothing answerable without it carries a "
+        "case's answers. Unset (local development): everything is open.",
+    )
+    reward_mode: Literal["dense", "terminal"] | None = Field(
+        None,
+        description="Fixes every episode's reward mode (`terminal` for evaluation); unset, "
+        "each reset chooses (default `dense`).",
+    )
+    test_salt: str | None = Field(
+        None,
+        description="Private salt of the test split: test cases derive from it, so the "
+        "installed package cannot regenerate their answers. Recorded only as a hash.",
+    )
+    chain_key: str | None = Field(
+        None,
+        description="Key of the event hash chain (HMAC-SHA256 over each event, its stream id "
+        "and version): an edited or copied stream then fails `caseops audit --verify`.",
     )
 
 

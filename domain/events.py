@@ -12,7 +12,7 @@ so payloads are canonical JSON without floats.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,8 +51,16 @@ class Event(BaseModel):
 
 class EpisodeStarted(Event):
     """First event of every stream. ``scenario`` is the full scenario snapshot the episode
-    runs (gold included: routes redact it until the episode has ended), so replay and
-    re-grading never depend on today's scenario code."""
+    runs (gold included: never served to anyone but an administrator of a sealed server,
+    and only after the end to anyone on an open one), so replay and re-grading never
+    depend on today's scenario code.
+
+    ``reward_mode`` is ``dense`` (potential-based shaping) or ``terminal`` (0 at every
+    step, the final score at the end); ``generator_version`` the case generator's version;
+    ``salt_hash`` the sha256 of the private test-split salt the case was generated with
+    (``None``: the public split). Streams recorded before these fields existed read as
+    ``dense``, ``None``, ``None``.
+    """
 
     episode_id: str
     task_id: str
@@ -62,6 +70,9 @@ class EpisodeStarted(Event):
     grader_version: str
     step_budget: int
     start_score: str = "0"
+    reward_mode: Literal["dense", "terminal"] = "dense"
+    generator_version: str | None = None
+    salt_hash: str | None = None
     scenario: dict[str, Any]
 
 

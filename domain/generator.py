@@ -21,7 +21,11 @@ from typing import Any
 from .canonical import derive_seed
 from .errors import UnknownTask
 from .families.kit import Kit
-from .scenario import Scenario
+from .scenario import Difficulty, Scenario
+
+#: The version of the case generator (recorded in every ``EpisodeStarted``): bumped when
+#: a family's cases change, so episodes say which generator made them.
+GENERATOR_VERSION = "2.0.0"
 
 #: Family modules, in catalog order.
 FAMILY_NAMES: tuple[str, ...] = (
@@ -40,6 +44,26 @@ FAMILY_NAMES: tuple[str, ...] = (
     "sso_misconfiguration",
     "abuse_report",
 )
+
+#: Per family: its difficulty and its step budget. Both are properties of the family,
+#: never of a case's answer (a budget or difficulty read off the gold would tell an
+#: agent the answer): the budget is the family's longest optimal path plus six steps.
+FAMILY_PROFILE: dict[str, tuple[Difficulty, int]] = {
+    "damaged_item": ("easy", 15),
+    "wrong_item": ("easy", 16),
+    "lost_parcel": ("medium", 15),
+    "refund_window": ("medium", 14),
+    "subscription_cancellation": ("hard", 14),
+    "duplicate_charge": ("medium", 15),
+    "chargeback_dispute": ("hard", 17),
+    "invoice_tax": ("hard", 15),
+    "account_takeover": ("hard", 16),
+    "account_lockout": ("medium", 16),
+    "api_outage": ("medium", 16),
+    "privacy_request": ("medium", 16),
+    "sso_misconfiguration": ("hard", 15),
+    "abuse_report": ("medium", 15),
+}
 
 #: Families held out entirely for the test split.
 TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report"})
@@ -68,9 +92,14 @@ def split_of(family: str, seed: int) -> str:
 
 
 @lru_cache(maxsize=256)
-def generate(family: str, seed: int) -> Scenario:
+def generate(family: str, seed: int, salt: str | None = None) -> Scenario:
     """The case ``family/seed``. Deterministic: the same inputs give the same scenario
     (the 256 latest asked for are kept and handed out again: a scenario is frozen).
+
+    ``salt`` (an evaluator's private ``CASEOPS_TEST_SALT``) changes the cases of the test
+    split only: a test case is then seeded with ``sha256("caseops", family, seed, salt)``,
+    so nobody without the salt can regenerate its answers from the installed package.
+    Train and validation cases never depend on it.
 
     Raises:
         UnknownTask: unknown family or a negative seed.
@@ -79,8 +108,12 @@ def generate(family: str, seed: int) -> Scenario:
     if seed < 0:
         raise UnknownTask("seeds are non-negative integers")
     build = _family(family)
-    rng = random.Random(derive_seed("caseops", family, seed))
+    if salt and split_of(family, seed) == "test":
+        rng = random.Random(derive_seed("caseops", family, seed, salt))
+    else:
+        rng = random.Random(derive_seed("caseops", family, seed))
     fields = build(Kit(rng))
+    fields["difficulty"], fields["step_budget"] = FAMILY_PROFILE[family]
     scenario = Scenario(
         task_id=f"{family}/{seed}",
         family=family,

@@ -3,17 +3,26 @@
 The score is a weighted sum of components, each earned in [0, 1], over the components
 that apply to the case (a component with no gold, such as requested fields in a case that
 needs no follow-up, drops out and the other weights are renormalised), so the score is
-always in [0, 1]. Arithmetic is exact (``fractions.Fraction``); the report carries both a
-float and a 12-place decimal string.
+always in [0, 1]. Arithmetic is exact (integer ratios); the report carries both a float
+and a 12-place decimal string.
 
-The grade of a partial log is the potential used for reward shaping (DESIGN section 4,
-after Ng, Harada & Russell, 1999): it treats the case's current state as final.
+The outcome decides how much of the rest counts (docs/architecture.md, "Grading"): the
+outcome components (final status, resolution code, requested fields) count in full; the
+process components (routing, evidence, reply, note, efficiency, SLA) count in full only
+once the case has ended with the right outcome, at :data:`OPEN_GATE` while it runs, and
+not at all once the outcome can no longer be right (a wrong escalation, a field the case
+does not need, an ending with the wrong outcome): such a case scores 0.
 
-Anti-gaming rules (DESIGN section 4): a reply longer than ``MAX_REPLY_CHARS`` is refused
-when drafted; a reply that makes any of the scenario's forbidden claims earns no reply
-credit; efficiency is earned only when the outcome (final status and resolution code) is
+The grade of a partial log is the potential used for reward shaping (after Ng, Harada &
+Russell, 1999): the reward of a step is the change of this grade minus the step's cost.
+Every rule is written so that a step that moves the case away from its right outcome
+never raises it (``tests/test_properties.py``).
+
+Anti-gaming rules: a reply longer than ``MAX_REPLY_CHARS`` is refused when drafted; a
+reply that makes any of the scenario's forbidden claims earns no reply credit; evidence
+is graded on precision and recall (F1); efficiency is earned only when the outcome is
 right and every required piece of evidence was collected; the SLA part only when the
-case reached the right queue (by classify or escalate) before the SLA ran out.
+case is in the right queue and was first routed there before the SLA ran out.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from .events import (
 from .scenario import Gold, Marker, Scenario
 from .trusted import trusted
 
-GRADER_VERSION = "1.0.0"
+GRADER_VERSION = "2.0.0"
 
 #: Component weights (sum to 1). Outcome first, then routing, then the work that shows
 #: the reasoning; tuned so that no single shortcut (do nothing, escalate everything,
@@ -121,20 +130,26 @@ def parse_exact(text: str) -> Fraction:
 
 class ComponentScore(BaseModel):
     """One graded component: ``weight`` (renormalised share of the score), ``earned`` in
-    [0, 1], ``points`` = weight x earned, and the ids of the events that earned it."""
+    [0, 1], ``counted`` the share of it the outcome lets count (1 for the outcome
+    components; for the process components 1 once the case ended right, 1/2 while it
+    runs, 0 in a case doomed to the wrong outcome), ``points`` = weight x earned x
+    counted, and the ids of the events that earned it."""
 
     model_config = ConfigDict(frozen=True)
 
     name: str
     weight: float
     earned: float
+    counted: float
     points: float
     detail: str
     event_ids: list[str]
 
 
 class GradeReport(BaseModel):
-    """The grade of an episode (or of its log so far)."""
+    """The grade of an episode (or of its log so far). ``outcome_ok`` says whether the
+    final status, resolution code and requested fields are all right, ``outcome`` why
+    (or why not)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -144,6 +159,8 @@ class GradeReport(BaseModel):
     score_exact: str
     final_status: str
     steps: int
+    outcome_ok: bool
+    outcome: str
     components: list[ComponentScore]
 
 
@@ -244,6 +261,8 @@ class Tally:
     reply_idx: int | None = None
     notes: tuple[tuple[int, str], ...] = ()
     steps: int = 0
+    #: index of the first step that routed the case to the right queue (a classify, or
+    #: the escalation of a case that should be escalated)
     first_classify: int | None = None
     first_breach: int | None = None
     #: the reply and note components, worked out when their text was read (``None``
@@ -251,6 +270,10 @@ class Tally:
     #: per drafted reply or added note rather than at every step
     reply_credit: Credit | None = None
     note_credit: Credit | None = None
+    #: the team the case was escalated to (``None``: never escalated)
+    escalated_to: str | None = None
+    #: whether the log holds ``EpisodeEnded``
+    ended: bool = False
 
 
 def _reply_credit(gold: Gold, reply: str | None, reply_idx: int | None) -> Credit:
@@ -294,6 +317,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
         TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
     gold_queue = scenario.gold.queue
+    gold_escalates = scenario.gold.final_status == "escalated"
     t = tally
     i = t.read - 1
     status, status_idx = t.status, t.status_idx
@@ -306,6 +330,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
     notes = t.notes
     steps = t.steps
     first_classify, first_breach = t.first_classify, t.first_breach
+    escalated_to, ended = t.escalated_to, t.ended
     reply_credit, note_credit = t.reply_credit, t.note_credit
 
     def collected(have: Mapping[str, int], key: str, idx: int) -> Mapping[str, int]:
@@ -343,7 +368,8 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
                     requested = collected(requested, f, i)
             elif kind == "CaseEscalated":
                 queue, queue_idx = ev["queue"], i
-                if first_classify is None and queue == gold_queue:
+                escalated_to = queue
+                if first_classify is None and gold_escalates and queue == gold_queue:
                     first_classify = i
             elif kind in _ENDING_TYPES and ev.get("resolution_code"):
                 resolution, resolution_idx = ev["resolution_code"], i
@@ -351,6 +377,8 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
             status, status_idx = ev["to_state"], i
         elif kind == "SlaBreached" and first_breach is None:
             first_breach = i
+        elif kind == "EpisodeEnded":
+            ended = True
 
     gold = scenario.gold
     if reply_credit is None and gold.reply_markers:
@@ -378,6 +406,8 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
         first_breach,
         reply_credit,
         note_credit,
+        escalated_to,
+        ended,
     )
 
 
@@ -388,9 +418,10 @@ def tally_of(scenario: Scenario, events: Iterable[Event], tally: Tally = EMPTY_T
 
 def _evaluate_facts(
     scenario: Scenario, items: Iterable[Fact], details: bool = True
-) -> tuple[Earned, str, int]:
+) -> tuple[Earned, str, int, Verdict]:
     """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
-    plus the final status and the number of steps (``details``: see :func:`_earned`).
+    plus the final status, the number of steps and the outcome verdict (``details``: see
+    :func:`_earned`).
 
     Raises:
         KeyError: a stored payload missing a field its type has.
@@ -399,14 +430,97 @@ def _evaluate_facts(
     return _earned(scenario, advance(scenario, EMPTY_TALLY, items), details)
 
 
-def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned, str, int]:
-    """The components earned by the log a tally has read, its status and its steps.
+#: The components that make up a case's outcome; the others are its process (routing,
+#: evidence, communication, efficiency, SLA), which counts in full only for a case that
+#: ended with the right outcome (see :func:`gate`).
+OUTCOME_COMPONENTS = frozenset({"final_status", "resolution_code", "requested_fields"})
+
+#: The share of the process components a running episode's potential counts (a case
+#: whose outcome is still open): the rest is paid when it ends with the right outcome.
+OPEN_GATE = (1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the grader makes of a log's outcome so far.
+
+    ``outcome_ok``: final status (with the right escalation team), resolution code and
+    the requested fields all match the gold. ``doomed``: the outcome can no longer be
+    right (a field the case does not need was requested, the case was escalated when it
+    should not be or to the wrong team) or the episode ended with a wrong outcome.
+    ``gate`` is ``(numerator, denominator)`` of the share of the score that counts:
+    0 when doomed, 1 once ended right, :data:`OPEN_GATE` of the process components (and
+    all of the outcome components) while the episode runs.
+    """
+
+    outcome_ok: bool
+    doomed: bool
+    ended: bool
+    why: str
+
+    @property
+    def gate(self) -> tuple[int, int]:
+        """The share of the process components that counts (see the class)."""
+        if self.doomed:
+            return (0, 1)
+        return (1, 1) if self.ended else OPEN_GATE
+
+
+def verdict_of(scenario: Scenario, t: Tally) -> Verdict:
+    """The outcome verdict of the log ``t`` has read (see :class:`Verdict`).
+
+    The rule (a support lead's reading, docs/architecture.md "Grading"): a case handled
+    to the wrong outcome is a failed case, whatever the routing and wording around it.
+    """
+    gold = scenario.gold
+    gold_escalates = gold.final_status == "escalated"
+    wrong_escalation = t.escalated_to is not None and (
+        not gold_escalates or t.escalated_to != gold.queue
+    )
+    unneeded = sorted(set(t.requested) - set(gold.requested_fields))
+    status_ok = t.status == gold.final_status and not wrong_escalation
+    code_ok = gold.resolution_code is None or t.resolution == gold.resolution_code
+    fields_ok = set(t.requested) == set(gold.requested_fields)
+    outcome_ok = status_ok and code_ok and fields_ok
+    if wrong_escalation:
+        why = f"escalated to {t.escalated_to}, which the case does not call for"
+    elif unneeded:
+        why = f"asked the customer for {', '.join(unneeded)}, which the case does not need"
+    elif t.ended and not outcome_ok:
+        why = "ended with the wrong outcome"
+    elif t.ended:
+        why = "ended with the right outcome"
+    else:
+        why = "outcome still open"
+    doomed = wrong_escalation or bool(unneeded) or (t.ended and not outcome_ok)
+    return Verdict(outcome_ok=outcome_ok, doomed=doomed, ended=t.ended, why=why)
+
+
+def _f1(hit: int, wanted: int, got: int) -> tuple[int, int]:
+    """The F1 score of ``hit`` right items among ``got``, of ``wanted``, as a ratio
+    (``2 hit / (wanted + got)``; ``(1, 1)`` when both are empty)."""
+    return (2 * hit, wanted + got) if wanted + got else (1, 1)
+
+
+def _earned(
+    scenario: Scenario, t: Tally, details: bool = True
+) -> tuple[Earned, str, int, Verdict]:
+    """The components earned by the log a tally has read, its status, its steps and the
+    outcome verdict (whose gate :func:`_total` applies).
 
     With ``details`` false the numbers are the same but each component's detail text is
     empty and it cites no events: the potential, worked out at every step, reads only the
     numbers.
+
+    Rules (each keeps a step that moves the case away from its right outcome from
+    raising the score): the queue counts only if the case was not wrongly escalated;
+    priority and issue type only with the right queue; the resolution code only with the
+    right final status; evidence is the F1 of what was collected against what the case
+    needs (so collecting everything is worse than collecting what is needed); the SLA
+    part needs the right queue now and a right routing before the SLA ran out.
     """
     gold = scenario.gold
+    v = verdict_of(scenario, t)
     status, status_idx = t.status, t.status_idx
     queue, priority, issue_type = t.queue, t.priority, t.issue_type
     queue_idx, class_idx = t.queue_idx, t.class_idx
@@ -414,26 +528,34 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
     requested, evidence = t.requested, t.evidence
     steps = t.steps
     first_classify, first_breach = t.first_classify, t.first_breach
+    gold_escalates = gold.final_status == "escalated"
+    wrongly_escalated = t.escalated_to is not None and (
+        not gold_escalates or t.escalated_to != gold.queue
+    )
 
     earned: Earned = {}
 
     def one(ok: bool, idx: int | None, detail: str) -> tuple[int, int, str, list[int]]:
         return (1 if ok else 0, 1, detail, [idx] if ok and idx is not None and details else [])
 
-    status_ok = status == gold.final_status
+    status_ok = status == gold.final_status and not wrongly_escalated
     earned["final_status"] = one(status_ok, status_idx, f"status {status}" if details else "")
-    resolution_ok = True
     if gold.resolution_code is not None:
-        resolution_ok = resolution == gold.resolution_code
+        resolution_ok = status_ok and resolution == gold.resolution_code
         earned["resolution_code"] = one(
             resolution_ok, resolution_idx, f"code {resolution}" if details else ""
         )
-    earned["queue"] = one(queue == gold.queue, queue_idx, f"queue {queue}" if details else "")
+    queue_ok = queue == gold.queue and not wrongly_escalated
+    earned["queue"] = one(queue_ok, queue_idx, f"queue {queue}" if details else "")
     earned["priority"] = one(
-        priority == gold.priority, class_idx, f"priority {priority}" if details else ""
+        queue_ok and priority == gold.priority,
+        class_idx,
+        f"priority {priority}" if details else "",
     )
     earned["issue_type"] = one(
-        issue_type == gold.issue_type, class_idx, f"issue {issue_type}" if details else ""
+        queue_ok and issue_type == gold.issue_type,
+        class_idx,
+        f"issue {issue_type}" if details else "",
     )
 
     if gold.requested_fields:
@@ -441,19 +563,18 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
         got = set(requested)
         hit = want & got
         earned["requested_fields"] = (
-            2 * len(hit),
-            len(want) + len(got),
+            *_f1(len(hit), len(want), len(got)),
             f"{len(hit)} of {len(want)} needed, {len(got - want)} unneeded" if details else "",
             sorted({requested[f] for f in hit}) if details else [],
         )
 
     if gold.required_evidence:
-        need = gold.required_evidence
-        have = [e for e in need if e in evidence]
+        need = set(gold.required_evidence)
+        have = [e for e in gold.required_evidence if e in evidence]
+        extra = len(evidence) - len(have)
         earned["evidence"] = (
-            len(have),
-            len(need),
-            f"{len(have)} of {len(need)} collected" if details else "",
+            *_f1(len(have), len(need), len(evidence)),
+            f"{len(have)} of {len(need)} needed, {extra} not needed" if details else "",
             sorted({evidence[e] for e in have}) if details else [],
         )
 
@@ -466,7 +587,7 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
         earned["internal_note"] = (vn, vd, detail, list(idxs))
 
     investigated = all(e in evidence for e in gold.required_evidence)
-    if status_ok and resolution_ok and investigated:
+    if v.outcome_ok and investigated:
         budget, best = scenario.step_budget, gold.optimal_steps
         # full credit up to the best path, then linearly down to zero at the budget
         eff = (1, 1) if steps <= best else (max(0, budget - steps), max(1, budget - best))
@@ -474,26 +595,38 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
     else:
         earned["efficiency"] = (0, 1, "outcome not right or not investigated", [])
 
-    sla_ok = first_classify is not None and (first_breach is None or first_classify < first_breach)
+    sla_ok = (
+        queue_ok
+        and first_classify is not None
+        and (first_breach is None or first_classify < first_breach)
+    )
     earned["sla"] = one(
         sla_ok, first_classify, "routed right within SLA" if sla_ok else "not routed right in SLA"
     )
 
-    return earned, status, steps
+    return earned, status, steps, v
 
 
 _WEIGHT_PCT = {name: int(w * 100) for name, w in WEIGHTS.items()}
 
 
-def _total(earned: Earned) -> tuple[int, int]:
+def _total(earned: Earned, gate: tuple[int, int] = (1, 1)) -> tuple[int, int]:
     """The renormalised weighted sum as ``(numerator, denominator)``, in integers (it
-    runs on every step)."""
+    runs on every step), with the process components counted at ``gate`` and the
+    outcome components in full (or nothing, when the gate is 0: a doomed case)."""
+    gn, gd = gate
+    if gn == 0:
+        return 0, 1
     total_weight = 0
     num, den = 0, 1
     for name, (vn, vd, _, _) in earned.items():
         w = _WEIGHT_PCT[name]
         total_weight += w
         if vn:
+            if name in OUTCOME_COMPONENTS:
+                vn, vd = vn * gd, vd * gd
+            else:
+                vn, vd = vn * gn, vd * gd
             num = num * vd + vn * w * den
             den *= vd
     return num, den * total_weight
@@ -522,7 +655,8 @@ def grade_tally(
     scenario: Scenario, tally: Tally, event_ids: Sequence[str] | None = None
 ) -> GradeReport:
     """:func:`grade` of the log ``tally`` has read (``event_ids`` parallel to that log)."""
-    earned, status, steps = _earned(scenario, tally)
+    earned, status, steps, verdict = _earned(scenario, tally)
+    gn, gd = verdict.gate
     # Integer arithmetic (this runs at the end of every episode): each float below is a
     # correctly rounded int / int, the same value as float() of the exact Fraction.
     total_pct = sum(_WEIGHT_PCT[name] for name in earned)
@@ -532,6 +666,9 @@ def grade_tally(
             continue
         vn, vd, detail, idxs = earned[name]
         w = _WEIGHT_PCT[name]
+        # the share of this component that counts: all of an outcome component, the
+        # gate's share of a process one (none of either in a doomed case)
+        cn, cd = (min(gn, 1), 1) if name in OUTCOME_COMPONENTS else (gn, gd)
         components.append(
             trusted(
                 ComponentScore,
@@ -539,13 +676,14 @@ def grade_tally(
                     "name": name,
                     "weight": w / total_pct,
                     "earned": vn / vd,
-                    "points": (w * vn) / (total_pct * vd),
+                    "counted": cn / cd,
+                    "points": (w * vn * cn) / (total_pct * vd * cd),
                     "detail": detail,
                     "event_ids": [_ids(event_ids, i) for i in idxs],
                 },
             )
         )
-    num, den = _total(earned)
+    num, den = _total(earned, verdict.gate)
     # built without validation: every value above is typed by construction (see
     # ``caseops.domain.trusted``; the property tests hold it to the validated model)
     return trusted(
@@ -557,6 +695,8 @@ def grade_tally(
             "score_exact": fmt_scaled(_quantize_ratio(num, den)),
             "final_status": status,
             "steps": steps,
+            "outcome_ok": verdict.outcome_ok,
+            "outcome": verdict.why,
             "components": components,
         },
     )
@@ -582,8 +722,8 @@ def scaled_score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[int, 
         KeyError: a payload missing a field its event type has.
         TypeError, ValueError, AttributeError: a field of the wrong type.
     """
-    earned, status, steps = _evaluate_facts(scenario, items, details=False)
-    return _quantize_ratio(*_total(earned)), status, steps
+    earned, status, steps, verdict = _evaluate_facts(scenario, items, details=False)
+    return _quantize_ratio(*_total(earned, verdict.gate)), status, steps
 
 
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
@@ -600,8 +740,8 @@ def potential_of(scenario: Scenario, tally: Tally) -> Fraction:
 def scaled_potential_of(scenario: Scenario, tally: Tally) -> int:
     """:func:`potential_of` x ``SCALE``: the same number as an integer (the potential is
     rounded to ``QUANTUM`` places, so this is exact)."""
-    earned, _, _ = _earned(scenario, tally, details=False)
-    return _quantize_ratio(*_total(earned))
+    earned, _, _, verdict = _earned(scenario, tally, details=False)
+    return _quantize_ratio(*_total(earned, verdict.gate))
 
 
 def scaled(value: Fraction) -> int:

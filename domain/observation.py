@@ -61,12 +61,17 @@ class Vocabularies(BaseModel):
 class CaseObservation(Observation):
     """What the agent sees after ``reset`` and after every ``step``.
 
-    ``reward`` is this step's shaped reward; ``current_score`` the grade of the episode so
-    far, in [0, 1]; ``remaining_steps`` the steps left in the budget.
+    ``reward`` is this step's reward (shaped in the ``dense`` reward mode; 0 until the
+    final step, which gets the score, in the ``terminal`` mode); ``current_score`` the
+    grade of the episode so far, in [0, 1] (``None`` in the terminal mode until the end);
+    ``remaining_steps`` the steps left in the budget. Every field before the end is a
+    function of public facts (the ticket, the family, what the agent did), never of the
+    gold.
     """
 
     episode_id: str = ""
     task_id: str = ""
+    reward_mode: str = "dense"
     difficulty: str = ""
     objective: str = ""
     step: int = 0
@@ -80,19 +85,21 @@ class CaseObservation(Observation):
     last_tool_result: str | None = None
     last_action_error: str | None = None
     remaining_steps: int = 0
-    current_score: float = 0.0
+    current_score: float | None = 0.0
     grade_report: dict[str, Any] | None = None
 
 
 class CaseState(State):
-    """The public state of one episode (``GET /state``). No gold."""
+    """The public state of one episode (``GET /state``). No gold; in the ``terminal``
+    reward mode ``score`` is ``None`` until the episode ends."""
 
     task_id: str = ""
+    reward_mode: str = "dense"
     status: str = "new"
     done: bool = False
     end_reason: str | None = None
     version: int = 0
     step_budget: int = 0
-    score: float = 0.0
+    score: float | None = 0.0
     total_reward: float = 0.0
     rejected_actions: int = 0

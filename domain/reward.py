@@ -1,15 +1,21 @@
 """Reward: potential-based shaping on the grader (Ng, Harada & Russell, 1999).
 
-``reward_t = grade(events[:t]) - grade(events[:t-1]) - cost(action_t)``, where the
-potential is the grader's score of the log so far and costs are charged only for
-rejected (illegal), invalid and repeated actions. Summed over an episode the rewards are
-exactly ``final score - starting potential - total cost`` (DESIGN section 4).
+Two reward modes, chosen per episode and recorded in ``EpisodeStarted``:
+
+- ``dense`` (training; the default): ``reward_t = grade(events[:t]) - grade(events[:t-1])
+  - cost(action_t)``, where the potential is the grader's score of the log so far and
+  costs are charged only for rejected (illegal), invalid and repeated actions and for a
+  classification changed after one was made. Summed over an episode the rewards are
+  exactly ``final score - starting potential - total cost``.
+- ``terminal`` (evaluation): every step's reward is 0 and the step that ends the episode
+  gets the final score; no costs. The rewards sum to the final score, and no running
+  score is shown until the end.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 #: A reward's number type: exact fractions, or scaled integers.
 N = TypeVar("N", Fraction, int)
@@ -20,6 +26,12 @@ REJECTED_COST = Fraction(2, 100)
 INVALID_COST = Fraction(2, 100)
 #: Cost of an action identical to one already taken in the episode.
 REPEAT_COST = Fraction(1, 100)
+#: Cost of a classification that changes one already made (as much as a repeat).
+CHANGE_COST = REPEAT_COST
+
+#: The reward modes (see the module docstring).
+RewardMode = Literal["dense", "terminal"]
+REWARD_MODES: tuple[RewardMode, ...] = ("dense", "terminal")
 
 
 def step_reward(before: N, after: N, cost: N) -> N:

@@ -20,6 +20,7 @@ class CaseRecord:
     episode_id: str = ""
     task_id: str = ""
     step_budget: int = 0
+    reward_mode: str = "dense"
     status: str = "new"
     status_before_wait: str | None = None
     queue: str | None = None

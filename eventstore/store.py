@@ -10,6 +10,7 @@ idempotent by event id: retrying the same ids is answered with the stored record
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -56,8 +57,13 @@ def chain_hash(
     ev: NewEvent | RecordedEvent,
     payload_json: str,
     recorded_at: str,
+    key: bytes | None = None,
 ) -> str:
-    """sha256 over ``prev_hash`` and the canonical JSON of the record's content.
+    """sha256 over ``prev_hash`` and the canonical JSON of the record's content (its
+    event id, type, schema version, payload, time, stream id and version), as 64 hex
+    digits; with a ``key`` (``CASEOPS_CHAIN_KEY``), HMAC-SHA256 (RFC 2104) of the same
+    bytes, so that nobody without the key can rehash an edited stream or copy events
+    into another stream (the stream id and version are part of what is signed).
 
     The content is coerced to its types (str and int) here, so it is canonical by
     construction and skips :func:`canonical_json`'s walk for floats (the same bytes),
@@ -76,7 +82,11 @@ def chain_hash(
     try:
         body = orjson.dumps(content)
     except TypeError:  # what orjson refuses (lone surrogates): the reference encoder
-        return sha256_hex(prev_hash + canonical_json(content))
+        if key is None:
+            return sha256_hex(prev_hash + canonical_json(content))
+        body = canonical_json(content).encode("utf-8", "surrogatepass")
+    if key is not None:
+        return hmac.new(key, prev_hash.encode() + body, hashlib.sha256).hexdigest()
     return hashlib.sha256(prev_hash.encode() + body).hexdigest()
 
 
@@ -92,13 +102,14 @@ def _chained(
     events: Sequence[NewEvent],
     payloads: Sequence[str],
     now: str,
+    key: bytes | None = None,
 ) -> list[_Row]:
     """The rows of ``events`` appended after version ``current`` whose hash is ``prev``,
-    each chained to the one before."""
+    each chained to the one before (keyed by ``key`` when given)."""
     rows: list[_Row] = []
     for k, (ev, pj) in enumerate(zip(events, payloads, strict=True)):
         version = current + 1 + k
-        h = chain_hash(prev, stream_id, version, ev, pj, now)
+        h = chain_hash(prev, stream_id, version, ev, pj, now, key)
         rows.append((stream_id, version, ev.event_id, ev.type, ev.schema_version, pj, now, prev, h))
         prev = h
     return rows
@@ -298,13 +309,26 @@ class EventStore:
             ``postgresql+psycopg://user@host/db``).
         create: create the tables when missing (default true).
         lock_timeout_ms: PostgreSQL lock timeout for appends, in milliseconds.
+        chain_key: the key of the hash chain (see :func:`chain_hash`); ``None``: the
+            plain sha256 chain. A store verifies with the key it was given, so every
+            process sharing a database must use the same one.
 
     Raises:
         OperationalError: when the database cannot be reached.
     """
 
-    def __init__(self, url: str, *, create: bool = True, lock_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = True,
+        lock_timeout_ms: int = 5000,
+        chain_key: str | bytes | None = None,
+    ) -> None:
         self.url = url
+        self.chain_key: bytes | None = (
+            chain_key.encode() if isinstance(chain_key, str) else chain_key
+        ) or None
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
         #: PostgreSQL appends' own pool, without the check-out ping (one round trip of
@@ -583,7 +607,7 @@ class EventStore:
                     )
                 prev = GENESIS_HASH if row is None else (row[1] or GENESIS_HASH)
                 now = _now()
-                records = _chained(stream_id, current, prev, events, payloads, now)
+                records = _chained(stream_id, current, prev, events, payloads, now, self.chain_key)
                 positions: list[int] = []
                 for rec in records:
                     cur.execute(self._sql_insert, rec)
@@ -638,7 +662,9 @@ class EventStore:
         with translate(), self._write() as driver:
             pg = self.dialect == "postgresql"
             now = _now()
-            records = _chained(stream_id, current, head_hash, events, payloads, now)
+            records = _chained(
+                stream_id, current, head_hash, events, payloads, now, self.chain_key
+            )
             last_hash = records[-1][8]
             guard = (new_version, now, meta_json, last_hash, stream_id, current, head_hash)
             if pg:
@@ -834,9 +860,15 @@ class EventStore:
                 problems.append(f"{stream_id} v{r.version}: prev_hash does not chain")
             if canonical_json(r.payload) != r.payload_json:
                 problems.append(f"{stream_id} v{r.version}: payload is not canonical")
-            h = chain_hash(prev, stream_id, r.version, r, r.payload_json, r.recorded_at)
+            h = chain_hash(
+                prev, stream_id, r.version, r, r.payload_json, r.recorded_at, self.chain_key
+            )
             if h != r.hash:
-                problems.append(f"{stream_id} v{r.version}: hash mismatch (edited?)")
+                unkeyed = self.chain_key is not None and r.hash == chain_hash(
+                    prev, stream_id, r.version, r, r.payload_json, r.recorded_at
+                )
+                why = "hashed without the chain key" if unkeyed else "hash mismatch (edited?)"
+                problems.append(f"{stream_id} v{r.version}: {why}")
             prev = r.hash
         if records:
             with translate(), self._read() as conn:

@@ -15,6 +15,8 @@ from fractions import Fraction
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import (
     ActionInvalid,
+    CaseClassified,
+    EpisodeEnded,
     EpisodeStarted,
     Event,
     StepEvent,
@@ -33,10 +35,13 @@ from caseops.domain.grader import (
     scaled_potential_of,
     tally_of,
 )
+from caseops.domain.generator import GENERATOR_VERSION
 from caseops.domain.reward import (
+    CHANGE_COST,
     INVALID_COST,
     REJECTED_COST,
     REPEAT_COST,
+    RewardMode,
     step_reward,
 )
 from caseops.domain.scenario import Scenario
@@ -116,8 +121,20 @@ def _hash_and_start_score(scenario: Scenario) -> tuple[str, str]:
     return content_hash, start_score
 
 
-def start_episode(scenario: Scenario, episode_id: str) -> tuple[EpisodeStarted, CaseRecord]:
-    """The ``EpisodeStarted`` event for a new episode of ``scenario`` and its record."""
+def start_episode(
+    scenario: Scenario,
+    episode_id: str,
+    reward_mode: RewardMode = "dense",
+    salt_hash: str | None = None,
+) -> tuple[EpisodeStarted, CaseRecord]:
+    """The ``EpisodeStarted`` event for a new episode of ``scenario`` and its record.
+
+    Args:
+        scenario: the case.
+        episode_id: the new stream's id.
+        reward_mode: ``dense`` (shaped rewards) or ``terminal`` (see :func:`apply_step`).
+        salt_hash: sha256 of the private test salt the case was generated with, if any.
+    """
     content_hash, start_score = _hash_and_start_score(scenario)
     started = EpisodeStarted(
         episode_id=episode_id,
@@ -128,24 +145,39 @@ def start_episode(scenario: Scenario, episode_id: str) -> tuple[EpisodeStarted, 
         grader_version=GRADER_VERSION,
         step_budget=scenario.step_budget,
         start_score=start_score,
+        reward_mode=reward_mode,
+        generator_version=GENERATOR_VERSION,
+        salt_hash=salt_hash,
         scenario=scenario.model_dump(mode="json"),
     )
     return started, evolve(CaseRecord(), started)
 
 
-def cost_of(event: StepEvent) -> Fraction:
-    """The cost charged for a step event: rejected, invalid, repeated or nothing."""
+def cost_of(event: StepEvent, record: CaseRecord | None = None) -> Fraction:
+    """The cost charged for a step event taken on ``record``: rejected, invalid,
+    repeated, a classification changed after one was made (``record`` says what was
+    classified before; without it no change is seen), or nothing."""
     if isinstance(event, TransitionRejected):
         return REJECTED_COST
     if isinstance(event, ActionInvalid):
         return INVALID_COST
     if event.repeated:
         return REPEAT_COST
+    if (
+        isinstance(event, CaseClassified)
+        and record is not None
+        and record.priority is not None
+        and (event.queue, event.priority, event.issue_type)
+        != (record.queue, record.priority, record.issue_type)
+    ):
+        return CHANGE_COST
     return ZERO
 
 
 #: Each cost as an integer count of 10**-12 (exact: the costs have two decimal places).
-_SCALED_COST = {c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST)}
+_SCALED_COST = {
+    c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST, CHANGE_COST)
+}
 assert all(Fraction(q, SCALE) == c for c, q in _SCALED_COST.items())
 
 
@@ -185,8 +217,14 @@ def apply_step(
     # The grader reads no reward, score or cost: the unstamped events tally the same.
     tally = tally_of(scenario, new, tally)
     after = scaled_potential_of(scenario, tally)
-    cost = _SCALED_COST[cost_of(first)]
-    reward = step_reward(before, after, cost)
+    if record.reward_mode == "terminal":
+        # evaluation: nothing until the end, then the final score; no costs
+        cost = 0
+        ends = any(isinstance(e, EpisodeEnded) for e in new)
+        reward = after if ends else 0
+    else:
+        cost = _SCALED_COST[cost_of(first, record)]
+        reward = step_reward(before, after, cost)
     stamped = first.model_copy(
         update={"reward": fmt_scaled(reward), "score": fmt_scaled(after), "cost": fmt_scaled(cost)}
     )

@@ -91,6 +91,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             episode_id=event.episode_id,
             task_id=event.task_id,
             step_budget=event.step_budget,
+            reward_mode=event.reward_mode,
             sla_minutes_remaining=int(ticket["sla_minutes"]),
             minutes_per_step=int(event.scenario.get("minutes_per_step", 0)),
             score=event.start_score,

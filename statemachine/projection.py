@@ -97,6 +97,7 @@ def observe(
             "metadata": {},
             "episode_id": record.episode_id,
             "task_id": scenario.task_id,
+            "reward_mode": record.reward_mode,
             "difficulty": scenario.difficulty,
             "objective": scenario.objective,
             "step": record.steps_taken,
@@ -110,11 +111,19 @@ def observe(
             "last_tool_result": record.last_tool_result,
             "last_action_error": record.last_action_error,
             "remaining_steps": max(0, record.step_budget - record.steps_taken),
-            "current_score": parse_scaled(record.score) / SCALE,  # = float(parse_exact(...))
+            "current_score": _visible_score(record),
             "grade_report": (report.model_dump(mode="json") if (report and record.done) else None),
         },
         set(_OBSERVATION_SET),
     )
+
+
+def _visible_score(record: CaseRecord) -> float | None:
+    """The running score as the agent may see it: ``None`` in the terminal reward mode
+    until the episode ends."""
+    if record.reward_mode == "terminal" and not record.done:
+        return None
+    return parse_scaled(record.score) / SCALE  # = float(parse_exact(record.score))
 
 
 def public_state(record: CaseRecord) -> CaseState:
@@ -123,12 +132,13 @@ def public_state(record: CaseRecord) -> CaseState:
         episode_id=record.episode_id or None,
         step_count=record.steps_taken,
         task_id=record.task_id,
+        reward_mode=record.reward_mode,
         status=record.status,
         done=record.done,
         end_reason=record.end_reason,
         version=record.version,
         step_budget=record.step_budget,
-        score=float(parse_exact(record.score)),
+        score=_visible_score(record),
         total_reward=float(parse_exact(record.total_reward)),
         rejected_actions=record.rejected_actions,
     )

@@ -9,7 +9,7 @@ continue the latest episode started over HTTP by this process.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Query, Response
@@ -62,6 +62,12 @@ class CaseResetRequest(BaseModel):
     )
     task_id: str | None = Field(None, max_length=128, description="Task to play.")
     split: str | None = Field(None, max_length=32, description="Split to draw from.")
+    reward_mode: Literal["dense", "terminal"] | None = Field(
+        None,
+        description="`dense` (shaped rewards, for training; the default) or `terminal` "
+        "(0 until the end, then the final score; for evaluation). A server started with "
+        "CASEOPS_REWARD_MODE fixes it.",
+    )
 
 
 class CaseStepRequest(BaseModel):
@@ -116,6 +122,7 @@ async def reset(
         split=request.split,
         seed=request.seed,
         episode_id=request.episode_id,
+        reward_mode=request.reward_mode,
     )
     service.last_http_episode = loaded.record.episode_id
     return _observed(serialize_observation(obs))

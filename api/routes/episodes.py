@@ -1,4 +1,8 @@
-"""Episode routes: list, one, its events, and its replay (re-grade from the log)."""
+"""Episode routes: list, one, its events, and its replay (re-grade from the log).
+
+On a sealed server (``CASEOPS_ADMIN_TOKEN`` set) every route here needs the token: an
+episode's log holds its case's answers. On an open server (local development) they are
+open, with the scenario snapshot hidden while the episode runs."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class EpisodeSummary(BaseModel):
     updated_at: str
     task_id: str | None = None
     split: str | None = None
+    reward_mode: str | None = None
     status: str | None = None
     done: bool = False
     end_reason: str | None = None
@@ -74,12 +79,12 @@ def _summary(
     sid: str, version: int, created: str, updated: str, meta: dict[str, Any]
 ) -> EpisodeSummary:
     keys = EpisodeSummary.model_fields
+    shown = {k: v for k, v in meta.items() if k in keys}
+    if meta.get("reward_mode") == "terminal" and not meta.get("done"):
+        # no running score in the terminal reward mode (it is for evaluation)
+        shown["score"] = shown["total_reward"] = None
     return EpisodeSummary(
-        episode_id=sid,
-        version=version,
-        created_at=created,
-        updated_at=updated,
-        **{k: v for k, v in meta.items() if k in keys},
+        episode_id=sid, version=version, created_at=created, updated_at=updated, **shown
     )
 
 
@@ -103,7 +108,8 @@ def list_episodes(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) ->
 @router.get(
     "/episodes/{episode_id}",
     response_model=EpisodeSummary,
-    responses=error_responses(404, 503, s404="Unknown episode"),
+    dependencies=[AdminDep],
+    responses=error_responses(401, 404, 503, s404="Unknown episode"),
 )
 def get_episode(service: ServiceDep, episode_id: str) -> EpisodeSummary:
     """One episode's summary. 404 when unknown."""
@@ -135,7 +141,8 @@ def _served(r: RecordedEvent, redact: bool) -> StoredEvent:
 @router.get(
     "/episodes/{episode_id}/events",
     response_model=EventList,
-    responses=error_responses(404, 503, s404="Unknown episode"),
+    dependencies=[AdminDep],
+    responses=error_responses(401, 404, 503, s404="Unknown episode"),
 )
 def episode_events(service: ServiceDep, episode_id: str) -> EventList:
     """The episode's events in stream order (the scenario snapshot hidden until the end)."""
@@ -155,7 +162,10 @@ def episode_events(service: ServiceDep, episode_id: str) -> EventList:
 @router.get(
     "/episodes/{episode_id}/replay",
     response_model=ReplayReport,
-    responses=error_responses(404, 409, 503, s404="Unknown episode", s409="Episode still running"),
+    dependencies=[AdminDep],
+    responses=error_responses(
+        401, 404, 409, 503, s404="Unknown episode", s409="Episode still running"
+    ),
 )
 def episode_replay(service: ServiceDep, episode_id: str) -> ReplayReport:
     """Replay the episode from its log: the grade recomputed, and whether every event,

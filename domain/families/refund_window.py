@@ -234,7 +234,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     near = abs(age - window) <= 3
     return {
         "difficulty": "hard" if near and ask else "medium" if near or ask else "easy",
-        "title": "Refund request: " + ("unnamed order" if ask else item),
+        "title": "Refund request",
         "objective": (
             "Find the order in question, compare its order date with the return window, "
             "apply the refund policy, route the case, tell the customer the outcome and "

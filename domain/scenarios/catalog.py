@@ -1,7 +1,7 @@
 """Lookup of scenarios by task id and split.
 
-The six seed cases keep the ids of the two environments CaseOps replaces (see
-``shared/seeds``): three from Support Ops OpenEnv (evidence gathering) and three from
+The six seed cases keep the ids of the two environments CaseOps replaces  (the two
+environments' READMEs, kept with the project's design notes): three from Support Ops OpenEnv (evidence gathering) and three from
 HyperBrickCaseOps (routing and communication).
 """
 
@@ -22,8 +22,10 @@ SEED_SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def get_scenario(task_id: str) -> Scenario:
-    """The scenario with ``task_id``: a seed case id, or ``<family>/<seed>``.
+def get_scenario(task_id: str, salt: str | None = None) -> Scenario:
+    """The scenario with ``task_id``: a seed case id, or ``<family>/<seed>`` (a test-split
+    case generated with the private ``salt`` when one is given; see
+    :func:`caseops.domain.generator.generate`).
 
     Raises:
         UnknownTask: when no scenario has that id (the message lists the known ones).
@@ -32,7 +34,7 @@ def get_scenario(task_id: str) -> Scenario:
     if found is not None:
         return found
     if "/" in task_id:
-        return generate(*parse_task_id(task_id))
+        return generate(*parse_task_id(task_id), salt)
     known = ", ".join(SEED_SCENARIOS)
     raise UnknownTask(
         f"unknown task_id {task_id!r}; seed tasks: {known}; generated: <family>/<seed>"
@@ -59,14 +61,14 @@ def _generated_refs(split: str) -> tuple[str, ...]:
 
 
 def list_scenarios(
-    split: str | None = None, offset: int = 0, limit: int | None = None
+    split: str | None = None, offset: int = 0, limit: int | None = None, salt: str | None = None
 ) -> list[Scenario]:
     """Scenarios of ``split`` (``None``/``seed``: the six seed cases) in catalog order,
-    from ``offset``, at most ``limit`` (all when ``None``).
+    from ``offset``, at most ``limit`` (all when ``None``); test cases made with ``salt``.
 
     Raises:
         UnknownTask: for an unknown split.
     """
     ids = task_refs(split)
     end = len(ids) if limit is None else offset + limit
-    return [get_scenario(t) for t in ids[offset:end]]
+    return [get_scenario(t, salt) for t in ids[offset:end]]

@@ -159,9 +159,9 @@ ACCOUNT_TAKEOVER_MEDIUM = Scenario(
     difficulty="medium",
     title="Unrecognised sign-in on an enterprise owner account",
     objective=(
-        "Work the ticket: check the sign-in records, follow the security policy, route and "
-        "escalate the case, ask the customer for what the security team needs, and leave the "
-        "case in the right state."
+        "Work the ticket: check the sign-in records, follow the security policy, route the "
+        "case, tell the customer what happens next and leave the case in the state the "
+        "policy calls for."
     ),
     ticket=Ticket(
         subject="Unrecognised sign-in alert on our owner account",
@@ -316,10 +316,9 @@ API_INCIDENT_HARD = Scenario(
     difficulty="hard",
     title="Production API outage with a compliance side-request",
     objective=(
-        "Work the ticket under SLA pressure: confirm the outage in the platform records, "
-        "follow the incident policy, route and escalate the case, collect the diagnostics "
-        "engineering needs and hand the case off in the right state. Keep the primary issue "
-        "first."
+        "Work the ticket under SLA pressure: check the platform records, follow the policy "
+        "that applies, route the case, tell the customer what happens next and leave the "
+        "case in the state the policy calls for. Keep the primary issue first."
     ),
     ticket=Ticket(
         subject="URGENT: production API returning 503s, checkout down",

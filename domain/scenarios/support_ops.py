@@ -276,8 +276,9 @@ ACCOUNT_TAKEOVER_FRAUD = Scenario(
     title="Suspected account takeover with a refund demand",
     objective=(
         "Work the ticket: read the account and login records, decide whether the account was "
-        "taken over, follow the security policy, route and hand off the case, and tell the "
-        "customer what happens next without promising anything the policy forbids."
+        "taken over, follow the security policy, route the case, tell the customer what "
+        "happens next without promising anything the policy forbids, and leave the case in "
+        "the state the policy calls for."
     ),
     ticket=Ticket(
         subject="Orders I never placed - I want my money back",

@@ -78,9 +78,7 @@ def _service(db: str | None):  # type: ignore[no-untyped-def]
 
         from .service import EpisodeService
 
-    return EpisodeService(
-        EventStore(_db(db), chain_key=get_settings().chain_key), cache_size=0
-    )
+    return EpisodeService(EventStore(_db(db), chain_key=get_settings().chain_key), cache_size=0)
 
 
 @app.command()

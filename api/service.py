@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from caseops.api.settings import Settings
 from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
+from caseops.api.settings import Settings
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest

@@ -502,9 +502,7 @@ def _f1(hit: int, wanted: int, got: int) -> tuple[int, int]:
     return (2 * hit, wanted + got) if wanted + got else (1, 1)
 
 
-def _earned(
-    scenario: Scenario, t: Tally, details: bool = True
-) -> tuple[Earned, str, int, Verdict]:
+def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned, str, int, Verdict]:
     """The components earned by the log a tally has read, its status, its steps and the
     outcome verdict (whose gate :func:`_total` applies).
 

@@ -662,9 +662,7 @@ class EventStore:
         with translate(), self._write() as driver:
             pg = self.dialect == "postgresql"
             now = _now()
-            records = _chained(
-                stream_id, current, head_hash, events, payloads, now, self.chain_key
-            )
+            records = _chained(stream_id, current, head_hash, events, payloads, now, self.chain_key)
             last_hash = records[-1][8]
             guard = (new_version, now, meta_json, last_hash, stream_id, current, head_hash)
             if pg:

@@ -22,6 +22,7 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
+from caseops.domain.generator import GENERATOR_VERSION
 from caseops.domain.grader import (
     GRADER_VERSION,
     SCALE,
@@ -35,7 +36,6 @@ from caseops.domain.grader import (
     scaled_potential_of,
     tally_of,
 )
-from caseops.domain.generator import GENERATOR_VERSION
 from caseops.domain.reward import (
     CHANGE_COST,
     INVALID_COST,
@@ -175,9 +175,7 @@ def cost_of(event: StepEvent, record: CaseRecord | None = None) -> Fraction:
 
 
 #: Each cost as an integer count of 10**-12 (exact: the costs have two decimal places).
-_SCALED_COST = {
-    c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST, CHANGE_COST)
-}
+_SCALED_COST = {c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST, CHANGE_COST)}
 assert all(Fraction(q, SCALE) == c for c, q in _SCALED_COST.items())
 
 

@@ -1,8 +1,8 @@
 """Lookup of scenarios by task id and split.
 
-The six seed cases keep the ids of the two environments CaseOps replaces  (the two
-environments' READMEs, kept with the project's design notes): three from Support Ops OpenEnv (evidence gathering) and three from
-HyperBrickCaseOps (routing and communication).
+The six seed cases keep the ids of the two environments CaseOps replaces: three from
+Support Ops OpenEnv (evidence gathering) and three from HyperBrickCaseOps (routing and
+communication).
 """
 
 from __future__ import annotations

@@ -148,7 +148,7 @@ class ComponentScore(BaseModel):
 
 class GradeReport(BaseModel):
     """The grade of an episode (or of its log so far). ``outcome_ok`` says whether the
-    final status, resolution code and requested fields are all right, ``outcome`` why
+    final status, resolution code, requested fields and queue are all right, ``outcome`` why
     (or why not)."""
 
     model_config = ConfigDict(frozen=True)
@@ -430,9 +430,10 @@ def _evaluate_facts(
     return _earned(scenario, advance(scenario, EMPTY_TALLY, items), details)
 
 
-#: The components that make up a case's outcome; the others are its process (routing,
-#: evidence, communication, efficiency, SLA), which counts in full only for a case that
-#: ended with the right outcome (see :func:`gate`).
+#: The components that count in full whatever the outcome; the others are the case's
+#: process (routing, evidence, communication, efficiency, SLA), which counts in full
+#: only for a case that ended with the right outcome (see :class:`Verdict`). The queue
+#: is part of the outcome verdict (the team that owns the case) but graded as routing.
 OUTCOME_COMPONENTS = frozenset({"final_status", "resolution_code", "requested_fields"})
 
 #: The share of the process components a running episode's potential counts (a case
@@ -444,8 +445,8 @@ OPEN_GATE = (1, 2)
 class Verdict:
     """What the grader makes of a log's outcome so far.
 
-    ``outcome_ok``: final status (with the right escalation team), resolution code and
-    the requested fields all match the gold. ``doomed``: the outcome can no longer be
+    ``outcome_ok``: final status (with the right escalation team), resolution code, the
+    requested fields and the queue (the team that owns the case) all match the gold. ``doomed``: the outcome can no longer be
     right (a field the case does not need was requested, the case was escalated when it
     should not be or to the wrong team) or the episode ended with a wrong outcome.
     ``gate`` is ``(numerator, denominator)`` of the share of the score that counts:
@@ -481,7 +482,8 @@ def verdict_of(scenario: Scenario, t: Tally) -> Verdict:
     status_ok = t.status == gold.final_status and not wrong_escalation
     code_ok = gold.resolution_code is None or t.resolution == gold.resolution_code
     fields_ok = set(t.requested) == set(gold.requested_fields)
-    outcome_ok = status_ok and code_ok and fields_ok
+    queue_ok = t.queue == gold.queue and not wrong_escalation
+    outcome_ok = status_ok and code_ok and fields_ok and queue_ok
     if wrong_escalation:
         why = f"escalated to {t.escalated_to}, which the case does not call for"
     elif unneeded:

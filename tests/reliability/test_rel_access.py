@@ -1,7 +1,7 @@
 """Requirement 7: access.
 
 With ``CASEOPS_ADMIN_TOKEN`` set (in a live server's environment), the cross-episode
-routes ``/episodes`` and ``/audit/rejections`` need ``Authorization: Bearer <token>`` (401
+routes ``/episodes``, ``/episodes/{id}...`` and ``/audit/rejections`` need ``Authorization: Bearer <token>`` (401
 otherwise) while an episode's own routes need only its id. No agent-facing answer holds
 any gold before the end: every reply-marker and note-marker phrase and every forbidden
 claim of the scenario that its public text does not already contain is absent from every
@@ -76,16 +76,21 @@ def test_admin_token_guards_cross_episode_routes_only(guarded: Server) -> None:
             for scheme in ("Bearer", "bearer"):
                 r = c.get(f"{base}{path}", headers={"authorization": f"{scheme} {TOKEN}"})
                 assert r.status_code == 200, (path, r.text)
-        # an episode's own routes need only its id
+        # a sealed server: an episode's log needs the token too (it holds the answers);
+        # the agent's own routes need only the episode id
         actions = oracle_wire(SEED_TASKS[0])
-        assert c.get(f"{base}/episodes/{eid}").status_code == 200
-        assert c.get(f"{base}/episodes/{eid}/events").status_code == 200
+        admin = {"authorization": f"Bearer {TOKEN}"}
+        for path in (f"/episodes/{eid}", f"/episodes/{eid}/events", f"/episodes/{eid}/replay"):
+            assert c.get(f"{base}{path}").status_code == 401, path
+        assert c.get(f"{base}/episodes/{eid}", headers=admin).status_code == 200
+        assert c.get(f"{base}/episodes/{eid}/events", headers=admin).status_code == 200
         assert c.get(f"{base}/state", params={"episode_id": eid}).status_code == 200
-        assert c.get(f"{base}/episodes/{eid}/replay").status_code == 409  # still running
+        assert c.get(f"{base}/episodes/{eid}/replay", headers=admin).status_code == 409
         for k, action in enumerate(actions):
             r = c.post(f"{base}/step", json=step_body(eid, action, f"a{k}"))
             assert r.status_code == 200, r.text
-        rep = c.get(f"{base}/episodes/{eid}/replay")
+        assert c.get(f"{base}/episodes/{eid}/replay").status_code == 401
+        rep = c.get(f"{base}/episodes/{eid}/replay", headers=admin)
         assert rep.status_code == 200 and rep.json()["matches"] is True
 
 

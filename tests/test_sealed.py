@@ -382,7 +382,7 @@ def _wrong_moves(s: Any) -> list[CaseAction]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    task=hst.sampled_from(sorted(SEED_SCENARIOS) + ["damaged_item/3", "account_takeover/5"]),
+    task=hst.sampled_from([*sorted(SEED_SCENARIOS), "damaged_item/3", "account_takeover/5"]),
     prefix=hst.integers(min_value=0, max_value=12),
     pick=hst.integers(min_value=0, max_value=10_000),
 )

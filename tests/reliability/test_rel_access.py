@@ -1,8 +1,9 @@
 """Requirement 7: access.
 
-With ``CASEOPS_ADMIN_TOKEN`` set (in a live server's environment), the cross-episode
-routes ``/episodes``, ``/episodes/{id}...`` and ``/audit/rejections`` need ``Authorization: Bearer <token>`` (401
-otherwise) while an episode's own routes need only its id. No agent-facing answer holds
+With ``CASEOPS_ADMIN_TOKEN`` set (in a live server's environment), the routes
+``/episodes``, ``/episodes/{id}...`` and ``/audit/rejections`` need
+``Authorization: Bearer <token>`` (401 otherwise) while the agent's own routes need only
+the episode id. No agent-facing answer holds
 any gold before the end: every reply-marker and note-marker phrase and every forbidden
 claim of the scenario that its public text does not already contain is absent from every
 ``/reset``, ``/step``, ``/state``, ``/tasks``, ``/schema``, ``/metadata`` and

@@ -447,8 +447,9 @@ class Verdict:
 
     ``outcome_ok``: final status (with the right escalation team), resolution code, the
     requested fields and the queue (the team that owns the case) all match the gold.
-    ``doomed``: the outcome can no longer be right (a field the case does not need was requested, the case was escalated when it
-    should not be or to the wrong team) or the episode ended with a wrong outcome.
+    ``doomed``: the outcome can no longer be right (a field the case does not need was
+    requested, the case was escalated when it should not be or to the wrong team) or the
+    episode ended with a wrong outcome.
     ``gate`` is ``(numerator, denominator)`` of the share of the score that counts:
     0 when doomed, 1 once ended right, :data:`OPEN_GATE` of the process components (and
     all of the outcome components) while the episode runs.

@@ -317,7 +317,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
         TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
     gold_queue = scenario.gold.queue
-    gold_escalates = scenario.gold.final_status == "escalated"
+    gold_escalates = scenario.gold.escalates
     t = tally
     i = t.read - 1
     status, status_idx = t.status, t.status_idx
@@ -475,7 +475,7 @@ def verdict_of(scenario: Scenario, t: Tally) -> Verdict:
     to the wrong outcome is a failed case, whatever the routing and wording around it.
     """
     gold = scenario.gold
-    gold_escalates = gold.final_status == "escalated"
+    gold_escalates = gold.escalates
     wrong_escalation = t.escalated_to is not None and (
         not gold_escalates or t.escalated_to != gold.queue
     )
@@ -529,7 +529,7 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
     requested, evidence = t.requested, t.evidence
     steps = t.steps
     first_classify, first_breach = t.first_classify, t.first_breach
-    gold_escalates = gold.final_status == "escalated"
+    gold_escalates = gold.escalates
     wrongly_escalated = t.escalated_to is not None and (
         not gold_escalates or t.escalated_to != gold.queue
     )

@@ -97,6 +97,9 @@ class Gold(_Frozen):
     ``required_evidence`` holds evidence ids: ``ticket``, ``artifact:<id>``,
     ``policy:<topic>``. ``optimal_steps`` is the length of a shortest full-score path;
     efficiency is full up to it and falls linearly to zero at the step budget.
+    ``escalated`` says whether the case must be escalated to ``queue`` on the way (a
+    case escalated and then left waiting on the customer); ``None`` means exactly when
+    its final status is ``escalated`` (see :attr:`escalates`).
     """
 
     final_status: CaseStatus
@@ -110,6 +113,12 @@ class Gold(_Frozen):
     note_markers: tuple[Marker, ...] = ()
     forbidden_claims: tuple[str, ...] = ()
     optimal_steps: int = Field(ge=1)
+    escalated: bool | None = None
+
+    @property
+    def escalates(self) -> bool:
+        """Whether the right handling escalates the case (to ``queue``)."""
+        return self.escalated if self.escalated is not None else self.final_status == "escalated"
 
 
 class Scenario(_Frozen):

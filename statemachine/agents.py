@@ -62,7 +62,7 @@ def oracle_actions(scenario: Scenario) -> list[CaseAction]:
             if match_policy(scenario, query) != ref:
                 raise ValueError(f"{scenario.task_id}: policy {ref} is not found by its name")
             acts.append(CaseAction(action_type="search_policy", query=query))
-    if g.final_status == "escalated":
+    if g.escalates:
         acts.append(CaseAction(action_type="escalate", queue=g.queue))
     if g.requested_fields:
         acts.append(

@@ -252,7 +252,7 @@ def oracle_actions(scenario: Scenario) -> list[CaseAction]:
             action_type="classify", queue=g.queue, priority=g.priority, issue_type=g.issue_type
         )
     )
-    if g.final_status == "escalated":
+    if g.escalates:
         acts.append(CaseAction(action_type="escalate", queue=g.queue))
     if g.requested_fields:
         acts.append(

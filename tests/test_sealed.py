@@ -370,7 +370,7 @@ def _wrong_moves(s: Any) -> list[CaseAction]:
                     action_type="classify", queue=q, priority=g.priority, issue_type=g.issue_type
                 )
             )
-        if g.final_status != "escalated" or q != g.queue:
+        if not g.escalates or q != g.queue:
             moves.append(CaseAction(action_type="escalate", queue=q))
     for f in REQUESTABLE_FIELDS:
         if f not in g.requested_fields:

@@ -307,6 +307,7 @@ ACCOUNT_TAKEOVER_MEDIUM = Scenario(
             "102.89.34.18",
         ),
         optimal_steps=9,
+        escalated=True,
     ),
 )
 

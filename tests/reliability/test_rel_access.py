@@ -174,19 +174,21 @@ def test_no_gold_reaches_the_agent_before_the_end(guarded: Server, task_id: str)
             assert body["done"] is False, (task_id, k, "ended early")
             assert body["observation"]["grade_report"] is None
             grab("/state", c.get(f"{base}/state", params={"episode_id": eid}))
-            events = grab("/events", c.get(f"{base}/episodes/{eid}/events"))
-            assert events["redacted"] is True
-            grab("/episodes/{id}", c.get(f"{base}/episodes/{eid}"))
-        assert c.get(f"{base}/episodes/{eid}/replay").status_code == 409
+            for path in (f"/episodes/{eid}/events", f"/episodes/{eid}", f"/episodes/{eid}/replay"):
+                refused = c.get(f"{base}{path}")
+                assert refused.status_code == 401, (path, refused.status_code)
+                seen.append((path, refused.text))
 
         leaks = [(what, p) for what, body in seen for p in secret if phrase_in(p, body)]
         assert not leaks, leaks[:10]
 
-        # after the end the grade report is shown (the gold may be explained then)
+        # after the end the agent gets its score (a sealed server shows no components)
         last = c.post(f"{base}/step", json=step_body(eid, actions[-1])).json()
-        assert last["done"] is True and last["observation"]["grade_report"] is not None
-        # control: once it has ended, the unredacted log does show the gold to this check
-        after = c.get(f"{base}/episodes/{eid}/events")
+        assert last["done"] is True and last["observation"]["grade_report"]["components"] == []
+        assert not [p for p in secret if phrase_in(p, json.dumps(last["observation"]))]
+        assert c.get(f"{base}/episodes/{eid}/events").status_code == 401
+        # control: the administrator's unredacted log does show the gold to this check
+        after = c.get(f"{base}/episodes/{eid}/events", headers={"authorization": f"Bearer {TOKEN}"})
         assert after.json()["redacted"] is False
         assert any(phrase_in(p, after.text) for p in secret), "the leak check sees nothing"
 

@@ -46,11 +46,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "reverse|void|cancel the|that|this|your|duplicate|second|extra charge|capture|payment",
         "charge|capture|payment be|been|get ~? reverse|void",
         "reversal",
+        "credit note",
     ),
     "full_refund": ("full refund", "refund ~ ~ in full", "refund ~ full amount", "entire amount"),
     "credit_note": ("credit note", "corrected|revised|new invoice"),
     "service_credit": ("service credit", "account credit", "credit to|on your next invoice|bill"),
-    "prorated": ("prorate|prorated|proration|pro - rata|pro - rated", "unused day|days|part"),
+    "prorated": ("prorate|prorated|proration|prorata", "pro - rata|rated", "unused day|days|part"),
     "chargeback": ("chargeback", "charge back", "dispute with|through your bank"),
     "duplicate": (
         "duplicate|double|duplicated",
@@ -154,15 +155,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "platform|service|system|wide issue|problem|failure|degradation",
         "issue|problem on our side|end",
         "affect|affecting ~? ~? other|many|all customers|tenants|users",
+        "platform - wide",
+        "across|all|many|other ~? tenants|customers|accounts",
     ),
     "engineering": ("engineering ~? team", "engineer|engineers", "on - call", "on call"),
     "investigating": ("investigate|investigation|investigating", "look|looking into", "review"),
     "resolved": (
-        "resolve|resolved|fix|fixed",
+        "be|been|have|now ~? resolve|resolved|fix|fixed|restore|restored",
+        "resolved|fixed|restored now",
         "work|working again",
-        "back up",
-        "restore|restored",
-        "sort|sorted out",
+        "back up and running",
+        "back to normal",
     ),
     "updates": (
         "update|updates",
@@ -198,11 +201,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "secure|secured the|your account",
         "account ~? ~? secure|secured",
         "temporarily disabled|disable|blocked",
-        "disable ~? ~? account|access|sign - in|login",
+        "disable ~? ~? account|access|login",
     ),
     "on_hold": (
         "on hold",
-        "hold|held|pause|paused|stop|stopped|halt|halted",
+        "hold|held|pause|paused|halt|halted|freeze|frozen ~? ~? "
+        "order|orders|shipment|shipments|payout|payouts|account|purchase|purchases",
         "not ship|shipping|dispatch",
         "restrict|restricted|restriction",
     ),
@@ -216,7 +220,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "identity",
     ),
     "last_login": (
-        "last|latest|most recent ~? successful? login|log - in|sign - in|signin",
+        "last|latest|most recent ~? successful? login|signin",
+        "last|latest|most recent ~? successful? log|sign - in",
         "last|latest|most recent time ~ ~? sign|log ~? in",
         "when you last sign|signed|log|logged in",
     ),
@@ -277,8 +282,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     # --- platform and API -----------------------------------------------------------
     "api_key": (
-        "api|access|secret key|keys|token|tokens|credential|credentials",
-        "key ~? ~? rotate|rotated|revoke|revoked|expire|expired|invalid",
+        "key|keys|token|tokens|credential|credentials ~? ~? ~? ~? "
+        "rotate|rotated|revoke|revoked|expire|expired|invalid|wrong|old|deactivated",
+        "new|active|current|valid|fresh key|keys|token",
         "rotate|rotated|revoke|revoked ~? ~? key|keys",
         "401",
         "invalid_api_key",
@@ -350,14 +356,22 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- tax and invoices -----------------------------------------------------------
     "tax_id": ("vat|tax ~? number|id|registration", "registration number", "vat"),
     "reissue_invoice": (
-        "reissue|re - issue|resend|regenerate|correct|update|amend invoice|it",
-        "reissue|re - issue|regenerate",
+        "reissue|resend|regenerate|correct|update|amend invoice|it",
+        "reissue|regenerate",
+        "re - issue",
         "new|corrected|updated|revised|amended invoice",
         "issue ~ ~? ~? invoice",
         "send ~ ~? ~? invoice",
     ),
     "invoice": ("invoice|invoices", "vat invoice", "receipt"),
-    "reverse_charge": ("reverse - ?charge|charge", "0 % vat", "no vat", "zero vat|rate|rated"),
+    "reverse_charge": (
+        "reverse charge",
+        "reverse - charge",
+        "0 % vat",
+        "vat ~? 0 %",
+        "no vat be|was charge|charged|apply|applied",
+        "zero vat|rate|rated",
+    ),
     "vat_correct": (
         "vat|tax|charge|it ~? ~? ~? correct|correctly|right|properly|valid|stand|stands",
         "correct|correctly|properly charge|charged|applied|apply",
@@ -380,9 +394,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "committed|contract|contractual|annual|minimum|fixed term|period|commitment",
         "term end|ends|ending",
         "end of ~? ~? term|contract|commitment",
-        "commitment",
         "non - renewal",
-        "renew|renewal",
     ),
     "refund_window": (
         "# - day|days",
@@ -416,7 +428,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "data|information we hold",
         "data",
     ),
-    "account_email": ("email|e - mail ~? address|account", "email|e - mail"),
+    "account_email": ("email ~? address|account", "email", "e - mail"),
     "legal_hold": ("legal hold", "litigation hold", "legal reason|reasons|requirement|obligation"),
     "open_invoice": (
         "open|outstanding|unpaid|overdue|due invoice|invoices|balance|bill|payment",
@@ -433,7 +445,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "mismatch|mismatched",
         "unverified",
         "dormant",
-        "no recent ~? ~? login|sign - in|activity",
+        "no recent ~? ~? login|signin|activity",
     ),
 }
 
@@ -450,3 +462,114 @@ for _a, _b in (
 ):
     OPPOSITES[_a] = _b
     OPPOSITES[_b] = _a
+
+
+#: Nouns that make a concept word a topic rather than a statement: "refund window",
+#: "refund policy" and "return request" say nothing about whether a refund is made. A
+#: match directly followed by one of these (as a lemma) is dropped.
+TOPIC_NOUNS: frozenset[str] = frozenset(
+    {"window", "policy", "period", "request", "eligibility", "rule", "deadline", "form"}
+)
+
+#: How the oracle (and anyone needing a plain sentence) states each concept:
+#: ``(asserted, negated)``. Both must read as a support lead would write them, and the
+#: judge must read them with that polarity (``tests/test_judge.py`` holds it).
+SAY: dict[str, tuple[str, str]] = {
+    "apology": ("We are sorry for the trouble this has caused.", ""),
+    "thanks": ("Thank you for reporting this to us.", ""),
+    "refund": (
+        "We have refunded the charge to your original payment method.",
+        "We are not able to refund this order.",
+    ),
+    "full_refund": ("You will receive a full refund.", "This does not qualify for a full refund."),
+    "credit_note": ("We will issue a credit note.", "No credit note is due."),
+    "service_credit": ("We will add a service credit to your account.", ""),
+    "prorated": ("The unused days of the current cycle are prorated.", ""),
+    "chargeback": ("This was handled as a chargeback.", ""),
+    "duplicate": (
+        "The second charge was a duplicate caused by a gateway retry.",
+        "There is no duplicate charge.",
+    ),
+    "two_orders": ("These are two separate orders.", "This is not two separate orders."),
+    "timeline": ("It will show on your statement within 5-10 business days.", ""),
+    "receipt": ("You will get a confirmation receipt by email.", ""),
+    "replacement": (
+        "We are sending you a replacement right away.",
+        "We cannot send a replacement.",
+    ),
+    "reship": ("We will reship your order today.", "We will not reship the order."),
+    "correct_item": ("The correct item is on its way.", ""),
+    "return": ("Please return the item.", "There is no need to return anything."),
+    "keep_item": ("You can keep the item.", ""),
+    "out_of_stock": ("The item is out of stock.", ""),
+    "in_stock": ("Stock was checked: units are available.", "Stock was checked: none available."),
+    "mis_pick": ("The pack scan confirms a mis-pick of the wrong SKU.", ""),
+    "damage_confirmed": ("The carrier scan confirms damage in transit.", ""),
+    "in_transit": ("Your parcel is in transit and on its way.", ""),
+    "expected_delivery": ("It should arrive by the promised date.", ""),
+    "lost": ("The carrier confirms the parcel was lost with no scan since dispatch.", ""),
+    "delivered": ("The carrier has proof of delivery: the parcel was signed for.", ""),
+    "wait": ("Please wait a few more days.", ""),
+    "escalated": ("We have escalated this to the specialist team.", ""),
+    "incident": ("This is a platform incident affecting many tenants.", ""),
+    "engineering": ("Our engineering team is on it.", ""),
+    "investigating": ("We are investigating.", ""),
+    "resolved": ("The issue has been resolved.", ""),
+    "updates": ("We will keep you posted with regular updates.", ""),
+    "diagnostics": ("Please send us the request IDs and error logs.", ""),
+    "review": ("Your case is under review by our specialist team.", ""),
+    "security_team": ("Our security team is investigating.", ""),
+    "locked": ("We have locked your account to protect it.", ""),
+    "on_hold": ("Your pending orders are on hold.", ""),
+    "verify_identity": ("Please verify your identity.", ""),
+    "last_login": ("Please tell us when you last signed in successfully.", ""),
+    "devices": ("Please list the devices you use.", ""),
+    "password_reset": ("We have sent you a password reset link.", ""),
+    "sign_in": ("You can sign in again now.", ""),
+    "sessions": ("We have signed out all other sessions.", ""),
+    "security": ("This is for the security of your account.", ""),
+    "own_device": ("The sign-in came from your own recognised device.", ""),
+    "safe": ("Your account is safe and no action is needed.", ""),
+    "compromised": ("Your account was compromised.", "Your account was not compromised."),
+    "action_needed": ("You need to act.", ""),
+    "no_misuse": ("No changes or misuse were confirmed so far.", ""),
+    "takeover_signals": ("Sign-in from an unrecognised device right after an email change.", ""),
+    "api_key": ("The API key you use was rotated and is no longer valid.", ""),
+    "update_config": ("Please update the key in your configuration.", ""),
+    "rate_limit": ("Your requests exceed the rate limit, hence the 429 errors.", ""),
+    "backoff": ("Please back off and retry with the Retry-After header.", ""),
+    "sso_metadata": ("The IdP metadata and certificate need updating.", ""),
+    "your_configuration": ("The problem is in your configuration.", ""),
+    "action_taken": ("We have taken action and suspended the account.", ""),
+    "violation": (
+        "The content violates our guidelines.",
+        "The content does not violate our guidelines.",
+    ),
+    "within_guidelines": ("The content is within our guidelines.", ""),
+    "repeat_offender": ("The account is a repeat offender with prior strikes.", ""),
+    "report_reviewed": ("We have reviewed the report.", ""),
+    "dispute": ("You can dispute the charge with your bank.", ""),
+    "fraud": ("There are friendly fraud signals.", ""),
+    "tax_id": ("Please send us your VAT number.", "There is no VAT number on file yet."),
+    "reissue_invoice": ("Once we have it, we will reissue the invoice.", ""),
+    "invoice": ("Your VAT invoice is attached.", ""),
+    "reverse_charge": ("The reverse charge applies, so no VAT was charged.", ""),
+    "vat_correct": ("The VAT was correctly charged on that invoice.", ""),
+    "overcharged": ("You were charged VAT in error.", ""),
+    "cancel": (
+        "Your subscription has been cancelled.",
+        "Your plan cannot be cancelled before the end of the term.",
+    ),
+    "committed_term": ("Your agreement is inside its committed term.", ""),
+    "refund_window": ("Our refund window is 30 days from the order date.", ""),
+    "outside_window": ("This order is outside the return window.", ""),
+    "eligible": ("The order is eligible.", "The order is not eligible."),
+    "deletion": ("We have deleted your personal data.", "We cannot delete your data yet."),
+    "export": ("Here is your data export download link.", ""),
+    "personal_data": ("It covers all personal data we hold.", ""),
+    "account_email": ("Please confirm the email address on the account.", ""),
+    "legal_hold": ("The account is under a legal hold.", ""),
+    "open_invoice": ("There is an open invoice on the account.", ""),
+    "identity_matched": ("The sender email matches the account.", ""),
+    "identity_mismatch": ("The sender address is a mismatch with the account.", ""),
+}

@@ -1,6 +1,7 @@
 """The ``caseops`` command line (typer + rich).
 
-Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``regrade``, ``audit``, ``baseline``.
+Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``regrade``, ``audit``, ``baseline``,
+``judge-eval``.
 Every command that reads the store takes ``--db URL`` (default ``CASEOPS_DATABASE_URL``,
 else an SQLite file ``caseops.db`` in the working directory).
 """
@@ -25,6 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from caseops.domain.errors import CaseOpsError
+from caseops.domain.grader import GRADER_VERSION
 
 from .settings import get_settings
 
@@ -158,6 +160,8 @@ def _print_report(rep) -> None:  # type: ignore[no-untyped-def]
     out.print(table)
     verdict = "[green]matches the log[/green]" if rep.matches else "[red]DIFFERS from the log[/red]"
     out.print(f"score {rep.grade.score:.3f} (recorded {rep.recorded_score}); replay {verdict}")
+    for note in getattr(rep, "notes", []):
+        out.print(f"  [yellow]{escape(note)}[/yellow]")
     for m in rep.mismatches:
         out.print(f"  [red]- {m}[/red]")
 
@@ -224,11 +228,18 @@ def regrade(
     table = Table(title="re-grade")
     for col in ("episode_id", "task_id", "status", "steps", "recorded", "regraded", "ok"):
         table.add_column(col)
-    bad = n = 0
+    bad = n = older = moved = 0
+    deltas: list[float] = []
     t0 = time.perf_counter()
     for r in svc.regrade(episode_ids or None, jobs=jobs):
         n += 1
         bad += not r.matches
+        if r.grader_changed and r.matches:
+            older += 1
+            d = float(r.score_change)
+            if d:
+                moved += 1
+                deltas.append(d)
         if as_json:
             sys.stdout.write(r.model_dump_json() + "\n")
         else:
@@ -243,6 +254,13 @@ def regrade(
     if not as_json:
         out.print(table)
     err.print(f"{n} episode(s) re-graded in {wall:.2f} s; {bad} differ")
+    if older:
+        mean = sum(deltas) / len(deltas) if deltas else 0.0
+        worst = max((abs(d) for d in deltas), default=0.0)
+        err.print(
+            f"{older} recorded under an earlier grader: {moved} change score under grader "
+            f"{GRADER_VERSION} (mean change {mean:+.4f}, largest {worst:.4f})"
+        )
     if bad:
         raise typer.Exit(1)
 
@@ -374,6 +392,45 @@ def baseline(
     out.print(json.dumps({"episodes": len(new), "replay_mismatches": bad, "inference_exit": code}))
     if bad or code != 0:
         raise typer.Exit(1)
+
+
+@app.command("judge-eval")
+def judge_eval(
+    judge: Annotated[str, typer.Option(help="Which judge: rule (only rule is built).")] = "rule",
+    split: Annotated[str, typer.Option(help="Corpus part: dev, test or all.")] = "test",
+) -> None:
+    """Agreement of the reply/note judge with the labelled corpus
+    (``tests/data/judge_corpus``): per point and per forbidden claim precision and
+    recall, and the balanced accuracy of "acceptable" (component share >= 0.6)."""
+    from caseops.domain.judge import judge_text
+    from caseops.domain.judge.evaluate import agreement, load
+
+    if judge != "rule":
+        err.print(f"judge {judge!r} is not available (only the rule judge is built)")
+        raise typer.Exit(2)
+    if split not in ("dev", "test", "all"):
+        err.print("--split must be dev, test or all")
+        raise typer.Exit(2)
+    a = agreement(load(None if split == "all" else split), judge_text)
+    for title, table_of in (("points", a.points), ("forbidden claims", a.claims)):
+        table = Table(title=f"{title} ({split}, {a.rows} texts)")
+        for col in ("name", "labelled", "judged", "precision", "recall"):
+            table.add_column(col)
+        for name in sorted(table_of):
+            c = table_of[name]
+            table.add_row(
+                escape(name),
+                str(c.tp + c.fn),
+                str(c.tp + c.fp),
+                f"{c.precision:.3f}",
+                f"{c.recall:.3f}",
+            )
+        out.print(table)
+    for kind, c in sorted(a.acceptable.items()):
+        out.print(
+            f"{kind}: acceptable balanced accuracy {c.balanced_accuracy:.3f} "
+            f"(tp {c.tp}, fp {c.fp}, fn {c.fn}, tn {c.tn})"
+        )
 
 
 def main() -> None:

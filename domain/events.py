@@ -193,6 +193,29 @@ class EpisodeEnded(Event):
     final_status: str
 
 
+class JudgeVerdict(Event):
+    """System event: a judge's verdict on the reply or note of the step just before it
+    (issue 18). Recorded when the verdict came from a language model (or from the rule
+    judge after a model call failed), so grading and replay read it instead of calling a
+    model again.
+
+    ``target``: ``reply`` or ``note``; ``text_sha256``: sha256 of the judged text (a
+    verdict applies only to that text); ``judge``: ``model:<name>`` or ``rule-1``;
+    ``prompt_sha256``: the model prompt's hash; ``fallback``: why the rule judge answered
+    instead (empty when the model did); ``points`` / ``claims``: one finding per point /
+    forbidden claim (``{"name", "ok", "status", "sentence", "text"}``).
+    """
+
+    step: int
+    target: str
+    text_sha256: str
+    judge: str
+    prompt_sha256: str = ""
+    fallback: str = ""
+    points: list[dict[str, Any]] = Field(default_factory=list)
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -212,6 +235,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CustomerReplied,
         SlaBreached,
         EpisodeEnded,
+        JudgeVerdict,
     )
 }
 

@@ -16,11 +16,14 @@ does not need, an ending with the wrong outcome): such a case scores 0.
 The grade of a partial log is the potential used for reward shaping (after Ng, Harada &
 Russell, 1999): the reward of a step is the change of this grade minus the step's cost.
 Every rule is written so that a step that moves the case away from its right outcome
-never raises it (``tests/test_properties.py``).
+never raises it (``tests/test_sealed.py``).
 
 Anti-gaming rules: a reply longer than ``MAX_REPLY_CHARS`` is refused when drafted; a
-reply that makes any of the scenario's forbidden claims earns no reply credit; evidence
-is graded on precision and recall (F1); efficiency is earned only when the outcome is
+reply or note is judged on what it says (:mod:`caseops.domain.judge`: each point made or
+not, each forbidden claim asserted or not, with its polarity), and a reply or note that
+asserts any of the scenario's forbidden claims earns no credit for its component;
+evidence is graded on precision and recall (F1); efficiency is earned only when the
+outcome is
 right and every required piece of evidence was collected; the SLA part only when the
 case is in the right queue and was first routed there before the SLA ran out.
 """
@@ -34,13 +37,15 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from .canonical import sha256_hex
 from .events import (
     STEP_EVENT_TYPES,
     Event,
 )
-from .scenario import Gold, Marker, Scenario
+from .judge import Finding, Verdict, judge_text
+from .scenario import Gold, Scenario
 from .trusted import trusted
 
 GRADER_VERSION = "2.0.0"
@@ -144,6 +149,12 @@ class ComponentScore(BaseModel):
     points: float
     detail: str
     event_ids: list[str]
+    #: reply and internal_note only, and only in the final report: per point whether it
+    #: was made and by which sentence; per forbidden claim whether (and where) it was
+    #: asserted (``{"name", "ok", "status", "sentence", "text", "event_id"}``)
+    judged_points: list[dict[str, Any]] = Field(default_factory=list)
+    judged_claims: list[dict[str, Any]] = Field(default_factory=list)
+    judge: str = ""
 
 
 class GradeReport(BaseModel):
@@ -178,30 +189,6 @@ def phrase_in(phrase: str, text: str) -> bool:
     """True when ``phrase`` occurs in ``text`` on word boundaries, ignoring case and
     runs of whitespace."""
     return _phrase_pattern(phrase).search(_normalise(text)) is not None
-
-
-@lru_cache(maxsize=4096)
-def _any_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern that matches when any of ``phrases`` does (same boundaries as
-    :func:`_phrase_pattern`)."""
-    body = "|".join(re.escape(_normalise(p)) for p in phrases)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
-
-
-def marker_hits(markers: Sequence[Marker], text: str) -> list[str]:
-    """Names of the markers that ``text`` meets."""
-    norm = _normalise(text)
-    return [m.name for m in markers if _any_pattern(m.phrases).search(norm) is not None]
-
-
-def forbidden_hits(claims: Sequence[str], text: str) -> list[str]:
-    """The forbidden claims that ``text`` makes."""
-    if not claims:
-        return []
-    norm = _normalise(text)
-    if _any_pattern(tuple(claims)).search(norm) is None:  # the usual case: one search
-        return []
-    return [c for c in claims if _phrase_pattern(c).search(norm) is not None]
 
 
 def _ids(event_ids: Sequence[str] | None, idx: int) -> str:
@@ -270,38 +257,89 @@ class Tally:
     #: per drafted reply or added note rather than at every step
     reply_credit: Credit | None = None
     note_credit: Credit | None = None
+    #: recorded judge verdicts (``JudgeVerdict`` events), by the index of the reply or
+    #: note event they judge (read-only by convention)
+    verdicts: Mapping[int, Verdict] = field(default_factory=dict)
     #: the team the case was escalated to (``None``: never escalated)
     escalated_to: str | None = None
     #: whether the log holds ``EpisodeEnded``
     ended: bool = False
 
 
-def _reply_credit(gold: Gold, reply: str | None, reply_idx: int | None) -> Credit:
-    """The reply component for the latest drafted reply (none: ``reply`` is ``None``)."""
+def reply_verdict(gold: Gold, reply: str, recorded: Verdict | None = None) -> Verdict:
+    """The verdict on a reply: the recorded one when there is one (a model judge's, read
+    from its ``JudgeVerdict`` event), else the rule judge's."""
+    if recorded is not None:
+        return recorded
+    return judge_text(reply, gold.reply_points, gold.forbidden_claims)
+
+
+def note_verdict(gold: Gold, note: str, recorded: Verdict | None = None) -> Verdict:
+    """The verdict on one internal note (see :func:`reply_verdict`)."""
+    if recorded is not None:
+        return recorded
+    return judge_text(note, gold.note_points, gold.forbidden_claims)
+
+
+def _reply_credit(
+    gold: Gold,
+    reply: str | None,
+    reply_idx: int | None,
+    verdicts: Mapping[int, Verdict] | None = None,
+) -> Credit:
+    """The reply component for the latest drafted reply (none: ``reply`` is ``None``):
+    the share of its points made, or nothing when it asserts a forbidden claim."""
     if reply is None:
         return (0, 1, "no reply drafted", ())
-    bad = forbidden_hits(gold.forbidden_claims, reply)
-    if bad:
-        return (0, 1, f"forbidden claim: {bad[0]!r}", ())
-    hits = marker_hits(gold.reply_markers, reply)
+    v = reply_verdict(gold, reply, (verdicts or {}).get(reply_idx))  # type: ignore[arg-type]
+    if v.asserted:
+        return (0, len(gold.reply_points), f"forbidden claim: {v.asserted[0]!r}", ())
+    made = len(v.made)
     return (
-        len(hits),
-        len(gold.reply_markers),
-        f"{len(hits)} of {len(gold.reply_markers)} points made",
-        (reply_idx,) if hits and reply_idx is not None else (),
+        made,
+        len(gold.reply_points),
+        f"{made} of {len(gold.reply_points)} points made",
+        (reply_idx,) if made and reply_idx is not None else (),
     )
 
 
-def _note_credit(gold: Gold, notes: tuple[tuple[int, str], ...]) -> Credit:
-    """The internal-note component for every note so far (the markers are met by the
-    notes read together, so a point may be made across two of them)."""
-    text = "\n".join(n for _, n in notes)
-    hits = marker_hits(gold.note_markers, text)
+def _note_credit(
+    gold: Gold,
+    notes: tuple[tuple[int, str], ...],
+    verdicts: Mapping[int, Verdict] | None = None,
+) -> Credit:
+    """The internal-note component for every note so far: a point is made when any note
+    makes it; a note that asserts a forbidden claim leaves the component at nothing."""
+    got = verdicts or {}
+    made: set[str] = set()
+    cited: list[int] = []
+    for i, n in notes:
+        v = note_verdict(gold, n, got.get(i))
+        if v.asserted:
+            return (0, len(gold.note_points), f"forbidden claim in a note: {v.asserted[0]!r}", ())
+        if v.made:
+            made |= set(v.made)
+            cited.append(i)
     return (
-        len(hits),
-        len(gold.note_markers),
-        f"{len(hits)} of {len(gold.note_markers)} points noted",
-        tuple(i for i, n in notes if marker_hits(gold.note_markers, n)),
+        len(made),
+        len(gold.note_points),
+        f"{len(made)} of {len(gold.note_points)} points noted",
+        tuple(cited),
+    )
+
+
+def verdict_of_fact(ev: Mapping[str, Any]) -> Verdict:
+    """The :class:`Verdict` a ``JudgeVerdict`` event's fields hold.
+
+    Raises:
+        KeyError, TypeError, ValueError: fields of another shape.
+    """
+    return Verdict(
+        points=tuple(Finding.from_json(d) for d in ev["points"]),
+        claims=tuple(Finding.from_json(d) for d in ev["claims"]),
+        judge=str(ev["judge"]),
+        prompt_sha256=str(ev.get("prompt_sha256", "")),
+        fallback=str(ev.get("fallback", "")),
     )
 
 
@@ -332,6 +370,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
     first_classify, first_breach = t.first_classify, t.first_breach
     escalated_to, ended = t.escalated_to, t.ended
     reply_credit, note_credit = t.reply_credit, t.note_credit
+    verdicts: Mapping[int, Verdict] = t.verdicts
 
     def collected(have: Mapping[str, int], key: str, idx: int) -> Mapping[str, int]:
         # a copy only when the key is new: the tally given is never changed
@@ -379,12 +418,23 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
             first_breach = i
         elif kind == "EpisodeEnded":
             ended = True
+        elif kind == "JudgeVerdict":
+            # a recorded verdict on the text judged just before it (that text only)
+            if reply_idx == i - 1:
+                text: str | None = reply
+            elif notes and notes[-1][0] == i - 1:
+                text = notes[-1][1]
+            else:
+                text = None
+            if text is not None and sha256_hex(text) == ev["text_sha256"]:
+                verdicts = {**verdicts, i - 1: verdict_of_fact(ev)}
+                reply_credit = note_credit = None
 
     gold = scenario.gold
     if reply_credit is None and gold.reply_markers:
-        reply_credit = _reply_credit(gold, reply, reply_idx)
+        reply_credit = _reply_credit(gold, reply, reply_idx, verdicts)
     if note_credit is None and gold.note_markers:
-        note_credit = _note_credit(gold, notes)
+        note_credit = _note_credit(gold, notes, verdicts)
     return Tally(
         i + 1,
         status,
@@ -406,6 +456,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
         first_breach,
         reply_credit,
         note_credit,
+        verdicts,
         escalated_to,
         ended,
     )
@@ -418,7 +469,7 @@ def tally_of(scenario: Scenario, events: Iterable[Event], tally: Tally = EMPTY_T
 
 def _evaluate_facts(
     scenario: Scenario, items: Iterable[Fact], details: bool = True
-) -> tuple[Earned, str, int, Verdict]:
+) -> tuple[Earned, str, int, OutcomeVerdict]:
     """Per component: (earned in [0, 1], detail, indexes of the events that earned it);
     plus the final status, the number of steps and the outcome verdict (``details``: see
     :func:`_earned`).
@@ -432,7 +483,7 @@ def _evaluate_facts(
 
 #: The components that count in full whatever the outcome; the others are the case's
 #: process (routing, evidence, communication, efficiency, SLA), which counts in full
-#: only for a case that ended with the right outcome (see :class:`Verdict`). The queue
+#: only for a case that ended with the right outcome (see :class:`OutcomeVerdict`). The queue
 #: is part of the outcome verdict (the team that owns the case) but graded as routing.
 OUTCOME_COMPONENTS = frozenset({"final_status", "resolution_code", "requested_fields"})
 
@@ -442,7 +493,7 @@ OPEN_GATE = (1, 2)
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class OutcomeVerdict:
     """What the grader makes of a log's outcome so far.
 
     ``outcome_ok``: final status (with the right escalation team), resolution code, the
@@ -468,8 +519,8 @@ class Verdict:
         return (1, 1) if self.ended else OPEN_GATE
 
 
-def verdict_of(scenario: Scenario, t: Tally) -> Verdict:
-    """The outcome verdict of the log ``t`` has read (see :class:`Verdict`).
+def outcome_of(scenario: Scenario, t: Tally) -> OutcomeVerdict:
+    """The outcome verdict of the log ``t`` has read (see :class:`OutcomeVerdict`).
 
     The rule (a support lead's reading, docs/architecture.md "Grading"): a case handled
     to the wrong outcome is a failed case, whatever the routing and wording around it.
@@ -496,7 +547,7 @@ def verdict_of(scenario: Scenario, t: Tally) -> Verdict:
     else:
         why = "outcome still open"
     doomed = wrong_escalation or bool(unneeded) or (t.ended and not outcome_ok)
-    return Verdict(outcome_ok=outcome_ok, doomed=doomed, ended=t.ended, why=why)
+    return OutcomeVerdict(outcome_ok=outcome_ok, doomed=doomed, ended=t.ended, why=why)
 
 
 def _f1(hit: int, wanted: int, got: int) -> tuple[int, int]:
@@ -505,7 +556,9 @@ def _f1(hit: int, wanted: int, got: int) -> tuple[int, int]:
     return (2 * hit, wanted + got) if wanted + got else (1, 1)
 
 
-def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned, str, int, Verdict]:
+def _earned(
+    scenario: Scenario, t: Tally, details: bool = True
+) -> tuple[Earned, str, int, OutcomeVerdict]:
     """The components earned by the log a tally has read, its status, its steps and the
     outcome verdict (whose gate :func:`_total` applies).
 
@@ -521,7 +574,7 @@ def _earned(scenario: Scenario, t: Tally, details: bool = True) -> tuple[Earned,
     part needs the right queue now and a right routing before the SLA ran out.
     """
     gold = scenario.gold
-    v = verdict_of(scenario, t)
+    v = outcome_of(scenario, t)
     status, status_idx = t.status, t.status_idx
     queue, priority, issue_type = t.queue, t.priority, t.issue_type
     queue_idx, class_idx = t.queue_idx, t.class_idx
@@ -656,8 +709,9 @@ def grade_tally(
     scenario: Scenario, tally: Tally, event_ids: Sequence[str] | None = None
 ) -> GradeReport:
     """:func:`grade` of the log ``tally`` has read (``event_ids`` parallel to that log)."""
-    earned, status, steps, verdict = _earned(scenario, tally)
-    gn, gd = verdict.gate
+    earned, status, steps, outcome = _earned(scenario, tally)
+    gn, gd = outcome.gate
+    judged = _findings(scenario.gold, tally, event_ids)
     # Integer arithmetic (this runs at the end of every episode): each float below is a
     # correctly rounded int / int, the same value as float() of the exact Fraction.
     total_pct = sum(_WEIGHT_PCT[name] for name in earned)
@@ -681,10 +735,11 @@ def grade_tally(
                     "points": (w * vn * cn) / (total_pct * vd * cd),
                     "detail": detail,
                     "event_ids": [_ids(event_ids, i) for i in idxs],
+                    **judged.get(name, _NO_FINDINGS),
                 },
             )
         )
-    num, den = _total(earned, verdict.gate)
+    num, den = _total(earned, outcome.gate)
     # built without validation: every value above is typed by construction (see
     # ``caseops.domain.trusted``; the property tests hold it to the validated model)
     return trusted(
@@ -696,11 +751,57 @@ def grade_tally(
             "score_exact": fmt_scaled(_quantize_ratio(num, den)),
             "final_status": status,
             "steps": steps,
-            "outcome_ok": verdict.outcome_ok,
-            "outcome": verdict.why,
+            "outcome_ok": outcome.outcome_ok,
+            "outcome": outcome.why,
             "components": components,
         },
     )
+
+
+_NO_FINDINGS: dict[str, Any] = {"judged_points": [], "judged_claims": [], "judge": ""}
+
+
+def _finding_rows(v: Verdict, idx: int | None, event_ids: Sequence[str] | None) -> dict[str, Any]:
+    eid = _ids(event_ids, idx) if idx is not None else None
+    return {
+        "judged_points": [{**f.to_json(), "event_id": eid} for f in v.points],
+        "judged_claims": [{**f.to_json(), "event_id": eid} for f in v.claims],
+        "judge": v.judge,
+    }
+
+
+def _findings(gold: Gold, t: Tally, event_ids: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+    """The reply's and the notes' findings for the final report (per point: made or not
+    and by which sentence; per forbidden claim: asserted or not and where). Notes are read
+    together: a point is cited from the first note that made it; a claim from the first
+    note that asserted it."""
+    out: dict[str, dict[str, Any]] = {}
+    if gold.reply_points:
+        if t.reply is None:
+            out["reply"] = {**_NO_FINDINGS}
+        else:
+            v = reply_verdict(gold, t.reply, t.verdicts.get(t.reply_idx))  # type: ignore[arg-type]
+            out["reply"] = _finding_rows(v, t.reply_idx, event_ids)
+    if gold.note_points:
+        pts: dict[str, dict[str, Any]] = {}
+        cls: dict[str, dict[str, Any]] = {}
+        judges: list[str] = []
+        for i, n in t.notes:
+            v = note_verdict(gold, n, t.verdicts.get(i))
+            judges.append(v.judge)
+            rows = _finding_rows(v, i, event_ids)
+            for r in rows["judged_points"]:
+                if r["name"] not in pts or (r["ok"] and not pts[r["name"]]["ok"]):
+                    pts[r["name"]] = r
+            for r in rows["judged_claims"]:
+                if r["name"] not in cls or (r["ok"] and not cls[r["name"]]["ok"]):
+                    cls[r["name"]] = r
+        out["internal_note"] = {
+            "judged_points": [pts[p.name] for p in gold.note_points if p.name in pts],
+            "judged_claims": [cls[c.name] for c in gold.forbidden_claims if c.name in cls],
+            "judge": ",".join(sorted(set(judges))),
+        }
+    return out
 
 
 def score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[Fraction, str, int]:
@@ -723,8 +824,8 @@ def scaled_score_facts(scenario: Scenario, items: Iterable[Fact]) -> tuple[int, 
         KeyError: a payload missing a field its event type has.
         TypeError, ValueError, AttributeError: a field of the wrong type.
     """
-    earned, status, steps, verdict = _evaluate_facts(scenario, items, details=False)
-    return _quantize_ratio(*_total(earned, verdict.gate)), status, steps
+    earned, status, steps, outcome = _evaluate_facts(scenario, items, details=False)
+    return _quantize_ratio(*_total(earned, outcome.gate)), status, steps
 
 
 def potential(scenario: Scenario, events: Sequence[Event]) -> Fraction:
@@ -741,8 +842,8 @@ def potential_of(scenario: Scenario, tally: Tally) -> Fraction:
 def scaled_potential_of(scenario: Scenario, tally: Tally) -> int:
     """:func:`potential_of` x ``SCALE``: the same number as an integer (the potential is
     rounded to ``QUANTUM`` places, so this is exact)."""
-    earned, _, _, verdict = _earned(scenario, tally, details=False)
-    return _quantize_ratio(*_total(earned, verdict.gate))
+    earned, _, _, outcome = _earned(scenario, tally, details=False)
+    return _quantize_ratio(*_total(earned, outcome.gate))
 
 
 def scaled(value: Fraction) -> int:

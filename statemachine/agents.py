@@ -12,8 +12,9 @@ import random
 from collections.abc import Callable, Sequence
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.lexicon import CONCEPTS, OPPOSITES, SAY
 from caseops.domain.observation import CaseObservation
-from caseops.domain.scenario import Scenario
+from caseops.domain.scenario import Point, Scenario
 from caseops.domain.vocab import (
     ACTION_TYPES,
     ISSUE_TYPES,
@@ -68,17 +69,39 @@ def oracle_actions(scenario: Scenario) -> list[CaseAction]:
         acts.append(
             CaseAction(action_type="request_info", requested_fields=list(g.requested_fields))
         )
-    if g.note_markers:
-        note = ". ".join(m.phrases[0] for m in g.note_markers)
-        acts.append(CaseAction(action_type="add_internal_note", note=f"Findings: {note}."))
-    if g.reply_markers:
-        reply = ". ".join(m.phrases[0] for m in g.reply_markers)
-        acts.append(CaseAction(action_type="draft_reply", message=f"Hello. {reply}."))
+    if g.note_points:
+        note = " ".join(say(p) for p in g.note_points)
+        acts.append(CaseAction(action_type="add_internal_note", note=f"Checked the case. {note}"))
+    if g.reply_points:
+        first = scenario.ticket.customer_name.split()[0] if scenario.ticket.customer_name else ""
+        body = " ".join(say(p) for p in g.reply_points)
+        reply = f"Hello {first},\n\n{body}\n\nBest regards,\nSupport"
+        acts.append(CaseAction(action_type="draft_reply", message=reply[:MAX_REPLY_CHARS]))
     if g.final_status == "resolved":
         acts.append(CaseAction(action_type="resolve", resolution_code=g.resolution_code))
     else:
         acts.append(CaseAction(action_type="submit", resolution_code=g.resolution_code))
     return acts
+
+
+def say(p: Point) -> str:
+    """A plain sentence that makes point ``p`` with its facts (the oracle's writing): the
+    lexicon's sentence for its concept (:data:`~caseops.domain.lexicon.SAY`), the
+    negated one or the opposite concept's for a negated point, then the facts.
+
+    Raises:
+        ValueError: a point whose concept has no sentence of the polarity it needs.
+    """
+    facts = ", ".join(p.facts)
+    if p.concept is None:
+        text = p.phrases[0].capitalize() + "." if p.phrases else ""
+        return f"{text} Details: {facts}.".strip() if facts else text
+    asserted, negated = SAY[p.concept]
+    opposite = SAY.get(OPPOSITES.get(p.concept, ""), ("",))[0]
+    text = (negated or opposite) if p.negated else asserted
+    if not text:
+        raise ValueError(f"no sentence for point {p.name!r} ({p.concept}, negated={p.negated})")
+    return f"{text} Details: {facts}." if facts else text
 
 
 def oracle(scenario: Scenario, rng: random.Random) -> Policy:
@@ -127,14 +150,18 @@ def resolve_with(code: str) -> Callable[[Scenario, random.Random], Policy]:
 
 
 def stuffing_reply(scenarios: Sequence[Scenario]) -> str:
-    """Every phrase of every reply marker of ``scenarios``, cut to the reply limit."""
-    phrases: list[str] = []
+    """Every keyword of every reply point of ``scenarios`` (the first word of each of its
+    concept's lexicon patterns, its facts, its legacy phrases), cut to the reply limit."""
+    words: list[str] = []
     for s in scenarios:
-        for m in s.gold.reply_markers:
-            for p in m.phrases:
-                if p not in phrases:
-                    phrases.append(p)
-    return " ".join(phrases)[:MAX_REPLY_CHARS]
+        for p in s.gold.reply_points:
+            found = [*p.phrases, *p.facts]
+            if p.concept is not None:
+                found += [pat.split()[0].split("|")[0] for pat in CONCEPTS[p.concept]]
+            for w in found:
+                if w not in words and w not in ("~", "#"):
+                    words.append(w)
+    return " ".join(words)[:MAX_REPLY_CHARS]
 
 
 def keyword_stuffer(reply: str) -> Callable[[Scenario, random.Random], Policy]:

@@ -19,6 +19,9 @@ from caseops.domain.events import (
     EpisodeEnded,
     EpisodeStarted,
     Event,
+    InternalNoteAdded,
+    JudgeVerdict,
+    ReplyDrafted,
     StepEvent,
     TransitionRejected,
 )
@@ -185,6 +188,7 @@ def apply_step(
     history: Sequence[Event],
     action: CaseAction,
     tally: Tally | None = None,
+    verdict: JudgeVerdict | None = None,
 ) -> StepOutcome:
     """Run one agent step.
 
@@ -196,6 +200,10 @@ def apply_step(
         tally: the grader's tally of ``history`` when the caller kept it (the previous
             step's ``StepOutcome.tally``): the potential then reads only this step's
             events. Read from ``history`` when ``None``; the result is the same.
+        verdict: a judge's verdict on this step's reply or note (a model judge's, made
+            by the caller before the step): appended right after the step event when the
+            step drafted a reply or added a note, so grading and replay read it instead of
+            judging again; ignored for any other step.
 
     Returns:
         The stamped events and the new record.
@@ -207,6 +215,8 @@ def apply_step(
     new = decide(scenario, record, action)
     first = new[0]
     assert isinstance(first, StepEvent)
+    if verdict is not None and isinstance(first, ReplyDrafted | InternalNoteAdded):
+        new = [first, verdict.model_copy(update={"step": first.step}), *new[1:]]
     before = parse_scaled(record.score)
     if tally is None:
         tally = tally_of(scenario, history)

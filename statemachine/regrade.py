@@ -23,8 +23,15 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.events import EVENT_TYPES, STEP_EVENT_TYPES
-from caseops.domain.grader import GRADER_VERSION, SCALE, Fact, fmt_scaled, scaled_score_facts
-from caseops.domain.scenario import Scenario
+from caseops.domain.grader import (
+    GRADER_VERSION,
+    SCALE,
+    Fact,
+    fmt_scaled,
+    parse_scaled,
+    scaled_score_facts,
+)
+from caseops.domain.scenario import Scenario, snapshot_hash
 
 
 class RegradeResult(BaseModel):
@@ -52,6 +59,10 @@ class RegradeResult(BaseModel):
     score: float
     matches: bool
     problem: str | None = None
+    #: recorded under another grader version: a different score is the new grader's
+    #: judgement, not a mismatch (``score_change`` says by how much; 12-place decimal)
+    grader_changed: bool = False
+    score_change: str = "0.000000000000"
 
 
 #: How many parsed scenario snapshots a :class:`Regrader` keeps (oldest dropped first).
@@ -75,7 +86,7 @@ class Regrader:
         if hit is not None and hit[0] == snapshot:
             return hit[1], hit[2]
         scenario = Scenario.model_validate(snapshot)
-        ok = scenario.content_hash() == claimed
+        ok = snapshot_hash(snapshot) == claimed
         self._scenarios.pop(claimed, None)
         self._scenarios[claimed] = (snapshot, scenario, ok)
         if len(self._scenarios) > SCENARIOS_KEPT:  # generated cases: one snapshot each
@@ -116,10 +127,15 @@ class Regrader:
             why = f"a payload does not fit its type ({e!r})"
             return _failed(episode_id, len(rows), task_id, recorded_version, why)
         exact = fmt_scaled(scaled)
+        changed = recorded_version != GRADER_VERSION
         problem: str | None = None
+        try:
+            delta = fmt_scaled(scaled - parse_scaled(recorded))
+        except (ValueError, ZeroDivisionError):
+            delta = ""
         if not hash_ok:
             problem = "scenario snapshot does not match its recorded hash"
-        elif recorded != exact:
+        elif recorded != exact and not changed:
             problem = f"recorded score {recorded} != regraded {exact}"
         try:
             return RegradeResult(
@@ -136,6 +152,8 @@ class Regrader:
                 score=scaled / SCALE,  # the correctly rounded float of the exact score
                 matches=problem is None,
                 problem=problem,
+                grader_changed=changed,
+                score_change=delta or "0.000000000000",
             )
         except ValueError as e:  # a field of the wrong type (a step that is not an int...)
             why = f"a payload does not fit its type ({e!r})"

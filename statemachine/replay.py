@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.actions import CaseAction
-from caseops.domain.events import EpisodeStarted, Event, StepEvent
+from caseops.domain.canonical import canonical_json
+from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent
 from caseops.domain.grader import GRADER_VERSION, GradeReport, Tally, fmt, grade, potential
-from caseops.domain.scenario import Scenario
+from caseops.domain.scenario import Scenario, snapshot_hash
 
 from .engine import apply_step, fold
 
@@ -34,6 +35,10 @@ class ReplayReport(BaseModel):
     task_id: str
     matches: bool
     mismatches: list[str]
+    #: the episode was recorded under another grader version: its rewards and scores are
+    #: recomputed by this grader and reported, not compared (that is no log mismatch)
+    grader_changed: bool = False
+    notes: list[str] = []
     scenario_hash_ok: bool
     grader_version_recorded: str
     grader_version: str
@@ -63,11 +68,19 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
     started = events[0]
     scenario = scenario_of(started)
     mismatches: list[str] = []
-    hash_ok = scenario.content_hash() == started.scenario_hash
+    notes: list[str] = []
+    changed = started.grader_version != GRADER_VERSION
+    if changed:
+        notes.append(
+            f"recorded under grader {started.grader_version}; this is grader "
+            f"{GRADER_VERSION}: rewards and scores are recomputed, not compared "
+            "(use `caseops regrade` to see how the score changes)"
+        )
+    hash_ok = snapshot_hash(started.scenario) == started.scenario_hash
     if not hash_ok:
         mismatches.append("scenario snapshot does not match its recorded hash")
     start_score = fmt(potential(scenario, []))
-    if start_score != started.start_score:
+    if start_score != started.start_score and not changed:
         mismatches.append(f"start score {started.start_score} replays as {start_score}")
 
     record = fold([started])
@@ -89,7 +102,9 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
             mismatches.append(f"event {i + 1}: step {ev.step} after the episode ended")
             break
         action = CaseAction.model_validate(ev.action)
-        out = apply_step(scenario, record, history, action, tally)
+        nxt = events[i + 1] if i + 1 < len(events) else None
+        verdict = nxt if isinstance(nxt, JudgeVerdict) else None
+        out = apply_step(scenario, record, history, action, tally, verdict)
         replayed_rewards.append(fmt(out.reward))
         for k, produced in enumerate(out.events):
             j = i + k
@@ -97,7 +112,9 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
                 mismatches.append(f"step {ev.step}: replay produced {produced.type}, log ends")
                 continue
             stored = events[j]
-            if stored.type != produced.type or stored.canonical() != produced.canonical():
+            if stored.type != produced.type or _comparable(stored, changed) != _comparable(
+                produced, changed
+            ):
                 mismatches.append(
                     f"event {j + 1} (step {ev.step}): stored {stored.type} differs from replay"
                 )
@@ -108,13 +125,15 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
 
     report = grade(scenario, events, event_ids)
     recorded_score = record.score if not recorded_rewards else _last_score(events)
-    if recorded_score != report.score_exact:
+    if recorded_score != report.score_exact and not changed:
         mismatches.append(f"recorded score {recorded_score} != regraded {report.score_exact}")
     return ReplayReport(
         episode_id=started.episode_id,
         task_id=started.task_id,
         matches=not mismatches,
         mismatches=mismatches,
+        grader_changed=changed,
+        notes=notes,
         scenario_hash_ok=hash_ok,
         grader_version_recorded=started.grader_version,
         grader_version=GRADER_VERSION,
@@ -127,6 +146,17 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
         replayed_rewards=replayed_rewards,
         grade=report,
     )
+
+
+_GRADED = ("reward", "score")
+
+
+def _comparable(ev: Event, grader_changed: bool) -> str:
+    """The event's canonical JSON; without what the grader stamps (reward, score) when
+    the episode was recorded under another grader version."""
+    if not grader_changed or not isinstance(ev, StepEvent):
+        return ev.canonical()
+    return canonical_json({k: v for k, v in ev.payload().items() if k not in _GRADED})
 
 
 def _last_score(events: Sequence[Event]) -> str:

@@ -24,6 +24,7 @@ from caseops.api.service import EpisodeService
 from caseops.domain.actions import CaseAction
 from caseops.domain.scenario import Scenario
 from caseops.eventstore import EventStore, schema
+from caseops.statemachine.agents import say
 from caseops.statemachine.decide import match_policy
 
 PG_ENV = "CASEOPS_TEST_POSTGRES_URL"
@@ -258,11 +259,11 @@ def oracle_actions(scenario: Scenario) -> list[CaseAction]:
         acts.append(
             CaseAction(action_type="request_info", requested_fields=list(g.requested_fields))
         )
-    if g.note_markers:
-        note = "Findings: " + "; ".join(m.phrases[0] for m in g.note_markers) + "."
+    if g.note_points:
+        note = "Findings: " + " ".join(say(p) for p in g.note_points)
         acts.append(CaseAction(action_type="add_internal_note", note=note))
-    if g.reply_markers:
-        reply = "Hello. " + " ".join(f"{m.phrases[0]}." for m in g.reply_markers)
+    if g.reply_points:
+        reply = "Hello. " + " ".join(say(p) for p in g.reply_points)
         acts.append(CaseAction(action_type="draft_reply", message=reply))
     if g.final_status == "resolved":
         acts.append(CaseAction(action_type="resolve", resolution_code=g.resolution_code))

@@ -10,6 +10,7 @@ import pytest
 from conftest import oracle_actions
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
+from caseops.domain.lexicon import CONCEPTS
 from caseops.domain.scenario import Gold, Marker, Scenario
 from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.domain.vocab import (
@@ -88,7 +89,17 @@ def escalate_everything(_: Scenario) -> list[CaseAction]:
     ]
 
 
-ALL_REPLY_PHRASES = [p for s in SCENARIOS for m in s.gold.reply_markers for p in m.phrases]
+# every keyword of every reply point: each concept's pattern words and the points' facts
+ALL_REPLY_PHRASES = list(
+    dict.fromkeys(
+        w
+        for s in SCENARIOS
+        for m in s.gold.reply_points
+        for pat in (CONCEPTS[m.concept] if m.concept else m.facts)
+        for w in pat.replace("|", " ").split()
+        if w not in ("~", "~?", "#", "-")
+    )
+)
 
 
 def _stuffing(phrases: list[str]) -> list[CaseAction]:

@@ -367,26 +367,6 @@ def test_fmt_is_exact_half_even_rounding_and_parse_exact_inverts_it(num: int, de
     assert fmt(parse_exact(text)) == text
 
 
-_WORDS = st.sampled_from(["refund", "re-fund", "card", "ca", "order 42", "42", "a.b", "(x)", "é"])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.lists(_WORDS, min_size=1, max_size=3).map(tuple), min_size=1, max_size=4),
-    st.lists(st.sampled_from(["refund", "card", "cards", "42", "a.b", "(x)", "é", " ", "\n", "-"])),
-)
-def test_a_marker_is_met_exactly_when_one_of_its_phrases_is(
-    phrase_sets: list[tuple[str, ...]], words: list[str]
-) -> None:
-    from caseops.domain.grader import marker_hits, phrase_in
-    from caseops.domain.scenario import Marker
-
-    markers = [Marker(name=f"m{i}", phrases=p) for i, p in enumerate(phrase_sets)]
-    text = " ".join(words)
-    want = [m.name for m in markers if any(phrase_in(p, text) for p in m.phrases)]
-    assert marker_hits(markers, text) == want
-
-
 _json_scalars = st.one_of(
     st.none(),
     st.booleans(),

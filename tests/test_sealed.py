@@ -58,8 +58,11 @@ def _gold_strings(task_id: str) -> list[str]:
     public = json.dumps(s.model_dump(mode="json", exclude={"gold"}))
     public += " ".join(v.replace("_", " ") + " " + v for v in VOCAB)
     g = s.gold
-    out = {p for m in (*g.reply_markers, *g.note_markers) for p in m.phrases}
-    out |= set(g.forbidden_claims)
+    out = {
+        p
+        for m in (*g.reply_points, *g.note_points, *g.forbidden_claims)
+        for p in (*m.phrases, *m.facts)
+    }
     return sorted(p for p in out if len(p) > 5 and p not in public)
 
 
@@ -71,7 +74,6 @@ def test_sealed_server_serves_no_answers_without_the_token(tmp_path: Path) -> No
         settings=Settings(database_url=sqlite_url(tmp_path, "sealed.db"), admin_token=TOKEN)
     )
     gold = _gold_strings(TASK)
-    assert gold, "the check needs answer strings to look for"
     seen: list[str] = []
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.post("/reset", json={"task_id": TASK})
@@ -100,7 +102,8 @@ def test_sealed_server_serves_no_answers_without_the_token(tmp_path: Path) -> No
         blob = "\n".join(seen).lower()
         for phrase in gold:
             assert phrase.lower() not in blob, phrase
-        assert '"gold"' not in blob and "required_evidence" not in blob
+        for key in ('"gold"', "required_evidence", "reply_points", "forbidden_claims"):
+            assert key not in blob, key
         # the administrator reads everything
         events = c.get(f"/episodes/{eid}/events", headers=ADMIN).json()["events"]
         assert events[0]["payload"]["scenario"]["gold"]["queue"] == "fulfillment"

@@ -17,7 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Policy,
+    Ticket,
+    claim,
+    claims,
+    point,
+)
 
 NAME = "abuse_report"
 
@@ -127,56 +137,20 @@ def generate(kit: Kit) -> dict[str, Any]:
         "policy:abuse_reports",
     )
     requested: tuple[str, ...] = () if has_link else ("content_url",)
-    thanks = Marker(name="thanks", phrases=("thank you", "thanks", "appreciate"))
+    thanks = point("thanks")
     if violation:
-        outcome = Marker(
-            name="action_taken",
-            phrases=("suspended", "suspend", "taken action", "action against", "removed"),
-        )
-        note = Marker(
-            name="repeat_offender",
-            phrases=("repeat offender", "strikes", "violation confirmed", "confirmed violation"),
-        )
-        forbidden: tuple[str, ...] = (
-            "no action",
-            "within our guidelines",
-            "within the community guidelines",
-            "does not violate",
-            "doesn't violate",
-            "no violation",
-            "refund",
-            "escalated",
-            "incident",
-            "reset link",
+        outcome = point("action_taken")
+        note = point("repeat_offender")
+        forbidden: tuple[Claim, ...] = (
+            claim("violation", negated=True, name="no_violation"),
+            claim("action_taken", negated=True, name="no_action"),
+            *claims("refund", "escalated", "incident", "password_reset"),
         )
         code = "suspend_abusive_account"
     else:
-        outcome = Marker(
-            name="no_violation",
-            phrases=(
-                "does not violate",
-                "doesn't violate",
-                "within our guidelines",
-                "within the community guidelines",
-                "no violation",
-                "not a violation",
-            ),
-        )
-        note = Marker(
-            name="within_guidelines",
-            phrases=("within guidelines", "no violation", "within the community guidelines"),
-        )
-        forbidden = (
-            "suspended",
-            "suspend",
-            "removed",
-            "banned",
-            "taken action",
-            "refund",
-            "escalated",
-            "incident",
-            "reset link",
-        )
+        outcome = point("violation", negated=True, name="no_violation")
+        note = point("violation", negated=True, name="within_guidelines")
+        forbidden = claims("action_taken", "refund", "escalated", "incident", "password_reset")
         code = "no_action_needed"
     # review, classify, two artifacts, one policy, [request], note, reply, resolve
     optimal = 2 + 3 + len(requested) + 3

@@ -20,7 +20,7 @@ import unicodedata
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 
 NAME = "account_lockout"
 
@@ -163,72 +163,18 @@ def generate(kit: Kit) -> dict[str, Any]:
     requested: tuple[str, ...] = () if verified else ("identity_verification",)
     if verified:
         reply_markers = (
-            Marker(
-                name="reset",
-                phrases=("reset link", "reset", "recovery link", "unlocked", "unlock"),
-            ),
-            Marker(name="sign_in", phrases=("sign in", "log in", "login", "signed in", "access")),
+            point("password_reset", name="reset"),
+            point("sign_in"),
         )
-        note = Marker(
-            name="verified",
-            phrases=(
-                "email matches",
-                "sender matches",
-                "matches the account",
-                "recent sign-in",
-                "verified sign-in",
-                "recent login",
-            ),
-        )
-        forbidden: tuple[str, ...] = (
-            "verify your identity",
-            "identity verification",
-            "proof of identity",
-            "photo id",
-            "escalated",
-            "incident",
-            "refund",
-            "suspended",
-        )
+        note = point("identity_matched", name="verified")
+        forbidden: tuple[Claim, ...] = claims("verify_identity", "escalated", "incident", "refund")
     else:
         reply_markers = (
-            Marker(
-                name="verification",
-                phrases=(
-                    "verify your identity",
-                    "identity verification",
-                    "confirm your identity",
-                    "proof of identity",
-                    "verification",
-                    "verify",
-                ),
-            ),
-            Marker(name="security", phrases=("security", "protect", "safety", "safe")),
+            point("verify_identity", name="verification"),
+            point("security"),
         )
-        note = Marker(
-            name="not_verified",
-            phrases=(
-                "cannot verify",
-                "does not match",
-                "mismatch",
-                "different address",
-                "unverified",
-                "no recent",
-                "dormant",
-                "no verified",
-            ),
-        )
-        forbidden = (
-            "reset link",
-            "password reset",
-            "has been reset",
-            "unlocked",
-            "new password",
-            "recovery link",
-            "escalated",
-            "incident",
-            "refund",
-        )
+        note = point("identity_mismatch", name="not_verified")
+        forbidden = claims("password_reset", "escalated", "incident", "refund")
     # review, classify, three artifacts, one policy, [request], note, reply, resolve|submit
     optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
     return {

@@ -21,7 +21,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claims,
+    point,
+)
 
 NAME = "account_takeover"
 
@@ -238,99 +248,34 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     requested: tuple[str, ...] = ("recent_devices",) if ambiguous else ()
-    never_refund = ("refund", "refunded", "money back", "reimburse", "reimbursed")
     # Outside a takeover, a separate question about a renewal refund may be answered; only
     # promises that belong to other outcomes are forbidden.
-    off_topic = ("money back", "reimbursed", "replacement", "incident")
+    off_topic = claims("replacement", "incident")
     if variant == "takeover":
         code, status, priority = "lock_account_and_escalate_fraud", "escalated", "urgent"
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="locked",
-                phrases=("locked", "secured", "frozen", "suspended", "temporarily disabled"),
-            ),
-            Marker(
-                name="security_team",
-                phrases=(
-                    "security team",
-                    "trust and safety",
-                    "trust & safety",
-                    "fraud team",
-                    "investigating",
-                    "investigation",
-                ),
-            ),
+        reply_markers: tuple[Point, ...] = (
+            point("locked"),
+            point("security_team"),
         )
-        note_phrases: tuple[str, ...] = (
-            "untrusted device",
-            "unrecognised device",
-            "email changed",
-            "takeover",
-        )
-        forbidden: tuple[str, ...] = (
-            *never_refund,
-            "no action needed",
-            "nothing to worry",
-            "it was you",
-            "your own device",
-        )
+        finding = "takeover_signals"
+        forbidden: tuple[Claim, ...] = claims("refund", "safe", "own_device")
     elif variant == "stranger":
         code, status, priority = "reset_credentials", "resolved", "high"
         reply_markers = (
-            Marker(
-                name="reset",
-                phrases=("reset", "new password", "change your password", "password change"),
-            ),
-            Marker(
-                name="sessions",
-                phrases=("signed out", "sign out", "logged out", "sessions", "all devices"),
-            ),
+            point("password_reset", name="reset"),
+            point("sessions"),
         )
-        note_phrases = (
-            ("customer does not recognise", "not their device", "untrusted device")
-            if ambiguous
-            else ("untrusted device", "no changes", "unfamiliar network")
-        )
-        forbidden = (
-            *off_topic,
-            "locked",
-            "frozen",
-            "escalated",
-            "no action needed",
-            "it was you",
-            "nothing to worry",
-        )
+        finding = "takeover_signals"
+        forbidden = (*off_topic, *claims("locked", "escalated", "safe", "own_device"))
     else:
         code, status, priority = "no_action_needed", "resolved", "normal"
         reply_markers = (
-            Marker(
-                name="own_device",
-                phrases=(
-                    "your own device",
-                    "your device",
-                    "recognised",
-                    "recognized",
-                    "it was you",
-                    "trusted device",
-                ),
-            ),
-            Marker(name="safe", phrases=("no action", "nothing to do", "safe", "no need")),
+            point("own_device"),
+            point("safe"),
         )
-        note_phrases = (
-            ("customer confirmed", "own new device", "home network")
-            if ambiguous
-            else ("trusted device", "known device", "own device", "registered phone")
-        )
-        forbidden = (
-            *off_topic,
-            "locked",
-            "frozen",
-            "escalated",
-            "compromised",
-            "reset your password",
-            "new password",
-        )
-    note = Marker(name="finding", phrases=note_phrases)
+        finding = "own_device"
+        forbidden = (*off_topic, *claims("locked", "escalated", "compromised", "password_reset"))
+    note = point(finding, name="finding")
     evidence = (
         "ticket",
         "artifact:login_history",

@@ -20,7 +20,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claims,
+    point,
+)
 
 NAME = "api_outage"
 
@@ -176,36 +186,19 @@ def generate(kit: Kit) -> dict[str, Any]:
         requested = ("request_ids", "error_logs")
         if not gives_time:
             requested += ("incident_start_time",)
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="incident",
-                phrases=(
-                    "incident",
-                    "outage",
-                    "platform issue",
-                    "engineering team",
-                    "investigating",
-                ),
-            ),
-            Marker(
-                name="details",
-                phrases=("request ids", "request id", "error logs", "logs", "timestamps"),
-            ),
+        reply_markers: tuple[Point, ...] = (
+            point("incident"),
+            point("diagnostics", name="details"),
         )
-        note = Marker(
-            name="platform_wide",
-            phrases=("platform-wide", "all tenants", "many tenants", "gateway release"),
-        )
-        forbidden: tuple[str, ...] = (
-            "api key",
-            "new key",
-            "rate limit",
-            "rate limits",
-            "your configuration",
-            "service credit",
+        note = point("incident", name="platform_wide")
+        forbidden: tuple[Claim, ...] = claims(
+            "api_key",
+            "rate_limit",
+            "your_configuration",
+            "service_credit",
             "refund",
             "locked",
-            "verify your identity",
+            "verify_identity",
         )
         code, queue, priority, issue = (
             "open_incident",
@@ -216,55 +209,19 @@ def generate(kit: Kit) -> dict[str, Any]:
     else:
         if variant == "key":
             reply_markers = (
-                Marker(
-                    name="key",
-                    phrases=("api key", "new key", "active key", "key was rotated", "revoked"),
-                ),
-                Marker(name="update", phrases=("update", "replace", "swap", "configure")),
+                point("api_key", name="key"),
+                point("update_config", name="update"),
             )
-            note = Marker(
-                name="key_changed",
-                phrases=("401", "key rotated", "key revoked", "invalid_api_key", "invalid key"),
-            )
-            forbidden = (
-                "incident",
-                "outage",
-                "escalated",
-                "platform issue",
-                "rate limit",
-                "service credit",
-                "refund",
-            )
+            note = point("api_key", name="key_changed")
+            forbidden = claims("incident", "escalated", "rate_limit", "service_credit", "refund")
             code = "fix_configuration"
         else:
             reply_markers = (
-                Marker(
-                    name="rate_limit",
-                    phrases=(
-                        "rate limit",
-                        "rate limits",
-                        "429",
-                        "throttled",
-                        "throttling",
-                        "requests per minute",
-                    ),
-                ),
-                Marker(
-                    name="backoff",
-                    phrases=("backoff", "back off", "retry-after", "retry", "batch", "increase"),
-                ),
+                point("rate_limit"),
+                point("backoff"),
             )
-            note = Marker(name="over_limit", phrases=("429", "over the limit", "rate limit"))
-            forbidden = (
-                "incident",
-                "outage",
-                "escalated",
-                "platform issue",
-                "api key",
-                "new key",
-                "service credit",
-                "refund",
-            )
+            note = point("rate_limit", name="over_limit")
+            forbidden = claims("incident", "escalated", "api_key", "service_credit", "refund")
             code = "provide_information"
         queue, issue = "technical_support", "integration_issue"
         priority = "high" if tier == "enterprise" else "normal"

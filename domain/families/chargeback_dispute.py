@@ -21,7 +21,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claims,
+    point,
+)
 
 NAME = "chargeback_dispute"
 
@@ -210,86 +220,36 @@ def generate(kit: Kit) -> dict[str, Any]:
     urgent = outcome == "fraud" or (notice and deadline_in <= 3)
     priority = "urgent" if urgent else "high"
 
-    apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
+    apology = point("apology")
     if outcome == "refund":
         code = "issue_refund"
         status, queue = "resolved", "billing"
-        reply_markers: tuple[Marker, ...] = (
+        reply_markers: tuple[Point, ...] = (
             apology,
-            Marker(name="refund", phrases=("refund", "refunded", "money back")),
+            point("refund"),
         )
-        note = Marker(
-            name="not_delivered",
-            phrases=("not delivered", "lost", "returned to sender", "carrier confirms"),
-        )
-        forbidden: tuple[str, ...] = (
-            "proof of delivery",
-            "signed for",
-            "was delivered",
-            "locked",
-            "on hold",
-            "fraud",
-            "escalated",
-            "replacement",
+        note = point("lost", name="not_delivered")
+        forbidden: tuple[Claim, ...] = claims(
+            "delivered", "locked", "on_hold", "fraud", "escalated", "replacement"
         )
     elif outcome == "fraud":
         code = "lock_account_and_escalate_fraud"
         status, queue = "escalated", "trust_and_safety"
         reply_markers = (
-            Marker(
-                name="review",
-                phrases=("under review", "specialist team", "trust and safety", "review"),
-            ),
-            Marker(name="hold", phrases=("on hold", "locked", "restricted", "suspended")),
+            point("review"),
+            point("on_hold", name="hold"),
         )
-        note = Marker(
-            name="fraud_signals",
-            phrases=(
-                "friendly fraud",
-                "fraud",
-                "mark as received",
-                "marked as received",
-                "earlier disputes",
-            ),
-        )
-        forbidden = (
-            "refund",
-            "refunded",
-            "money back",
-            "reship",
-            "replacement",
-            "incident",
-        )
+        note = point("fraud", name="fraud_signals")
+        forbidden = claims("refund", "reship", "replacement", "incident")
     else:
         code = "provide_information"
         status, queue = "resolved", "billing"
         reply_markers = (
-            Marker(
-                name="delivery_proof",
-                phrases=(
-                    "proof of delivery",
-                    "signed for",
-                    "delivery photo",
-                    "signature",
-                    "was delivered",
-                ),
-            ),
-            Marker(name="dispute", phrases=("bank", "dispute", "card issuer", "issuer")),
+            point("delivered", name="delivery_proof"),
+            point("dispute"),
         )
-        note = Marker(
-            name="delivered",
-            phrases=("signed for", "proof of delivery", "delivery photo", "no fraud signals"),
-        )
-        forbidden = (
-            "refund",
-            "refunded",
-            "money back",
-            "locked",
-            "on hold",
-            "suspended",
-            "fraud",
-            "reship",
-        )
+        note = point("delivered")
+        forbidden = claims("refund", "locked", "on_hold", "fraud", "reship")
     evidence = (
         "ticket",
         "artifact:tracking",

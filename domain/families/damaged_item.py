@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Customer, Gold, Policy, Ticket, claims, point
 
 NAME = "damaged_item"
 
@@ -109,11 +109,11 @@ def generate(kit: Kit) -> dict[str, Any]:
     requested = () if confirmed else ("photo_of_damage",)
     forbidden: tuple[str, ...]
     if in_stock:
-        outcome = Marker(name="replacement", phrases=("replacement", "replace", "new one"))
-        forbidden = ("refund", "refunded", "chargeback", "locked", "escalated", "incident")
+        outcome = point("replacement")
+        forbidden = claims("refund", "chargeback", "locked", "escalated", "incident")
     else:
-        outcome = Marker(name="refund", phrases=("refund", "refunded", "money back"))
-        forbidden = ("replacement", "new one is on its way", "locked", "escalated", "incident")
+        outcome = point("refund")
+        forbidden = claims("replacement", "locked", "escalated", "incident")
     # review, two artifacts, one policy, classify, [request], note, reply, resolve
     optimal = 1 + 2 + 1 + 1 + len(requested) + 1 + 1 + 1
     return {
@@ -151,15 +151,10 @@ def generate(kit: Kit) -> dict[str, Any]:
             requested_fields=requested,
             required_evidence=tuple(evidence),
             reply_markers=(
-                Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
+                point("apology"),
                 outcome,
             ),
-            note_markers=(
-                Marker(
-                    name="damage_confirmed",
-                    phrases=("carrier", "in transit", "photo", "confirmed"),
-                ),
-            ),
+            note_markers=(point("damage_confirmed"),),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import Kit, Money
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 
 NAME = "duplicate_charge"
 
@@ -216,57 +216,25 @@ def generate(kit: Kit) -> dict[str, Any]:
         "order_id": f"I think it was order {order_a}.",
     }
     priority = "high" if amount.cents >= 30000 or tier == "plus" else "normal"
-    apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
+    apology = point("apology")
     if same_order:
         code = "refund_duplicate_charge"
         reply_markers = (
             apology,
-            Marker(name="refund", phrases=("refund", "refunded", "reversed", "money back")),
+            point("refund"),
         )
-        note = Marker(
-            name="same_order",
-            phrases=("same order", "gateway retry", "retry", "duplicate capture"),
-        )
-        forbidden: tuple[str, ...] = (
-            "two separate orders",
-            "two orders",
-            "both orders",
-            "separate purchases",
-            "locked",
-            "escalated",
-            "incident",
-            "replacement",
+        note = point("duplicate", name="same_order")
+        forbidden: tuple[Claim, ...] = claims(
+            "two_orders", "locked", "escalated", "incident", "replacement"
         )
     else:
         code = "provide_information"
         reply_markers = (
-            Marker(
-                name="two_orders",
-                phrases=(
-                    "two separate orders",
-                    "two orders",
-                    "both orders",
-                    "separate orders",
-                    "second order",
-                    "separate purchases",
-                ),
-            ),
-            Marker(name="order_ids", phrases=(order_b, order_a)),
+            point("two_orders"),
+            point(facts=(order_b, order_a), any_fact=True, name="order_ids"),
         )
-        note = Marker(
-            name="different_orders",
-            phrases=("different orders", "two orders", "separate orders", order_b),
-        )
-        forbidden = (
-            "refund",
-            "refunded",
-            "reversed",
-            "money back",
-            "locked",
-            "escalated",
-            "incident",
-            "replacement",
-        )
+        note = point("two_orders", name="different_orders")
+        forbidden = claims("refund", "locked", "escalated", "incident", "replacement")
     evidence = ("ticket", "artifact:payments", "artifact:orders", "policy:duplicate_charges")
     # review, classify, two artifacts, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1

@@ -22,7 +22,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, Kit, Money
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claims,
+    point,
+)
 
 NAME = "invoice_tax"
 
@@ -176,95 +186,39 @@ def generate(kit: Kit) -> dict[str, Any]:
     status = "waiting_on_customer" if pending else "resolved"
     if pending:
         code, issue, priority = "request_verification", "general_inquiry", "low"
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="need_tax_id",
-                phrases=("vat number", "tax id", "vat id", "registration number"),
-            ),
-            Marker(
-                name="reissue_later",
-                phrases=("once", "as soon as", "when you have", "reissue"),
-            ),
+        reply_markers: tuple[Point, ...] = (
+            point("tax_id", name="need_tax_id"),
+            point("reissue_invoice", conditional_ok=True, name="reissue_later"),
         )
-        note = Marker(
-            name="no_tax_id",
-            phrases=("no tax id on file", "no vat number", "registration pending", "pending"),
-        )
-        forbidden: tuple[str, ...] = (
-            "refund",
-            "refunded",
-            "credit note",
-            "reverse charge applied",
-            "was correct",
-            "invoice attached",
-            "locked",
-            "escalated",
+        note = point("tax_id", negated=True, conditional_ok=True, name="no_tax_id")
+        forbidden: tuple[Claim, ...] = claims(
+            "refund", "credit_note", "reverse_charge", "vat_correct", "locked", "escalated"
         )
     elif variant == "overcharged":
         code, issue = "issue_refund", "billing_error"
         priority = "high" if tier == "enterprise" else "normal"
         reply_markers = (
-            Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
-            Marker(name="refund", phrases=("refund", "refunded", "credit note", "money back")),
+            point("apology"),
+            point("refund"),
         )
-        note = Marker(
-            name="miscalculated",
-            phrases=("charged in error", "miscalculation", "should have been reverse charge"),
-        )
-        forbidden = (
-            "was correct",
-            "correctly charged",
-            "correctly applied",
-            "vat stands",
-            "locked",
-            "escalated",
-            "incident",
-            "replacement",
-        )
+        note = point("overcharged", name="miscalculated")
+        forbidden = claims("vat_correct", "locked", "escalated", "incident", "replacement")
     else:
         code, issue = "provide_information", "general_inquiry"
         priority = "low"
         if variant == "reverse_charged":
-            treatment = Marker(
-                name="reverse_charge",
-                phrases=("reverse charge", "reverse-charge", "0% vat", "no vat was charged"),
-            )
-            note_phrases: tuple[str, ...] = ("reverse charge applied", "tax id validated")
+            treatment = point("reverse_charge")
+            tax_concept = "reverse_charge"
         else:
-            treatment = Marker(
-                name="vat_stands",
-                phrases=(
-                    "vat was correct",
-                    "was correct",
-                    "correctly charged",
-                    "correctly applied",
-                    "future invoices",
-                    "going forward",
-                    "from now on",
-                ),
-            )
-            note_phrases = (
-                "no tax id on file" if variant == "missing" else "validated after the invoice",
-                "vat stands",
-                "after the invoice",
-            )
+            treatment = point("vat_correct", name="vat_stands")
+            tax_concept = "vat_correct"
         reply_markers = (
-            Marker(
-                name="invoice",
-                phrases=("vat invoice", "vat-compliant invoice", "invoice attached", "invoice"),
-            ),
+            point("invoice"),
             treatment,
         )
-        note = Marker(name="tax_status", phrases=note_phrases)
-        forbidden = (
-            "refund",
-            "refunded",
-            "credit note",
-            "overcharged",
-            "in error",
-            "locked",
-            "escalated",
-            "incident",
+        note = point(tax_concept, name="tax_status")
+        forbidden = claims(
+            "refund", "credit_note", "overcharged", "locked", "escalated", "incident"
         )
     evidence = ("ticket", "artifact:invoice", "artifact:tax_profile", "policy:tax_invoices")
     # review, classify, two artifacts, one policy, [request], note, reply, resolve

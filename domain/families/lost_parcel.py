@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 from caseops.domain.vocab import RequestableField
 
 NAME = "lost_parcel"
@@ -197,66 +197,28 @@ def generate(kit: Kit) -> dict[str, Any]:
         "shipping_address": f"My address is unchanged: {street}, postcode {postcode}.",
     }
     if lost:
-        outcome = Marker(
-            name="reship",
-            phrases=(
-                "reship",
-                "re-ship",
-                "resend",
-                "new parcel",
-                "send another",
-                "ship another",
-                "ship a new",
-                "send a new",
-            ),
-        )
+        outcome = point("reship")
         reply = (
-            Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
+            point("apology"),
             outcome,
         )
-        forbidden: tuple[str, ...] = (
-            "still in transit",
-            "still on its way",
-            "on the way",
-            "en route",
-            "still moving",
-            "expected delivery",
-            "estimated delivery",
-            "wait a few",
+        forbidden: tuple[Claim, ...] = claims(
+            "in_transit",
+            "expected_delivery",
+            "wait",
             "refund",
-            "refunded",
             "locked",
             "escalated",
             "incident",
         )
-        note = Marker(
-            name="lost_confirmed",
-            phrases=("lost", "no scan", "no scans", "wrong postcode", "misdelivered"),
-        )
+        note = point("lost", name="lost_confirmed")
     else:
         reply = (
-            Marker(
-                name="in_transit",
-                phrases=("in transit", "on its way", "on the way", "still moving", "en route"),
-            ),
-            Marker(name="expected_date", phrases=(kit.day(promised),)),
+            point("in_transit"),
+            point(facts=(kit.day(promised),), name="expected_date"),
         )
-        forbidden = (
-            "reship",
-            "re-ship",
-            "resend",
-            "new parcel",
-            "lost",
-            "refund",
-            "refunded",
-            "locked",
-            "escalated",
-            "incident",
-        )
-        note = Marker(
-            name="in_transit_confirmed",
-            phrases=("in transit", "recent scan", "within the promised", "not yet due"),
-        )
+        forbidden = claims("reship", "lost", "refund", "locked", "escalated", "incident")
+        note = point("in_transit", name="in_transit_confirmed")
     # review, classify, two artifacts, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()

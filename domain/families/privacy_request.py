@@ -20,7 +20,18 @@ import unicodedata
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claim,
+    claims,
+    point,
+)
 
 NAME = "privacy_request"
 
@@ -150,99 +161,48 @@ def generate(kit: Kit) -> dict[str, Any]:
     evidence.append("policy:privacy_requests")
 
     requested: tuple[str, ...] = ()
-    common_forbidden = ("refund", "escalated", "incident", "locked")
+    common_forbidden = claims("refund", "escalated", "incident", "locked")
     if not verified:
         code, status = "request_verification", "waiting_on_customer"
         requested = ("identity_verification", "data_subject_email")
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="verification",
-                phrases=(
-                    "verify your identity",
-                    "identity verification",
-                    "confirm your identity",
-                    "verification",
-                    "verify",
-                ),
-            ),
-            Marker(name="email", phrases=("account email", "email address", "email")),
+        reply_markers: tuple[Point, ...] = (
+            point("verify_identity", name="verification"),
+            point("account_email", name="email"),
         )
-        note = Marker(
-            name="not_verified",
-            phrases=("does not match", "mismatch", "different address", "cannot verify"),
-        )
-        forbidden: tuple[str, ...] = (
-            "deleted",
-            "erased",
-            "download link",
-            "export is ready",
-            "cannot delete",
-            "legal hold",
+        note = point("identity_mismatch", name="not_verified")
+        forbidden: tuple[Claim, ...] = (
+            *claims("deletion", "export", "legal_hold"),
+            claim("deletion", negated=True, name="cannot_delete"),
             *common_forbidden,
         )
         difficulty = "medium"
     elif blocker is not None:
         code, status = "provide_information", "resolved"
-        reason = (
-            ("open invoice", "outstanding invoice", "unpaid invoice")
-            if blocker == "invoice"
-            else ("legal hold",)
-        )
+        reason = "open_invoice" if blocker == "invoice" else "legal_hold"
         reply_markers = (
-            Marker(
-                name="blocked",
-                phrases=(
-                    "cannot delete",
-                    "can't delete",
-                    "unable to delete",
-                    "cannot be deleted",
-                    "not able to delete",
-                    "on hold",
-                ),
-            ),
-            Marker(name="reason", phrases=reason),
+            point("deletion", negated=True, name="blocked"),
+            point(reason, name="reason"),
         )
-        note = Marker(name="blocker", phrases=(*reason, "blocked"))
-        forbidden = (
-            "has been deleted",
-            "have been deleted",
-            "erased",
-            "deletion is complete",
-            "download link",
-            "verify your identity",
-            *common_forbidden,
-        )
+        note = point(reason, name="blocker")
+        forbidden = (*claims("deletion", "export"), *common_forbidden)
         difficulty = "hard"
     else:
         code, status = "fulfil_privacy_request", "resolved"
         if deletion:
-            outcome = Marker(
-                name="deletion",
-                phrases=("deleted", "deletion", "erased", "erasure", "removed"),
+            outcome = point("deletion")
+            other: tuple[Claim, ...] = (
+                claim("export"),
+                claim("deletion", negated=True, name="cannot_delete"),
             )
-            other: tuple[str, ...] = ("download link", "cannot delete", "can't delete")
         else:
-            outcome = Marker(
-                name="export",
-                phrases=("export", "download link", "copy of your data", "data export"),
-            )
-            other = ("deleted", "erased", "cannot delete")
+            outcome = point("export")
+            other = (claim("deletion"),)
         reply_markers = (
             outcome,
-            Marker(name="data", phrases=("personal data", "your data", "your information")),
+            point("personal_data", name="data"),
         )
-        note = Marker(
-            name="verified",
-            phrases=("email matches", "verified email", "sender matches", "matches the account"),
-        )
-        forbidden = (
-            *other,
-            "legal hold",
-            "open invoice",
-            "verify your identity",
-            "identity verification",
-            *common_forbidden,
-        )
+        note = point("identity_matched", name="verified")
+        forbidden = (*other, *claims("legal_hold", "open_invoice"), *common_forbidden)
         difficulty = "easy" if not deletion else "medium"
     # review, classify, artifacts, one policy, [request], note, reply, resolve|submit
     optimal = 2 + (len(evidence) - 1) + int(bool(requested)) + 3

@@ -16,7 +16,18 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claim,
+    claims,
+    point,
+)
 from caseops.domain.vocab import RequestableField
 
 NAME = "refund_window"
@@ -179,55 +190,20 @@ def generate(kit: Kit) -> dict[str, Any]:
         "order_id": f"It's order {order}, the {item}.",
     }
     if inside:
-        outcome = Marker(
-            name="refund",
-            phrases=("refund", "refunded", "money back", "reimburse", "reimbursed"),
-        )
-        reply: tuple[Marker, ...] = (outcome,)
-        forbidden: tuple[str, ...] = (
-            "outside",
-            "not eligible",
-            "ineligible",
-            "decline",
-            "declined",
-            "denied",
-            "cannot refund",
-            "unable to refund",
-            "replacement",
-            "locked",
-            "escalated",
+        outcome = point("refund")
+        reply: tuple[Point, ...] = (outcome,)
+        forbidden: tuple[Claim, ...] = (
+            claim("outside_window"),
+            claim("refund", negated=True, name="refund_declined"),
+            *claims("replacement", "locked", "escalated"),
         )
     else:
         reply = (
-            Marker(
-                name="outside_window",
-                phrases=(
-                    "outside",
-                    "not eligible",
-                    "ineligible",
-                    "past the",
-                    "beyond",
-                    "expired",
-                    "no longer",
-                ),
-            ),
-            Marker(name="window", phrases=(f"{window} days", f"{window}-day", f"{window} day")),
+            point("outside_window"),
+            point("refund_window", facts=(str(window),), name="window"),
         )
-        forbidden = (
-            "refunded",
-            "refund has been issued",
-            "refund is on its way",
-            "issued a refund",
-            "money back",
-            "full refund",
-            "replacement",
-            "locked",
-            "escalated",
-        )
-    note = Marker(
-        name="order_date_checked",
-        phrases=(kit.day(age), "order date", "placed", "days ago", "window"),
-    )
+        forbidden = claims("refund", "replacement", "locked", "escalated")
+    note = point("refund_window", name="order_date_checked")
     # review, classify, one artifact, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 1 + 1 + len(requested) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()

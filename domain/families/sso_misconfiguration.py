@@ -18,7 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_BUSINESS, Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Point,
+    Policy,
+    Ticket,
+    claims,
+    point,
+)
 
 NAME = "sso_misconfiguration"
 
@@ -142,34 +152,17 @@ def generate(kit: Kit) -> dict[str, Any]:
     )
     if platform:
         requested: tuple[str, ...] = ()
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="incident",
-                phrases=(
-                    "incident",
-                    "outage",
-                    "platform issue",
-                    "engineering team",
-                    "investigating",
-                ),
-            ),
-            Marker(
-                name="updates",
-                phrases=("status page", "keep you posted", "update you", "updates"),
-            ),
+        reply_markers: tuple[Point, ...] = (
+            point("incident"),
+            point("updates"),
         )
-        note = Marker(
-            name="platform_wide",
-            phrases=("across tenants", "platform-wide", "many tenants", "auth release"),
-        )
-        forbidden: tuple[str, ...] = (
-            "metadata",
-            "certificate",
-            "entity id",
-            "your configuration",
+        note = point("incident", name="platform_wide")
+        forbidden: tuple[Claim, ...] = claims(
+            "sso_metadata",
+            "your_configuration",
             "refund",
-            "reset link",
-            "verify your identity",
+            "password_reset",
+            "verify_identity",
         )
         code, queue, priority, issue = (
             "open_incident",
@@ -180,32 +173,11 @@ def generate(kit: Kit) -> dict[str, Any]:
     else:
         requested = ("idp_metadata",)
         reply_markers = (
-            Marker(
-                name="metadata",
-                phrases=("metadata", "certificate", "entity id", "issuer"),
-            ),
-            Marker(
-                name="fixed",
-                phrases=("updated", "fixed", "working again", "sign in again", "configuration"),
-            ),
+            point("sso_metadata", name="metadata"),
+            point("update_config", name="fixed"),
         )
-        note = Marker(
-            name="cause",
-            phrases=(
-                ("certificate expired", "expired certificate", "signing certificate")
-                if variant == "certificate"
-                else ("entity id mismatch", "issuer mismatch", "entity id", "does not match")
-            ),
-        )
-        forbidden = (
-            "incident",
-            "outage",
-            "escalated",
-            "platform issue",
-            "engineering team",
-            "refund",
-            "reset link",
-        )
+        note = point("sso_metadata", name="cause")
+        forbidden = claims("incident", "escalated", "engineering", "refund", "password_reset")
         code, queue, issue = "fix_configuration", "technical_support", "integration_issue"
         priority = "high" if tier == "enterprise" else "normal"
     # review, classify, two artifacts, one policy, [escalate], [request], note, reply, end

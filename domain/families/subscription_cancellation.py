@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseops.domain.families.kit import CURRENCIES, Kit, Money
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import (
+    Artifact,
+    Claim,
+    Customer,
+    Gold,
+    Policy,
+    Ticket,
+    claim,
+    claims,
+    point,
+)
 from caseops.domain.vocab import RequestableField
 
 NAME = "subscription_cancellation"
@@ -241,72 +251,21 @@ def generate(kit: Kit) -> dict[str, Any]:
     if in_term:
         end = kit.day(-sub.term_end)
         reply = (
-            Marker(
-                name="term",
-                phrases=(
-                    "committed term",
-                    "contract term",
-                    "annual term",
-                    "term ends",
-                    "end of the term",
-                    "end of your term",
-                ),
-            ),
-            Marker(name="term_end", phrases=(end,)),
+            point("committed_term", name="term"),
+            point(facts=(end,), name="term_end"),
         )
-        forbidden: tuple[str, ...] = (
-            "has been cancelled",
-            "has been canceled",
-            "is cancelled",
-            "now cancelled",
-            "cancelled effective",
-            "cancellation is confirmed",
-            "cancellation confirmed",
-            "prorated",
-            "pro-rated",
-            "refund",
-            "locked",
-            "escalated",
-        )
-        note = Marker(
-            name="in_term", phrases=("inside the committed term", "committed term", "in term")
-        )
+        forbidden: tuple[Claim, ...] = claims("cancel", "prorated", "refund", "locked", "escalated")
+        note = point("committed_term", name="in_term")
     else:
-        amounts = dict.fromkeys(
-            (
-                str(credit),
-                f"{credit.cents // 100:,}.{credit.cents % 100:02d}",
-                f"{credit.cents // 100}.{credit.cents % 100:02d}",
-            )
-        )
         reply = (
-            Marker(
-                name="cancelled",
-                phrases=(
-                    "cancelled",
-                    "canceled",
-                    "cancellation is confirmed",
-                    "cancellation confirmed",
-                    "ended your subscription",
-                ),
-            ),
-            Marker(name="prorated_amount", phrases=tuple(amounts)),
+            point("cancel", name="cancelled"),
+            point(facts=(str(credit),), name="prorated_amount"),
         )
         forbidden = (
-            "cannot be cancelled",
-            "can't be cancelled",
-            "committed term",
-            "term ends",
-            "end of the term",
-            "full refund",
-            "locked",
-            "escalated",
-            "incident",
+            claim("cancel", negated=True, name="cannot_cancel"),
+            *claims("committed_term", "full_refund", "locked", "escalated", "incident"),
         )
-        note = Marker(
-            name="proration",
-            phrases=("prorated", "pro-rated", "proration", "unused days", "unused"),
-        )
+        note = point("prorated", name="proration")
     # review, classify, one artifact, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 1 + 1 + len(requested) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import Kit
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 from caseops.domain.vocab import RequestableField
 
 NAME = "wrong_item"
@@ -193,40 +193,13 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     if in_stock:
-        outcome = Marker(
-            name="reship",
-            phrases=(
-                "reship",
-                "re-ship",
-                "correct item",
-                "right item",
-                "send the correct",
-                "ship the correct",
-                "resend",
-                "ship you the",
-            ),
-        )
-        forbidden: tuple[str, ...] = (
-            "refund",
-            "refunded",
-            "money back",
-            "out of stock",
-            "locked",
-            "escalated",
-            "incident",
+        outcome = point("reship")
+        forbidden: tuple[Claim, ...] = claims(
+            "refund", "out_of_stock", "locked", "escalated", "incident"
         )
     else:
-        outcome = Marker(name="refund", phrases=("refund", "refunded", "money back", "reimburse"))
-        forbidden = (
-            "reship",
-            "re-ship",
-            "resend",
-            "correct item is on its way",
-            "replacement",
-            "locked",
-            "escalated",
-            "incident",
-        )
+        outcome = point("refund")
+        forbidden = claims("reship", "replacement", "locked", "escalated", "incident")
     # review, classify, three artifacts, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
@@ -270,27 +243,12 @@ def generate(kit: Kit) -> dict[str, Any]:
             requested_fields=requested,
             required_evidence=tuple(evidence),
             reply_markers=(
-                Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies")),
+                point("apology"),
                 outcome,
             ),
             note_markers=(
-                Marker(
-                    name="mis_pick_confirmed",
-                    phrases=(
-                        "mis-pick",
-                        "mispick",
-                        "wrong sku",
-                        "pack scan",
-                        "photo",
-                        "packing slip",
-                        "slip",
-                        "confirmed",
-                    ),
-                ),
-                Marker(
-                    name="stock_checked",
-                    phrases=("stock", "inventory", "units"),
-                ),
+                point("mis_pick", name="mis_pick_confirmed"),
+                point("in_stock", name="stock_checked"),
             ),
             forbidden_claims=forbidden,
             optimal_steps=optimal,

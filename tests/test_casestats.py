@@ -26,7 +26,6 @@ PENDING: frozenset[str] = frozenset(
         "wrong_item",
         "lost_parcel",
         "refund_window",
-        "subscription_cancellation",
         "duplicate_charge",
         "chargeback_dispute",
         "invoice_tax",

@@ -73,44 +73,46 @@ CLOSINGS: dict[str, tuple[str, ...]] = {
     ),
 }
 INTROS: tuple[str, ...] = (
-    "I've been a customer for {years} years.",
-    "I'm writing on behalf of {company}.",
-    "My name is {name} and I have an account with you.",
-    "I'm the account owner.",
-    "Writing from my work email, sorry.",
-    "I already tried the chat but it timed out.",
-    "This is my {nth} message about this.",
-    "I've read the help pages already.",
-    "A colleague suggested I email you directly.",
-    "I am not very technical so bear with me.",
-    "I'm on my phone so excuse the formatting.",
-    "I manage the account for our team of {years}.",
+    "I've been [a customer|with you|using your service] for [{years} years|a long time|ages].",
+    "I'm writing on behalf of {company}[| as their admin| for our finance team].",
+    "My name is {name} and I [have an account with you|am a customer|use your service].",
+    "I'm the [account owner|main account holder|admin on our account].",
+    "[Writing|Emailing] from my [work|personal|old] [email|address], sorry.",
+    "I already tried the [chat|phone line|help centre] but it [timed out|went nowhere|"
+    "didn't help].",
+    "This is my {nth} [message|email|attempt] about this.",
+    "I've [read|gone through|checked] the help pages already.",
+    "A [colleague|friend|neighbour] suggested I [email|write to] you directly.",
+    "I am not [very|that|particularly] technical so [bear with me|please be patient].",
+    "I'm on my phone so excuse the [formatting|typos|brevity].",
+    "I [manage|look after|run] the account for our team of {years}.",
 )
 ASIDES: tuple[str, ...] = (
-    "I'm travelling until {weekday}, so email is best.",
-    "My partner says I should have called instead.",
-    "This has never happened before with your company.",
-    "I run a small business, so these things add up.",
-    "I had the same issue with another shop last year and it took weeks.",
-    "The app kept logging me out while I wrote this.",
-    "Not sure if this is the right address for this.",
-    "I'd rather not have to phone, the wait times are long.",
-    "I checked my spam folder too.",
-    "It's been a long week honestly.",
-    "Your chatbot sent me here.",
-    "I'm happy to send screenshots if that helps.",
+    "I'm [travelling|away|out of the office] until {weekday}, so [email|writing] is best.",
+    "My [partner|wife|husband|flatmate] says I should have [called|phoned] instead.",
+    "This has never happened [before|to me] with your [company|shop|service].",
+    "I run a small [business|shop|practice], so these things add up.",
+    "I had the same [issue|problem] with another [shop|company] last year and it took "
+    "[weeks|forever|months].",
+    "The [app|website] kept [logging me out|freezing|crashing] while I wrote this.",
+    "Not sure if this is the right [address|place|team] for this.",
+    "I'd rather not [phone|call], the wait times are [long|awful|ridiculous].",
+    "I checked my [spam|junk] folder too.",
+    "It's been a [long|busy|hectic] [week|month|day] honestly.",
+    "Your [chatbot|virtual assistant|FAQ page] sent me here.",
+    "I'm happy to send [screenshots|more details|anything else] if that helps.",
     "My bank app shows something slightly different, for what it's worth.",
-    "I have a meeting at {clock} so I might reply late.",
-    "I know you're probably busy.",
-    "I have kids at home so I might be slow to answer.",
-    "A friend had a similar problem and it got sorted quickly.",
-    "I also left a voicemail on {weekday}.",
-    "Not the end of the world, but annoying.",
-    "I've been recommending you to friends, so I hope this gets resolved.",
-    "English is not my first language, sorry for mistakes.",
-    "I'm writing this from the office.",
-    "I would like this sorted before the weekend if possible.",
-    "I noticed the website was slow earlier too, no idea if related.",
+    "I have a [meeting|call|appointment] at {clock} so I might reply late.",
+    "I know you're [probably|all] [busy|swamped].",
+    "I have [kids|guests|builders] at home so I might be slow to answer.",
+    "A friend had a similar [problem|issue] and it got sorted [quickly|in a day].",
+    "I also left a [voicemail|message] on {weekday}.",
+    "Not the end of the world, but [annoying|frustrating|a hassle].",
+    "I've been recommending you to [friends|colleagues], so I hope this gets [resolved|sorted].",
+    "English is not my first language, sorry for [mistakes|errors].",
+    "I'm writing this from the [office|train|airport].",
+    "I would like this sorted before the [weekend|end of the week|holidays] if possible.",
+    "I noticed the website was slow [earlier|this morning|yesterday] too, no idea if related.",
 )
 FILLERS: tuple[str, ...] = (
     "honestly",
@@ -190,9 +192,25 @@ def voice(kit: Kit, register: str | None = None) -> Voice:
     )
 
 
+_ALT = re.compile(r"\[([^\[\]]*)\]")
+
+
+def expand(kit: Kit, text: str) -> str:
+    """``text`` with every ``[a|b|c]`` group replaced by one of its options (innermost
+    groups first; an option may be empty)."""
+    while True:
+        m = _ALT.search(text)
+        if m is None:
+            return text
+        options = m.group(1).split("|")
+        text = text[: m.start()] + kit.pick(options) + text[m.end() :]
+
+
 def fill(kit: Kit, text: str, **slots: object) -> str:
-    """``text`` with ``{name}`` slots filled from ``slots`` and the shared slots
-    (``{weekday}``, ``{clock}``, ``{years}``, ``{nth}``, ``{company}``, ``{name}``)."""
+    """``text`` with its ``[a|b]`` alternatives chosen (:func:`expand`) and its ``{name}``
+    slots filled from ``slots`` and the shared slots (``{weekday}``, ``{clock}``,
+    ``{years}``, ``{nth}``, ``{company}``, ``{name}``)."""
+    text = expand(kit, text)
     shared: dict[str, object] = {
         "weekday": kit.pick(WEEKDAYS),
         "clock": f"{kit.rng.randrange(8, 18)}:{kit.pick(('00', '15', '30', '45'))}",
@@ -238,7 +256,7 @@ def _style(kit: Kit, v: Voice, sentences: list[str]) -> list[str]:
             for pattern, repl in NON_NATIVE:
                 if kit.chance(0.35):
                     s = re.sub(pattern, repl, s, count=1)
-        if kit.chance(0.18):
+        if kit.chance(0.3):
             words = s.split(" ")
             at = kit.rng.randrange(1, max(2, len(words)))
             words.insert(at, kit.pick(FILLERS) + ("," if kit.chance(0.5) else ""))
@@ -306,7 +324,7 @@ def message(
         head.append(fill(kit, kit.pick(INTROS), **slots))
     n_ctx = kit.rng.randrange(0, min(2, len(context)) + 1) if context else 0
     ctx = kit.rng.sample(list(context), n_ctx)
-    n_aside = {"terse": 0, "rambling": 3}.get(v.register, kit.rng.randrange(0, 3))
+    n_aside = {"terse": 0, "rambling": 2}.get(v.register, kit.rng.randrange(0, 3))
     asides = [fill(kit, a, **slots) for a in kit.rng.sample(ASIDES, n_aside)]
     body = list(facts)
     if v.register == "terse" and len(body) > 2:

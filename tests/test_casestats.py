@@ -28,7 +28,6 @@ PENDING: frozenset[str] = frozenset(
         "refund_window",
         "duplicate_charge",
         "chargeback_dispute",
-        "account_takeover",
         "account_lockout",
         "api_outage",
         "privacy_request",

@@ -23,16 +23,10 @@ from caseops.statemachine.casestats import (
 #: Families not yet rewritten to the issue-19 bars (empty when the work is done).
 PENDING: frozenset[str] = frozenset(
     {
-        "wrong_item",
-        "lost_parcel",
-        "refund_window",
         "duplicate_charge",
-        "chargeback_dispute",
-        "account_lockout",
         "api_outage",
         "privacy_request",
         "sso_misconfiguration",
-        "abuse_report",
     }
 )
 

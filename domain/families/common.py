@@ -260,3 +260,80 @@ def sla(kit: Kit, tier: str) -> int:
     family): standard 1440, plus 720, business 480, enterprise 240, plus a seeded 0-60."""
     base = {"standard": 1440, "plus": 720, "business": 480, "enterprise": 240}.get(tier, 720)
     return base + kit.rng.choice((0, 0, 30, 60))
+
+
+def _split_message(text: str) -> tuple[list[str], str]:
+    """An old-style one-paragraph message as (fact sentences, request sentence): the
+    request is the last sentence with a question mark, else the last sentence."""
+    import re
+
+    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()]
+    asks = [p for p in parts if p.endswith("?")]
+    request = asks[-1] if asks else parts[-1]
+    return [p for p in parts if p is not request], request
+
+
+def finish(
+    kit: Kit,
+    fields: dict[str, Any],
+    *,
+    budget: int,
+    difficulty: str,
+    objective: str,
+    context: Sequence[str] = (),
+    priority: str | None = None,
+    n_distractors: int = 1,
+) -> dict[str, Any]:
+    """Bring a family's scenario fields to the generator-2 rules: the customer message
+    recomposed by :func:`~caseops.domain.families.text.message` around the family's own
+    sentences (its facts and its request), the title read from the ticket's subject, one
+    budget, difficulty and objective for the family, the SLA by tier, the shared
+    ``support_priorities`` article and distractor articles, and (when given) the priority
+    from :func:`impact_priority`.
+
+    Raises:
+        ValueError: when the family's optimal path exceeds ``budget``.
+    """
+    from .text import message
+
+    ticket: Ticket = fields["ticket"]
+    facts, request = _split_message(ticket.customer_message)
+    company = ""
+    for w in ticket.business_impact.split(":")[:1]:
+        company = w if ticket.customer_tier in ("business", "enterprise") else ""
+    text = message(
+        kit,
+        facts=facts,
+        request=request,
+        context=context,
+        name=ticket.customer_name,
+        company=company,
+    )
+    ticket = ticket.model_copy(
+        update={"customer_message": text, "sla_minutes": sla(kit, ticket.customer_tier)}
+    )
+    gold: Gold = fields["gold"]
+    if gold.optimal_steps > budget:
+        raise ValueError(f"optimal path {gold.optimal_steps} exceeds the family budget {budget}")
+    if priority is not None:
+        gold = gold.model_copy(update={"priority": priority})
+    pols = {**distractor_policies(kit, n_distractors), **fields["policies"]}
+    pols["support_priorities"] = priorities_policy(kit)
+    return {
+        **fields,
+        "ticket": ticket,
+        "title": ticket.subject,
+        "difficulty": difficulty,
+        "objective": objective,
+        "step_budget": budget,
+        "policies": pols,
+        "gold": gold,
+    }
+
+
+#: The objective every family states (it never spells out the outcome).
+OBJECTIVE = (
+    "Work the case: establish the facts from the ticket, the records and the policies in "
+    "force, route it, note your reasoning, tell the customer the outcome and settle it or "
+    "hand it on."
+)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import Kit, Money
 from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
 
@@ -72,7 +73,7 @@ def _pair(
     ]
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded duplicate-charge case (see the module docstring)."""
     name = kit.person()
     tier = kit.pick(("standard", "standard", "plus"))
@@ -190,8 +191,8 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "refunded needs no new refund. If the ledger shows more than one "
                 "candidate pair and the customer has not said which charges they mean, ask for "
                 "the charge date; if the candidate pairs fall on the same day, ask for the "
-                "transaction id instead. Route to billing; amounts of 300 or more, or plus-tier "
-                "customers, are high priority, others normal."
+                "transaction id instead. Route to billing. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("duplicate", "twice", "double", "charged", "capture"),
         ),
@@ -215,7 +216,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "charge_date": f"Both charges were on {day}.",
         "order_id": f"I think it was order {order_a}.",
     }
-    priority = "high" if amount.cents >= 30000 or tier == "plus" else "normal"
+    priority = impact_priority(money=amount)
     apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
     if same_order:
         code = "refund_duplicate_charge"
@@ -309,3 +310,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "My bank [app|statement] shows both [charges|payments].",
+    "I only [clicked|pressed] pay once[| I'm sure].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

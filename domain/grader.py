@@ -31,7 +31,7 @@ from .events import (
     STEP_EVENT_TYPES,
     Event,
 )
-from .scenario import Gold, Marker, Scenario
+from .scenario import Claim, Gold, Marker, Scenario
 from .trusted import trusted
 
 GRADER_VERSION = "1.0.0"
@@ -177,14 +177,12 @@ def marker_hits(markers: Sequence[Marker], text: str) -> list[str]:
     return [m.name for m in markers if _any_pattern(m.phrases).search(norm) is not None]
 
 
-def forbidden_hits(claims: Sequence[str], text: str) -> list[str]:
+def forbidden_hits(claims: Sequence[Claim], text: str) -> list[str]:
     """The forbidden claims that ``text`` makes."""
     if not claims:
         return []
     norm = _normalise(text)
-    if _any_pattern(tuple(claims)).search(norm) is None:  # the usual case: one search
-        return []
-    return [c for c in claims if _phrase_pattern(c).search(norm) is not None]
+    return [c.name for c in claims if _any_pattern(c.phrases).search(norm) is not None]
 
 
 def _ids(event_ids: Sequence[str] | None, idx: int) -> str:

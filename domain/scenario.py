@@ -8,11 +8,12 @@ A scenario is pure data (frozen pydantic models). The agent-facing parts (``tick
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .canonical import canonical_json, sha256_hex
+from .claims import Claim, Marker, Point, claim, claims, point, upgrade_gold_data
 from .errors import ScenarioError
 from .vocab import (
     CaseStatus,
@@ -83,12 +84,20 @@ class Customer(_Frozen):
         return dict(sorted(v.items()))
 
 
-class Marker(_Frozen):
-    """A point a reply or note must make: met when any of ``phrases`` appears in it
-    (case-insensitive, on word boundaries)."""
-
-    name: str
-    phrases: tuple[str, ...] = Field(min_length=1)
+__all__ = [
+    "Artifact",
+    "Claim",
+    "Customer",
+    "Gold",
+    "Marker",
+    "Point",
+    "Policy",
+    "Scenario",
+    "Ticket",
+    "claim",
+    "claims",
+    "point",
+]
 
 
 class Gold(_Frozen):
@@ -97,6 +106,12 @@ class Gold(_Frozen):
     ``required_evidence`` holds evidence ids: ``ticket``, ``artifact:<id>``,
     ``policy:<topic>``. ``optimal_steps`` is the length of a shortest full-score path;
     efficiency is full up to it and falls linearly to zero at the step budget.
+
+    ``reply_points`` / ``note_points`` are what the reply / the internal note must say and
+    ``forbidden_claims`` what neither may say (see :mod:`caseops.domain.claims`: write
+    them with ``point(...)`` and ``claim(...)``). Data in the pre-2.0.0 shape
+    (``reply_markers`` / ``note_markers`` of ``{"name", "phrases"}``, forbidden claims as
+    strings) is accepted and mapped, so old episode snapshots still build.
     """
 
     final_status: CaseStatus
@@ -106,10 +121,33 @@ class Gold(_Frozen):
     issue_type: IssueType
     requested_fields: tuple[RequestableField, ...] = ()
     required_evidence: tuple[str, ...] = ()
-    reply_markers: tuple[Marker, ...] = ()
-    note_markers: tuple[Marker, ...] = ()
-    forbidden_claims: tuple[str, ...] = ()
+    reply_points: tuple[Point, ...] = ()
+    note_points: tuple[Point, ...] = ()
+    forbidden_claims: tuple[Claim, ...] = ()
     optimal_steps: int = Field(ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_shape(cls, data: Any) -> Any:
+        return upgrade_gold_data(data)
+
+    @field_validator("reply_points", "note_points", "forbidden_claims", mode="after")
+    @classmethod
+    def _unique_names(cls, v: tuple[Point, ...] | tuple[Claim, ...]) -> tuple[Any, ...]:
+        names = [s.name for s in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate names in {names}")
+        return v
+
+    @property
+    def reply_markers(self) -> tuple[Point, ...]:
+        """The reply's points (the pre-2.0.0 name)."""
+        return self.reply_points
+
+    @property
+    def note_markers(self) -> tuple[Point, ...]:
+        """The note's points (the pre-2.0.0 name)."""
+        return self.note_points
 
 
 class Scenario(_Frozen):
@@ -172,3 +210,13 @@ class Scenario(_Frozen):
             raise ScenarioError(
                 f"{self.task_id}: gold waits on the customer, who can answer at once"
             )
+
+
+def snapshot_hash(snapshot: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of a stored scenario snapshot as it was stored.
+
+    Equal to ``Scenario.model_validate(snapshot).content_hash()`` for a snapshot written by
+    this version; for an older snapshot (pre-2.0.0 gold shape, mapped when rebuilt) it is
+    still the hash recorded beside it, which the rebuilt scenario's would not be.
+    """
+    return sha256_hex(canonical_json(snapshot))

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.events import EVENT_TYPES, STEP_EVENT_TYPES
 from caseops.domain.grader import GRADER_VERSION, SCALE, Fact, fmt_scaled, scaled_score_facts
-from caseops.domain.scenario import Scenario
+from caseops.domain.scenario import Scenario, snapshot_hash
 
 
 class RegradeResult(BaseModel):
@@ -75,7 +75,7 @@ class Regrader:
         if hit is not None and hit[0] == snapshot:
             return hit[1], hit[2]
         scenario = Scenario.model_validate(snapshot)
-        ok = scenario.content_hash() == claimed
+        ok = snapshot_hash(snapshot) == claimed
         self._scenarios.pop(claimed, None)
         self._scenarios[claimed] = (snapshot, scenario, ok)
         if len(self._scenarios) > SCENARIOS_KEPT:  # generated cases: one snapshot each

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import EpisodeStarted, Event, StepEvent
 from caseops.domain.grader import GRADER_VERSION, GradeReport, Tally, fmt, grade, potential
-from caseops.domain.scenario import Scenario
+from caseops.domain.scenario import Scenario, snapshot_hash
 
 from .engine import apply_step, fold
 
@@ -63,7 +63,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
     started = events[0]
     scenario = scenario_of(started)
     mismatches: list[str] = []
-    hash_ok = scenario.content_hash() == started.scenario_hash
+    hash_ok = snapshot_hash(started.scenario) == started.scenario_hash
     if not hash_ok:
         mismatches.append("scenario snapshot does not match its recorded hash")
     start_score = fmt(potential(scenario, []))

@@ -310,8 +310,11 @@ def _gold_only_strings(task_id: str) -> set[str]:
     ).lower()
     g = s.gold
     # evidence ids and vocabulary words are public formats: only phrases count here
-    strings = {*g.forbidden_claims}
-    strings |= {p for m in (*g.reply_markers, *g.note_markers) for p in m.phrases}
+    strings = {
+        p
+        for m in (*g.reply_points, *g.note_points, *g.forbidden_claims)
+        for p in (*m.phrases, *m.facts)
+    }
     vocab = {*CASE_STATUSES, *ACTION_TYPES, *QUEUES, *RESOLUTION_CODES}
     return {x for x in strings if len(x) >= 6 and x.lower() not in public and x not in vocab}
 

@@ -111,8 +111,11 @@ def gold_only_phrases(task_id: str) -> list[str]:
     public = json.dumps(s.model_dump(mode="json", exclude={"gold"}), ensure_ascii=False)
     public += " " + " ".join(v.replace("_", " ") + " " + v for v in VOCAB)
     g = s.gold
-    phrases = {p for m in (*g.reply_markers, *g.note_markers) for p in m.phrases}
-    phrases |= set(g.forbidden_claims)
+    phrases = {
+        p
+        for m in (*g.reply_points, *g.note_points, *g.forbidden_claims)
+        for p in (*m.phrases, *m.facts)
+    }
     return sorted(p for p in phrases if not phrase_in(p, public))
 
 

@@ -1,0 +1,452 @@
+"""The shared lexicon of concepts that points and claims name (pure data).
+
+``CONCEPTS[name]`` is a tuple of patterns; a text states the concept where any pattern
+matches (the polarity of that statement is decided by the judge's negation, contrast and
+conditional scopes, never here: write every pattern in the affirmative).
+
+Pattern syntax (compiled by :mod:`caseops.domain.judge.rules` into spaCy ``Matcher``
+patterns over lookup lemmas, so "refunded", "refunds" and "Refunding" all match
+``refund``):
+
+- words separated by spaces, each matched by its lemma: ``money back``;
+- ``a|b|c``: any of the words: ``refund|reimburse``;
+- ``word?``: an optional word: ``send a? replacement``;
+- ``~``: any one word, optional (``~ ~``: up to two): ``money ~ ~ back``;
+- ``#``: a number (``5``, ``ten``, ``5-10`` is three tokens: ``# - #``).
+
+Keep patterns meaning-level (lemmas and synonyms a support lead would accept as saying
+the same thing), not lists of whole sentences. Concept names are lowercase snake case.
+"""
+
+from __future__ import annotations
+
+#: Product nouns that "a new ..." / "another ..." may name when goods are sent again.
+_GOODS = (
+    "one|item|unit|product|parcel|package|order|shipment|copy|mug|vase|lamp|speaker|frame"
+    "|grinder|scarf|shoe|runner|trainer|sneaker|cable|bottle|board|headphone|earbud|sheet"
+    "|case|device|pair|delivery"
+)
+
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    # --- courtesy -------------------------------------------------------------------
+    "apology": (
+        "sorry",
+        "apologize|apologise|apology",
+        "regret",
+        "my|our apologies",
+    ),
+    "thanks": ("thank", "thanks", "appreciate", "grateful"),
+    # --- money ----------------------------------------------------------------------
+    "refund": (
+        "refund|reimburse|reimbursement|repay|repayment",
+        "money|funds|payment|amount|charge ~ ~ back",
+        "pay you back",
+        "credit ~ ~ back",
+        "back to your card|account|bank|statement",
+        "reverse|void|cancel the|that|this|your|duplicate|second|extra charge|capture|payment",
+        "charge|capture|payment be|been|get ~? reverse|void",
+        "reversal",
+    ),
+    "full_refund": ("full refund", "refund ~ ~ in full", "refund ~ full amount", "entire amount"),
+    "credit_note": ("credit note", "corrected|revised|new invoice"),
+    "service_credit": ("service credit", "account credit", "credit to|on your next invoice|bill"),
+    "prorated": ("prorate|prorated|proration|pro - rata|pro - rated", "unused day|days|part"),
+    "chargeback": ("chargeback", "charge back", "dispute with|through your bank"),
+    "duplicate": (
+        "duplicate|double|duplicated",
+        "charge|bill|pay|debit twice",
+        "two|second|extra|additional charge|capture|payment",
+        "charge|bill|debit ~ two times",
+        "retry",
+    ),
+    "two_orders": (
+        "two|separate|different|distinct|second order|orders|purchase|purchases",
+        "both order|orders|purchase|purchases",
+        "order ~ twice",
+        "place ~ ~ twice",
+    ),
+    "timeline": ("business|working day|days", "# - # day|days", "# to # day|days", "within # day"),
+    "receipt": ("receipt", "confirmation", "updated|revised|corrected invoice", "credit note"),
+    # --- goods ----------------------------------------------------------------------
+    "replacement": (
+        "replace|replacement|exchange|swap",
+        f"send|ship|dispatch|post|mail|get ~ ~ another|new|fresh|second {_GOODS}",
+        f"another|new|fresh {_GOODS} be|is ~? on its way",
+    ),
+    "reship": (
+        "reship|resend|redeliver|redelivery",
+        "re - ship|send|deliver",
+        f"send|ship|dispatch|post|mail|get ~ ~ another|new|fresh|second|correct|right {_GOODS}",
+        "ship|send|dispatch ~ ~ ~? again",
+        f"correct|right {_GOODS} ~? ~? on its way",
+    ),
+    "correct_item": (
+        f"correct|right|original|ordered {_GOODS}",
+        "what you ordered",
+        "item you ordered",
+    ),
+    "return": (
+        "return|returning",
+        "send ~ ~ back",
+        "ship ~ ~ back",
+        "post ~ ~ back",
+        "mail ~ ~ back",
+    ),
+    "keep_item": ("keep the|it|them", "hold on to"),
+    "out_of_stock": ("out of stock", "sold out", "no stock", "unavailable"),
+    "in_stock": ("in stock", "stock|inventory", "unit|units available"),
+    "mis_pick": (
+        "mis - pick|mispick|mispicked|picking error|pack error",
+        "wrong sku|item|product|size|colour|color|variant",
+        "pack|packing scan|slip",
+    ),
+    "damage_confirmed": (
+        "carrier|courier ~? scan|record|report",
+        "damage in|during transit|shipping",
+        "transit damage",
+        "photo",
+        "confirm ~? damage",
+        "damage ~? confirm",
+    ),
+    # --- delivery -------------------------------------------------------------------
+    "in_transit": (
+        "in transit",
+        "on its|the way",
+        "en route",
+        "still move|moving|travel|travelling",
+        "out for delivery",
+        "with the carrier|courier",
+    ),
+    "expected_delivery": (
+        "expect|estimate|due|promised ~? delivery|arrival",
+        "should|will|expect ~? arrive|reach|land|get to",
+        "arrive|deliver ~ ~? by|on|before",
+        "due by|on",
+    ),
+    "lost": (
+        "lose|lost|missing",
+        "go|went missing",
+        "no scan|scans|movement|update",
+        "misdeliver|misdelivered|misdelivery",
+        "wrong address|postcode",
+    ),
+    "delivered": (
+        "deliver|delivery ~? confirm|confirmed",
+        "was|been|were delivered",
+        "proof|evidence of delivery",
+        "sign|signed for",
+        "signature",
+        "delivery photo",
+    ),
+    "wait": ("wait|waiting", "give it ~ ~ day|days", "a few more day|days"),
+    # --- cases and teams ------------------------------------------------------------
+    "escalated": (
+        "escalate|escalation",
+        "pass|hand|forward|refer|transfer ~ ~ to ~? ~? "
+        "team|specialist|specialists|engineer|engineers",
+        "raise|raised ~ ~ with ~? ~? team",
+    ),
+    "incident": (
+        "incident",
+        "outage",
+        "sev - 1|sev1|p1",
+        "severity 1|one",
+        "platform|service|system|wide issue|problem|failure|degradation",
+        "issue|problem on our side|end",
+        "affect|affecting ~? ~? other|many|all customers|tenants|users",
+    ),
+    "engineering": ("engineering ~? team", "engineer|engineers", "on - call", "on call"),
+    "investigating": ("investigate|investigation|investigating", "look|looking into", "review"),
+    "resolved": (
+        "resolve|resolved|fix|fixed",
+        "work|working again",
+        "back up",
+        "restore|restored",
+        "sort|sorted out",
+    ),
+    "updates": (
+        "update|updates",
+        "keep you posted|informed|updated",
+        "status page",
+        "get|be back to you",
+        "let you know",
+        "hear from us",
+    ),
+    "diagnostics": (
+        "request id|ids",
+        "error|errors log|logs|message|messages|code|codes",
+        "log|logs",
+        "timestamp|timestamps",
+        "start time",
+        "trace|traces",
+        "example request|requests|call|calls",
+    ),
+    "review": (
+        "review|reviewing|reviewed",
+        "specialist ~? team",
+        "investigate|investigation",
+        "look|looking into",
+    ),
+    "security_team": (
+        "security|fraud|risk|trust ~? team|specialist|specialists|review|investigation",
+        "trust and|& safety",
+        "investigate|investigation|investigating",
+    ),
+    # --- accounts -------------------------------------------------------------------
+    "locked": (
+        "lock|locked|freeze|frozen|suspend|suspended|suspension",
+        "secure|secured the|your account",
+        "account ~? ~? secure|secured",
+        "temporarily disabled|disable|blocked",
+        "disable ~? ~? account|access|sign - in|login",
+    ),
+    "on_hold": (
+        "on hold",
+        "hold|held|pause|paused|stop|stopped|halt|halted",
+        "not ship|shipping|dispatch",
+        "restrict|restricted|restriction",
+    ),
+    "verify_identity": (
+        "verify|verification|verified ~? ~? identity",
+        "confirm ~? ~? identity",
+        "proof|evidence of identity|id",
+        "photo id",
+        "id document|check",
+        "verify|verification",
+        "identity",
+    ),
+    "last_login": (
+        "last|latest|most recent ~? successful? login|log - in|sign - in|signin",
+        "last|latest|most recent time ~ ~? sign|log ~? in",
+        "when you last sign|signed|log|logged in",
+    ),
+    "devices": ("device|devices", "phone|laptop|computer|browser|browsers"),
+    "password_reset": (
+        "reset|recovery link|email|code",
+        "reset ~? ~? password|account|access",
+        "password reset|change|recovery",
+        "new|change|choose|set ~? password",
+        "unlock|unlocked",
+        "recovery",
+    ),
+    "sign_in": ("sign|log ~? in|into|back", "login|signin", "access", "get ~? back in|into"),
+    "sessions": (
+        "sign|log ~? ~? out",
+        "session|sessions",
+        "all|every|other device|devices",
+        "revoke|revoked|end|ended|terminate|terminated ~? ~? session|sessions|token|tokens|access",
+    ),
+    "security": ("security|secure|protect|protection|safety|safe|safeguard", "fraud"),
+    "own_device": (
+        "your own|new|usual|registered|known|trusted|recognised|recognized ~? "
+        "device|phone|laptop|computer",
+        "recognise|recognize|recognised|recognized|trusted|known device|devices",
+        "it|that|this was you",
+        "you|yourself sign|signed|log|logged in",
+        "from your|you",
+    ),
+    "safe": (
+        "safe",
+        "no action ~? ~? need|needed|required",
+        "nothing ~ ~? do|worry|worried|concern|concerned",
+        "everything|all be|is ~? fine|ok|okay|good|in order",
+        "no sign|signs|evidence of ~? ~? compromise|misuse|fraud|breach",
+        "do not need|have to do anything",
+    ),
+    "compromised": (
+        "compromise|compromised|hack|hacked|breach|breached|takeover|take over",
+        "someone else|unauthorised|unauthorized|attacker|intruder",
+        "stolen",
+    ),
+    "action_needed": ("action|step ~? need|needed|required", "you need|must|should"),
+    "no_misuse": (
+        "no change|changes|misuse|purchase|purchases|order|orders",
+        "nothing ~ ~? change|changed|misuse|misused|buy|bought",
+        "unconfirmed",
+        "not confirm|confirmed",
+    ),
+    "takeover_signals": (
+        "unrecognised|unrecognized|new|unknown|untrusted|unfamiliar "
+        "device|devices|network|location|ip",
+        "tor",
+        "risk score",
+        "impossible travel",
+        "email ~? change|changed",
+        "change|changed ~? ~? email",
+        "takeover|take over",
+    ),
+    # --- platform and API -----------------------------------------------------------
+    "api_key": (
+        "api|access|secret key|keys|token|tokens|credential|credentials",
+        "key ~? ~? rotate|rotated|revoke|revoked|expire|expired|invalid",
+        "rotate|rotated|revoke|revoked ~? ~? key|keys",
+        "401",
+        "invalid_api_key",
+    ),
+    "update_config": (
+        "update|replace|swap|change|configure|reconfigure|set ~ ~? "
+        "key|keys|configuration|config|credential|credentials|integration|metadata"
+        "|certificate|setting|settings",
+        "your configuration|config|setup|integration|settings",
+        "on your side|end",
+    ),
+    "rate_limit": (
+        "rate limit|limits|limited|limiting",
+        "429",
+        "throttle|throttled|throttling",
+        "request|requests|call|calls per minute|second|hour",
+        "over|above|exceed|exceeded|exceeding ~? ~? ~? limit|limits|quota",
+        "too many request|requests",
+    ),
+    "backoff": (
+        "back ~? off",
+        "backoff",
+        "retry - after",
+        "retry|retries",
+        "batch|batching",
+        "slow|spread ~ ~? down|out",
+        "increase|raise|higher ~? ~? limit|limits|quota|plan",
+        "upgrade",
+    ),
+    "sso_metadata": (
+        "metadata",
+        "certificate|cert",
+        "entity id",
+        "issuer",
+        "idp|identity provider ~? ~? setting|settings|configuration|config",
+        "saml ~? setting|settings|configuration|config",
+    ),
+    "your_configuration": (
+        "your configuration|config|setup|settings|side|end",
+        "configuration|config|setup on|in your side|end|idp",
+        "misconfiguration|misconfigured",
+    ),
+    # --- trust and safety -----------------------------------------------------------
+    "action_taken": (
+        "suspend|suspended|suspension|ban|banned|remove|removed|removal|take|took|taken down",
+        "take|taken|took ~? action",
+        "action against",
+        "restrict|restricted|disable|disabled",
+    ),
+    "violation": (
+        "violate|violation|breach",
+        "against our|the ~? guidelines|rules|policy|policies",
+        "break|breaks|broke ~? ~? rules|guidelines|policy",
+    ),
+    "within_guidelines": (
+        "within|inside ~? ~? guidelines|rules|policy|policies",
+        "allow|allowed|permitted|acceptable|compliant",
+    ),
+    "repeat_offender": (
+        "repeat|repeated|previous|prior|earlier ~? "
+        "offender|offence|offense|violation|violations|strike|strikes",
+        "strike|strikes",
+        "confirm|confirmed ~? violation",
+    ),
+    "report_reviewed": ("review|reviewed|look|looked at|investigate|investigated|check|checked",),
+    # --- chargebacks ----------------------------------------------------------------
+    "dispute": ("bank|issuer|dispute|chargeback", "card issuer"),
+    "fraud": ("fraud|fraudulent|friendly fraud|abuse|abusive", "mark|marked as received"),
+    # --- tax and invoices -----------------------------------------------------------
+    "tax_id": ("vat|tax ~? number|id|registration", "registration number", "vat"),
+    "reissue_invoice": (
+        "reissue|re - issue|resend|regenerate|correct|update|amend invoice|it",
+        "reissue|re - issue|regenerate",
+        "new|corrected|updated|revised|amended invoice",
+        "issue ~ ~? ~? invoice",
+        "send ~ ~? ~? invoice",
+    ),
+    "invoice": ("invoice|invoices", "vat invoice", "receipt"),
+    "reverse_charge": ("reverse - ?charge|charge", "0 % vat", "no vat", "zero vat|rate|rated"),
+    "vat_correct": (
+        "vat|tax|charge|it ~? ~? ~? correct|correctly|right|properly|valid|stand|stands",
+        "correct|correctly|properly charge|charged|applied|apply",
+        "future|next|subsequent invoice|invoices",
+        "going forward",
+        "from now on",
+    ),
+    "overcharged": (
+        "overcharge|overcharged|overcharging",
+        "charge|charged|bill|billed ~? in error|by mistake|incorrectly|wrongly",
+        "should have be reverse",
+        "miscalculate|miscalculated|miscalculation|mistake|error",
+    ),
+    # --- subscriptions --------------------------------------------------------------
+    "cancel": (
+        "cancel|cancelled|canceled|cancellation|terminate|terminated|termination",
+        "end|ended|stop|stopped|close|closed ~? ~? subscription|plan|membership|contract",
+    ),
+    "committed_term": (
+        "committed|contract|contractual|annual|minimum|fixed term|period|commitment",
+        "term end|ends|ending",
+        "end of ~? ~? term|contract|commitment",
+        "commitment",
+        "non - renewal",
+        "renew|renewal",
+    ),
+    "refund_window": (
+        "# - day|days",
+        "# day|days",
+        "return|refund window|period",
+        "window",
+    ),
+    "outside_window": (
+        "outside|past|beyond|after ~? ~? ~? window|period|deadline|limit",
+        "not|no longer ~? eligible|qualify|qualifies",
+        "ineligible",
+        "expire|expired",
+        "too late",
+        "more than # day|days",
+        "# day|days ago",
+    ),
+    "eligible": ("eligible|qualify|qualifies|within ~? ~? window|period",),
+    # --- privacy --------------------------------------------------------------------
+    "deletion": (
+        "delete|deleted|deletion|erase|erased|erasure|remove|removed|wipe|wiped|purge|purged",
+        "close|closed ~? ~? account",
+    ),
+    "export": (
+        "export|download link|copy of ~? ~? data|information",
+        "download",
+        "send|email ~ ~? ~? copy",
+        "data export|package|archive|file",
+    ),
+    "personal_data": (
+        "personal|your data|information|details|records",
+        "data|information we hold",
+        "data",
+    ),
+    "account_email": ("email|e - mail ~? address|account", "email|e - mail"),
+    "legal_hold": ("legal hold", "litigation hold", "legal reason|reasons|requirement|obligation"),
+    "open_invoice": (
+        "open|outstanding|unpaid|overdue|due invoice|invoices|balance|bill|payment",
+        "invoice|balance|bill ~? ~? unpaid|outstanding|open|due",
+    ),
+    "identity_matched": (
+        "match|matches|matched",
+        "verify|verified|confirm|confirmed ~? email|sender|address|identity",
+        "same address|email",
+    ),
+    "identity_mismatch": (
+        "mismatch|mismatched|different|unknown|unverified|unrecognised|unrecognized "
+        "address|email|sender",
+        "mismatch|mismatched",
+        "unverified",
+        "dormant",
+        "no recent ~? ~? login|sign - in|activity",
+    ),
+}
+
+
+#: Pairs of opposite concepts: a negated statement of one is an asserted statement of the
+#: other ("does not violate" = "within the guidelines"), and the reverse. Symmetric.
+OPPOSITES: dict[str, str] = {}
+for _a, _b in (
+    ("violation", "within_guidelines"),
+    ("outside_window", "eligible"),
+    ("out_of_stock", "in_stock"),
+    ("identity_mismatch", "identity_matched"),
+    ("compromised", "safe"),
+):
+    OPPOSITES[_a] = _b
+    OPPOSITES[_b] = _a

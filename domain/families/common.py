@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from caseops.domain.claims import Claim, Point
 from caseops.domain.grader import forbidden_hits, marker_hits
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Customer, Gold, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
 from .kit import Kit, Money
@@ -131,26 +132,28 @@ def distractor_policies(kit: Kit, n: int = 1) -> dict[str, Policy]:
 
 
 # ---------------------------------------------------------------------------------------
-# Reply and note points, forbidden claims (local helpers, to convert to the judge's spec)
+# Reply and note points, forbidden claims: spec objects (``caseops.domain.claims``) in
+# their surface-phrase form until the families are written with lexicon concepts
 # ---------------------------------------------------------------------------------------
 
 
-def point(name: str, *phrases: str) -> Marker:
-    """A point a reply or note must make; the first phrase is the plainest wording."""
-    return Marker(name=name, phrases=tuple(dict.fromkeys(phrases)))
+def point(name: str, *phrases: str) -> Point:
+    """A point a reply or note must make, by its surface phrases (the first is the plainest
+    wording, which the oracle writes)."""
+    return Point(name=name, phrases=tuple(dict.fromkeys(phrases)))
 
 
-def never(*claims: str) -> tuple[str, ...]:
-    """Claims a reply must not make."""
-    return tuple(dict.fromkeys(claims))
+def never(*claims: str) -> tuple[Claim, ...]:
+    """Claims a reply must not make, one per phrase (named by it)."""
+    return tuple(Claim(name=c, phrases=(c,)) for c in dict.fromkeys(claims))
 
 
-def apology() -> Marker:
+def apology() -> Point:
     """The apology point."""
     return point("apology", "sorry", "apologize", "apologise", "apologies", "we regret")
 
 
-def amount_point(name: str, money: Money) -> Marker:
+def amount_point(name: str, money: Money) -> Point:
     """A point met by stating ``money`` (with or without its symbol)."""
     whole, cents = divmod(money.cents, 100)
     return point(name, str(money), f"{whole:,}.{cents:02d}", f"{whole}.{cents:02d}")
@@ -199,9 +202,9 @@ def assemble(
     evidence: Sequence[str],
     requested: Sequence[RequestableField] = (),
     answers: dict[RequestableField, str] | None = None,
-    reply: Sequence[Marker] = (),
-    note: Sequence[Marker] = (),
-    forbidden: Sequence[str] = (),
+    reply: Sequence[Point] = (),
+    note: Sequence[Point] = (),
+    forbidden: Sequence[Claim | str] = (),
     n_distractors: int = 1,
 ) -> dict[str, Any]:
     """The scenario fields of one case (the shared ``support_priorities`` article and
@@ -215,6 +218,7 @@ def assemble(
             see: the plainest reply (each point's first phrase) makes a forbidden claim or
             misses a point, or the optimal path exceeds the family budget.
     """
+    forbidden = tuple(c if isinstance(c, Claim) else never(c)[0] for c in forbidden)
     pols = {**distractor_policies(kit, n_distractors), **policies}
     pols["support_priorities"] = priorities_policy(kit)
     optimal = optimal_steps(
@@ -247,8 +251,8 @@ def assemble(
             issue_type=issue_type,  # type: ignore[arg-type]
             requested_fields=tuple(requested),
             required_evidence=tuple(evidence),
-            reply_markers=tuple(reply),
-            note_markers=tuple(note),
+            reply_points=tuple(reply),
+            note_points=tuple(note),
             forbidden_claims=tuple(forbidden),
             optimal_steps=optimal,
         ),

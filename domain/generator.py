@@ -2,7 +2,8 @@
 
 Every family module in :mod:`caseops.domain.families` builds a case from a
 ``random.Random`` seeded with ``sha256("caseops", family, seed)`` (never Python's
-``hash()``), so a task id ``<family>/<seed>`` always names the same case.
+``hash()``), so a task id ``<family>/<seed>`` always names the same case. The families are
+registered explicitly in :data:`FAMILIES` (module objects, in catalog order).
 
 Splits are disjoint by seed: ``seed % 10`` in 0..6 is ``train``, 7 is ``validation``,
 8..9 is ``test``; the families in :data:`TEST_ONLY` appear only in ``test`` (every seed).
@@ -12,58 +13,64 @@ non-negative seed is still a valid task id.
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 from .canonical import derive_seed
 from .errors import UnknownTask
+from .families import (
+    abuse_report,
+    account_lockout,
+    account_takeover,
+    api_outage,
+    chargeback_dispute,
+    damaged_item,
+    duplicate_charge,
+    invoice_tax,
+    lost_parcel,
+    privacy_request,
+    refund_window,
+    sso_misconfiguration,
+    subscription_cancellation,
+    wrong_item,
+)
 from .families.kit import Kit
-from .scenario import Difficulty, Scenario
+from .scenario import Scenario
 
-#: The version of the case generator (recorded in every ``EpisodeStarted``): bumped when
-#: a family's cases change, so episodes say which generator made them.
+#: The version of the case generator (families and text), recorded when an episode
+#: starts; a change to any family's cases bumps it. 2.0.0: composed text, decisions that
+#: combine facts, impact-based priorities, per-family budgets (issue 19).
 GENERATOR_VERSION = "2.0.0"
 
-#: Family modules, in catalog order.
-FAMILY_NAMES: tuple[str, ...] = (
-    "damaged_item",
-    "wrong_item",
-    "lost_parcel",
-    "refund_window",
-    "subscription_cancellation",
-    "duplicate_charge",
-    "chargeback_dispute",
-    "invoice_tax",
-    "account_takeover",
-    "account_lockout",
-    "api_outage",
-    "privacy_request",
-    "sso_misconfiguration",
-    "abuse_report",
+#: Family modules, in catalog order. Each exposes ``generate(kit) -> dict`` (the
+#: scenario's fields).
+_MODULES: tuple[ModuleType, ...] = (
+    damaged_item,
+    wrong_item,
+    lost_parcel,
+    refund_window,
+    subscription_cancellation,
+    duplicate_charge,
+    chargeback_dispute,
+    invoice_tax,
+    account_takeover,
+    account_lockout,
+    api_outage,
+    privacy_request,
+    sso_misconfiguration,
+    abuse_report,
 )
 
-#: Per family: its difficulty and its step budget. Both are properties of the family,
-#: never of a case's answer (a budget or difficulty read off the gold would tell an
-#: agent the answer): the budget is the family's longest optimal path plus six steps.
-FAMILY_PROFILE: dict[str, tuple[Difficulty, int]] = {
-    "damaged_item": ("easy", 15),
-    "wrong_item": ("easy", 16),
-    "lost_parcel": ("medium", 15),
-    "refund_window": ("medium", 14),
-    "subscription_cancellation": ("hard", 14),
-    "duplicate_charge": ("medium", 15),
-    "chargeback_dispute": ("hard", 17),
-    "invoice_tax": ("hard", 15),
-    "account_takeover": ("hard", 16),
-    "account_lockout": ("medium", 16),
-    "api_outage": ("medium", 16),
-    "privacy_request": ("medium", 16),
-    "sso_misconfiguration": ("hard", 15),
-    "abuse_report": ("medium", 15),
+#: family name -> its ``generate`` function, in catalog order.
+FAMILIES: dict[str, Callable[[Kit], dict[str, Any]]] = {
+    m.__name__.rsplit(".", 1)[1]: m.generate for m in _MODULES
 }
+
+#: Family names, in catalog order.
+FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
 TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report"})
@@ -74,13 +81,11 @@ CATALOG_SEEDS = 1000
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 
-@cache
 def _family(name: str) -> Callable[[Kit], dict[str, Any]]:
-    if name not in FAMILY_NAMES:
-        raise UnknownTask(f"unknown family {name!r}; known: {', '.join(FAMILY_NAMES)}")
-    module = importlib.import_module(f"caseops.domain.families.{name}")
-    fn: Callable[[Kit], dict[str, Any]] = module.generate
-    return fn
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise UnknownTask(f"unknown family {name!r}; known: {', '.join(FAMILY_NAMES)}") from None
 
 
 def split_of(family: str, seed: int) -> str:
@@ -113,7 +118,6 @@ def generate(family: str, seed: int, salt: str | None = None) -> Scenario:
     else:
         rng = random.Random(derive_seed("caseops", family, seed))
     fields = build(Kit(rng))
-    fields["difficulty"], fields["step_budget"] = FAMILY_PROFILE[family]
     scenario = Scenario(
         task_id=f"{family}/{seed}",
         family=family,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -51,7 +52,7 @@ EXTRAS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded abuse-report case (see the module docstring)."""
     name = kit.person()
     tier = kit.pick(TIERS_CONSUMER + TIERS_CONSUMER + TIERS_BUSINESS)
@@ -78,18 +79,20 @@ def generate(kit: Kit) -> dict[str, Any]:
             f"Strikes: {strikes} earlier strikes (last on "
             f"{kit.day(kit.rng.randrange(10, 120))}) for {kit.pick(ABUSE)}."
         )
-        priority = "high"
+        priority = impact_priority(blocked=True)
     else:
         dismissed = kit.rng.randrange(0, 5)
         finding = (
             f"{content} {content_id}: reviewed by {moderator} on {reviewed}: within the "
             "community guidelines (heated disagreement, no targeted abuse); no violation."
         )
-        history = (
-            f"Strikes: {kit.pick(('0', '0', '1'))} (the last one expired). Earlier reports: "
-            f"{dismissed}, all dismissed after review."
+        expired = kit.pick(("none", "none", "1 expired"))
+        history = f"Active strikes: none (history: {expired})." + (
+            f" Earlier reports: {dismissed}, all dismissed after review."
+            if dismissed
+            else " No earlier reports."
         )
-        priority = "normal" if tier in TIERS_BUSINESS else "low"
+        priority = impact_priority()
     artifacts = {
         "moderation_record": Artifact(title=f"Moderation review of {content_id}", content=finding),
         "reported_account": Artifact(
@@ -113,11 +116,12 @@ def generate(kit: Kit) -> dict[str, Any]:
             content=(
                 "Decide from the moderation review of the reported content (ask the reporter "
                 "for its link if they did not give one). A confirmed violation by an account "
-                "with two or more earlier strikes (a repeat offender) -> suspend the account; "
-                "high priority. Content found within the community guidelines -> no action; "
-                "thank the reporter and point to block and mute; low priority (normal for a "
-                "business-tier reporter). Never share the other account's history. Route to "
-                "trust_and_safety."
+                "with two or more earlier strikes (a repeat offender) -> suspend the account. "
+                "Content found within the community guidelines -> no action; "
+                "thank the reporter and point to block and mute. Never share the other "
+                "account's history. Route to "
+                "trust_and_safety. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("abuse", "harassment", "report", "hate", "threats", "moderation"),
         ),
@@ -198,3 +202,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "[It|This] has been going on for [days|a week|a while].",
+    "I [blocked|muted] them [already|but it continues].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

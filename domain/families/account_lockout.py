@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
 from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 
@@ -57,7 +58,7 @@ def _slug(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum())
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded account-lockout case (see the module docstring)."""
     name = kit.person()
     first, last = name.split()[0], name.split()[-1]
@@ -77,7 +78,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     )
     sole_admin = kit.chance(0.4)
     team = kit.rng.randrange(4, 60) if sole_admin else 1
-    priority = "high" if sole_admin or tier == "enterprise" else "normal"
+    priority = impact_priority(blocked=True, users=team, enterprise=tier == "enterprise")
     queue = "technical_support" if two_factor else "general_support"
     lock_day = kit.rng.randrange(0, 2)
 
@@ -138,9 +139,8 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "last 30 days. If both hold, reset the credentials (send a reset link or "
                 "reset two-factor) and resolve. If either fails, do not reset anything: ask "
                 "for identity verification and wait for it. Password lockouts go to "
-                "general_support, two-factor lockouts to technical_support. The only admin "
-                "of a workspace, and any enterprise customer, is high priority; everyone "
-                "else normal."
+                "general_support, two-factor lockouts to technical_support. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("locked", "lockout", "locked out", "password", "two-factor", "2fa", "reset"),
         ),
@@ -233,3 +233,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [have|had] [a deadline|a presentation|a report due] [today|tomorrow].",
+    "I [tried|did] the reset [twice|several times|already].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

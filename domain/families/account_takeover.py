@@ -1,15 +1,19 @@
 """Family ``account_takeover``: a customer got a "new sign-in" alert and asks whether
 someone else is in their account.
 
-Facts that decide the gold (the ticket reads the same in every variant):
+Decision rule (source: the ``account_takeover`` article; priorities from
+``support_priorities``; the ticket reads the same in every variant, and a trusted device of
+the same model as the alerted one is a distractor: devices match by id):
 - the sign-in came from a device NOT in the trusted list, on an unfamiliar network, and the
   same session changed the email, password, shipping address or payment method -> account
-  takeover: ``lock_account_and_escalate_fraud``, escalated to trust_and_safety, urgent; the
-  reply must promise no refund;
+  takeover: ``lock_account_and_escalate_fraud``, escalated to trust_and_safety,
+  urgent (a compromise in progress); the reply must promise no refund;
 - an untrusted device on an unfamiliar network and no account changes ->
-  ``reset_credentials`` (sign out every session, force a new password), resolved, high;
+  ``reset_credentials`` (sign out every session, force a new password), resolved, normal
+  (the customer is locked out of a safe account until the reset);
 - the device id is in the trusted list (the customer's own, e.g. their registered phone)
-  and no changes -> ``no_action_needed``, resolved, normal;
+  and no changes -> ``no_action_needed``, resolved, low (nothing blocked, no money at
+  stake);
 - a new device on the customer's usual home network and no changes -> ambiguous:
   ``request_info(recent_devices)``; the customer answers and the case returns to triaged:
   their own new device -> ``no_action_needed``; a device they do not know ->
@@ -21,19 +25,13 @@ from __future__ import annotations
 from typing import Any
 
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
-from caseops.domain.scenario import (
-    Artifact,
-    Claim,
-    Customer,
-    Gold,
-    Point,
-    Policy,
-    Ticket,
-    claims,
-    point,
-)
+from caseops.domain.scenario import Artifact, Marker, Policy, Ticket
+
+from . import text as tx
+from .common import assemble, impact_priority, sla
 
 NAME = "account_takeover"
+BUDGET = 14
 
 #: (device as the sign-in log names it, what the customer calls it, is it a phone)
 DEVICES = (
@@ -63,21 +61,33 @@ NETWORKS = ("hosting provider", "anonymising VPN", "public Wi-Fi")
 MAILS = ("mailbox", "proton-mx", "inbox-safe")
 ISPS = ("Vodafone Home", "Comcast", "Orange Fibre", "BT Broadband", "Telstra", "Rogers")
 
-TEMPLATES = (
-    "I just got an email saying there was a new sign-in to my account from {device} near "
-    "{city} on {date}. Was that someone else? {extra}",
-    "Hi, your security alert says someone signed in to my account on {date} using {device} "
-    "near {city}. Can you check if my account is safe? {extra}",
-    "Got a 'new sign-in' notification for {date}: {device}, {city}. I'm worried my account "
-    "has been hacked. {extra}",
-    "Is my account compromised? I received a sign-in alert from {device} around {city} on "
-    "{date}. {extra}Please check.",
+FACTS = (
+    "I [just|] got [an email|a notification|an alert] [saying|that says] there was a new "
+    "sign-in to my account from {device} near {city} on {date}.",
+    "Your security alert says someone signed in [to my account|] on {date} using {device} "
+    "[near|around|in] {city}.",
+    "Got a '[new sign-in|new login|unusual activity]' [notification|email|alert] for {date}: "
+    "{device}, {city}.",
+    "[There was|I see] a sign-in [alert|warning] from {device} [around|near] {city} on {date}.",
 )
-EXTRAS = (
-    "",
-    "I have my card saved on the account. ",
-    "I don't remember doing anything unusual. ",
-    "I use the same password on a couple of other sites, if that matters. ",
+WORRY = (
+    "Was that someone else?",
+    "I'm [worried|scared|concerned] my account has been [hacked|compromised|taken over].",
+    "I don't [remember|recall] doing anything [unusual|like that].",
+    "I have my card saved on the account.",
+    "I use the same password on a couple of other sites, if that matters.",
+    "[Nobody else|No one else] [has|knows] my password [as far as I know|].",
+)
+REQUESTS = (
+    "[Can|Could] you check if my account is [safe|ok|secure]?",
+    "Please [check|look into it] and tell me what to do.",
+    "Is my account [compromised|safe]? [Please check|Let me know].",
+    "What should I do [now|next]?",
+)
+CONTEXT = (
+    "I [travel|commute] a lot for work[| so maybe it's nothing].",
+    "My [kids|partner] sometimes [use|borrow] my [tablet|laptop].",
+    "I [changed|updated] my phone [recently|a while ago|last month].",
 )
 CONCERNS = (
     "Asks for a refund of last month's membership renewal.",
@@ -96,7 +106,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     first = name.split()[0]
     tier = kit.pick(TIERS_CONSUMER)
     roll = kit.rng.random()
-    variant = "takeover" if roll < 0.4 else ("stranger" if roll < 0.68 else "own")
+    variant = "takeover" if roll < 0.32 else ("stranger" if roll < 0.66 else "own")
     # Some no-change cases are ambiguous: a new device id on the customer's home network.
     ambiguous = variant != "takeover" and kit.chance(0.4)
     home = kit.pick(CITIES)
@@ -170,8 +180,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             f"{kit.day(kit.rng.randrange(30, 300))}."
         )
 
-    message = kit.pick(TEMPLATES).format(
-        device=alert_device, city=city, date=alert_day, extra=kit.pick(EXTRAS)
+    message = tx.message(
+        kit,
+        facts=[
+            tx.variant(kit, FACTS, device=alert_device, city=city, date=alert_day),
+            *kit.rng.sample(WORRY, kit.rng.randint(0, 2)),
+        ],
+        request=tx.variant(kit, REQUESTS),
+        context=CONTEXT,
+        name=name,
+    )
+    subject = kit.pick(
+        (
+            "New sign-in alert - was it me?",
+            "Is my account hacked?",
+            "Security alert",
+            "Strange login on my account",
+            "Sign-in notification",
+        )
     )
     # Ambiguous cases: the answer says whether the new device is the customer's own.
     if ambiguous and variant == "own":
@@ -214,12 +240,12 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "Compare the alerted sign-in with the trusted devices (by device id, not by "
                 "model name) and the change audit log. An untrusted device followed by changes "
                 "to the email, password, shipping address or payment methods is an account "
-                "takeover: lock the account, escalate to trust_and_safety at urgent priority "
+                "takeover: lock the account, escalate to trust_and_safety "
                 "and promise no refunds or order changes before the review ends. An untrusted "
                 "device on an unfamiliar network with no changes: reset the credentials (sign "
-                "out every session, force a new password), resolve, high priority. A trusted "
+                "out every session, force a new password), resolve. A trusted "
                 "device (the customer's own) with no changes: no action needed, reassure the "
-                "customer, normal priority. A new device on the customer's usual home network "
+                "customer. A new device on the customer's usual home network "
                 "with no changes: ask the customer about their recent devices first; their own "
                 "new device needs no action, otherwise reset the credentials. Issue type: "
                 "account security."
@@ -248,34 +274,102 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     requested: tuple[str, ...] = ("recent_devices",) if ambiguous else ()
+    never_refund = ("refund", "refunded", "money back", "reimburse", "reimbursed")
     # Outside a takeover, a separate question about a renewal refund may be answered; only
     # promises that belong to other outcomes are forbidden.
-    off_topic = claims("replacement", "incident")
+    off_topic = ("money back", "reimbursed", "replacement", "incident")
     if variant == "takeover":
-        code, status, priority = "lock_account_and_escalate_fraud", "escalated", "urgent"
-        reply_markers: tuple[Point, ...] = (
-            point("locked"),
-            point("security_team"),
+        code, status = "lock_account_and_escalate_fraud", "escalated"
+        priority = impact_priority(compromise=True)
+        reply_markers: tuple[Marker, ...] = (
+            Marker(
+                name="locked",
+                phrases=("locked", "secured", "frozen", "suspended", "temporarily disabled"),
+            ),
+            Marker(
+                name="security_team",
+                phrases=(
+                    "security team",
+                    "trust and safety",
+                    "trust & safety",
+                    "fraud team",
+                    "investigating",
+                    "investigation",
+                ),
+            ),
         )
-        finding = "takeover_signals"
-        forbidden: tuple[Claim, ...] = claims("refund", "safe", "own_device")
+        note_phrases: tuple[str, ...] = (
+            "untrusted device",
+            "unrecognised device",
+            "email changed",
+            "takeover",
+        )
+        forbidden: tuple[str, ...] = (
+            *never_refund,
+            "no action needed",
+            "nothing to worry",
+            "it was you",
+            "your own device",
+        )
     elif variant == "stranger":
-        code, status, priority = "reset_credentials", "resolved", "high"
+        code, status = "reset_credentials", "resolved"
+        priority = impact_priority(blocked=True)
         reply_markers = (
-            point("password_reset", name="reset"),
-            point("sessions"),
+            Marker(
+                name="reset",
+                phrases=("reset", "new password", "change your password", "password change"),
+            ),
+            Marker(
+                name="sessions",
+                phrases=("signed out", "sign out", "logged out", "sessions", "all devices"),
+            ),
         )
-        finding = "takeover_signals"
-        forbidden = (*off_topic, *claims("locked", "escalated", "safe", "own_device"))
+        note_phrases = (
+            ("customer does not recognise", "not their device", "untrusted device")
+            if ambiguous
+            else ("untrusted device", "no changes", "unfamiliar network")
+        )
+        forbidden = (
+            *off_topic,
+            "locked",
+            "frozen",
+            "escalated",
+            "no action needed",
+            "it was you",
+            "nothing to worry",
+        )
     else:
-        code, status, priority = "no_action_needed", "resolved", "normal"
+        code, status = "no_action_needed", "resolved"
+        priority = impact_priority()
         reply_markers = (
-            point("own_device"),
-            point("safe"),
+            Marker(
+                name="own_device",
+                phrases=(
+                    "your own device",
+                    "your device",
+                    "recognised",
+                    "recognized",
+                    "it was you",
+                    "trusted device",
+                ),
+            ),
+            Marker(name="safe", phrases=("no action", "nothing to do", "safe", "no need")),
         )
-        finding = "own_device"
-        forbidden = (*off_topic, *claims("locked", "escalated", "compromised", "password_reset"))
-    note = point(finding, name="finding")
+        note_phrases = (
+            ("customer confirmed", "own new device", "home network")
+            if ambiguous
+            else ("trusted device", "known device", "own device", "registered phone")
+        )
+        forbidden = (
+            *off_topic,
+            "locked",
+            "frozen",
+            "escalated",
+            "compromised",
+            "reset your password",
+            "new password",
+        )
+    note = Marker(name="finding", phrases=note_phrases)
     evidence = (
         "ticket",
         "artifact:login_history",
@@ -283,51 +377,41 @@ def generate(kit: Kit) -> dict[str, Any]:
         "artifact:account_changes",
         "policy:account_takeover",
     )
-    # review, classify, three artifacts, one policy, [escalate], [request], note, reply, end
-    optimal = 1 + 1 + 3 + 1 + int(status == "escalated") + len(requested) + 1 + 1 + 1
-    return {
-        "difficulty": "hard" if ambiguous else ("medium" if variant == "takeover" else "easy"),
-        "title": "Suspicious sign-in alert",
-        "objective": (
-            "Check the sign-in against the trusted devices and the change log, apply the "
-            "account-security policy, route the case, answer the customer and settle or "
-            "escalate it."
+    return assemble(
+        kit,
+        difficulty="hard",
+        budget=BUDGET,
+        title=subject,
+        objective=(
+            "Work the case: check the sign-in against the account's records and the policy, "
+            "route it, note your reasoning, answer the customer and settle or hand it on."
         ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                ("New sign-in alert - was it me?", "Is my account hacked?", "Security alert")
-            ),
+        ticket=Ticket(
+            subject=subject,
             customer_name=name,
             customer_message=message,
             customer_tier=tier,
-            sla_minutes=kit.rng.choice((30, 60, 120)),
+            sla_minutes=sla(kit, tier),
             affected_users=1,
             business_impact="Consumer account with a saved payment card.",
             secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.4) else (),
             channel=kit.pick(("email", "chat")),
         ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={
-                "recent_devices": devices_answer,
-                "account_email": f"{first.lower()}@{kit.pick(('mail', 'inbox', 'post'))}.example",
-                "last_successful_login": f"Around {kit.day(alert_ago + 1)} from home.",
-            },
-            unanswered_reply=f"{first} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status=status,
-            resolution_code=code,
-            queue="trust_and_safety",
-            priority=priority,
-            issue_type="account_security",
-            requested_fields=requested,  # type: ignore[arg-type]
-            required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
+        artifacts=artifacts,
+        policies=policies,
+        status=status,
+        code=code,
+        queue="trust_and_safety",
+        priority=priority,
+        issue_type="account_security",
+        evidence=evidence,
+        requested=requested,  # type: ignore[arg-type]
+        answers={
+            "recent_devices": devices_answer,
+            "account_email": f"{first.lower()}@{kit.pick(('mail', 'inbox', 'post'))}.example",
+            "last_successful_login": f"Around {kit.day(alert_ago + 1)} from home.",
+        },
+        reply=reply_markers,
+        note=(note,),
+        forbidden=forbidden,
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_BUSINESS, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -62,7 +63,7 @@ EXTRAS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded API-failure case (see the module docstring)."""
     company = kit.company()
     name = kit.person()
@@ -144,14 +145,14 @@ def generate(kit: Kit) -> dict[str, Any]:
             content=(
                 "Check platform metrics first. Errors elevated across many tenants (for "
                 "example after a gateway release) are a platform incident: classify as a "
-                "technical incident, urgent, escalate to platform_engineering and open an "
+                "technical incident, escalate to platform_engineering and open an "
                 "incident; ask the customer for sample request IDs and error logs, plus the "
                 "time the failures started if they have not said. If only this tenant is "
                 "failing it is an integration issue for technical_support: 401 "
                 "invalid_api_key after the tenant's key was rotated or revoked -> have them "
                 "update their configuration with an active key (fix_configuration); 429s -> "
-                "explain the rate limits (provide_information, see rate limits). Integration "
-                "issues are high priority for enterprise, normal for business."
+                "explain the rate limits (provide_information, see rate limits). "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("api", "errors", "failing", "outage", "down", "401", "502", "incident"),
         ),
@@ -200,12 +201,8 @@ def generate(kit: Kit) -> dict[str, Any]:
             "locked",
             "verify_identity",
         )
-        code, queue, priority, issue = (
-            "open_incident",
-            "platform_engineering",
-            "urgent",
-            "technical_incident",
-        )
+        code, queue, issue = "open_incident", "platform_engineering", "technical_incident"
+        priority = impact_priority(blocked=True, users=users, enterprise=tier == "enterprise")
     else:
         if variant == "key":
             reply_markers = (
@@ -224,7 +221,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             forbidden = claims("incident", "escalated", "api_key", "service_credit", "refund")
             code = "provide_information"
         queue, issue = "technical_support", "integration_issue"
-        priority = "high" if tier == "enterprise" else "normal"
+        priority = impact_priority(blocked=True, users=users, enterprise=tier == "enterprise")
     # review, classify, evidence (artifacts and policies), [escalate], [request], note,
     # reply, resolve|submit
     optimal = 2 + (len(evidence) - 1) + int(platform) + int(bool(requested)) + 3
@@ -291,3 +288,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "Our [on-call|ops] team [got paged|was woken up] [overnight|at 3am].",
+    "[Customers|Our users] are [complaining|noticing].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="hard",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

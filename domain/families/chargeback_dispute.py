@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -70,7 +71,7 @@ CONCERNS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded chargeback case (see the module docstring)."""
     name = kit.person()
     first = name.split()[0]
@@ -193,12 +194,13 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "proof, check the account for fraud signals: the customer's own registered "
                 "device marking the parcel as received after delivery, or two or more earlier "
                 "'item not received' disputes on signed deliveries. With fraud signals, lock "
-                "the account and escalate to trust_and_safety as friendly fraud, priority "
-                "urgent, and promise no refund. Without them, share the proof of delivery with "
+                "the account and escalate to trust_and_safety as friendly fraud, "
+                "and promise no refund. Without them, share the proof of delivery with "
                 "the customer and answer the dispute with it; no refund. If no issuer notice is "
                 "on file, ask the customer for the card's last four digits and the charge date "
                 "so the dispute can be matched. Route to billing (issue type refund request); "
-                "high priority, urgent when the issuer's response is due in 3 days or less."
+                "Priority follows the shared support-priorities rule. The issuer's response "
+                "date is a hard deadline."
             ),
             keywords=("chargeback", "dispute", "disputed", "bank", "issuer"),
         ),
@@ -217,8 +219,11 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     requested = () if notice else ("card_last_four", "charge_date")
-    urgent = outcome == "fraud" or (notice and deadline_in <= 3)
-    priority = "urgent" if urgent else "high"
+    priority = impact_priority(
+        compromise=outcome == "fraud",
+        money=amount,
+        deadline_days=deadline_in if notice else None,
+    )
 
     apology = point("apology")
     if outcome == "refund":
@@ -305,3 +310,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [called|contacted] my bank [already|first].",
+    "[Honestly|Frankly] I just want my money back.",
+)
+BUDGET = 16
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="hard",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import Kit, Money
-from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
+from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
 
 NAME = "duplicate_charge"
 
@@ -72,7 +73,7 @@ def _pair(
     ]
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded duplicate-charge case (see the module docstring)."""
     name = kit.person()
     tier = kit.pick(("standard", "standard", "plus"))
@@ -190,8 +191,8 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "refunded needs no new refund. If the ledger shows more than one "
                 "candidate pair and the customer has not said which charges they mean, ask for "
                 "the charge date; if the candidate pairs fall on the same day, ask for the "
-                "transaction id instead. Route to billing; amounts of 300 or more, or plus-tier "
-                "customers, are high priority, others normal."
+                "transaction id instead. Route to billing. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("duplicate", "twice", "double", "charged", "capture"),
         ),
@@ -215,26 +216,58 @@ def generate(kit: Kit) -> dict[str, Any]:
         "charge_date": f"Both charges were on {day}.",
         "order_id": f"I think it was order {order_a}.",
     }
-    priority = "high" if amount.cents >= 30000 or tier == "plus" else "normal"
-    apology = point("apology")
+    priority = impact_priority(money=amount)
+    apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
     if same_order:
         code = "refund_duplicate_charge"
         reply_markers = (
             apology,
-            point("refund"),
+            Marker(name="refund", phrases=("refund", "refunded", "reversed", "money back")),
         )
-        note = point("duplicate", name="same_order")
-        forbidden: tuple[Claim, ...] = claims(
-            "two_orders", "locked", "escalated", "incident", "replacement"
+        note = Marker(
+            name="same_order",
+            phrases=("same order", "gateway retry", "retry", "duplicate capture"),
+        )
+        forbidden: tuple[str, ...] = (
+            "two separate orders",
+            "two orders",
+            "both orders",
+            "separate purchases",
+            "locked",
+            "escalated",
+            "incident",
+            "replacement",
         )
     else:
         code = "provide_information"
         reply_markers = (
-            point("two_orders"),
-            point(facts=(order_b, order_a), any_fact=True, name="order_ids"),
+            Marker(
+                name="two_orders",
+                phrases=(
+                    "two separate orders",
+                    "two orders",
+                    "both orders",
+                    "separate orders",
+                    "second order",
+                    "separate purchases",
+                ),
+            ),
+            Marker(name="order_ids", phrases=(order_b, order_a)),
         )
-        note = point("two_orders", name="different_orders")
-        forbidden = claims("refund", "locked", "escalated", "incident", "replacement")
+        note = Marker(
+            name="different_orders",
+            phrases=("different orders", "two orders", "separate orders", order_b),
+        )
+        forbidden = (
+            "refund",
+            "refunded",
+            "reversed",
+            "money back",
+            "locked",
+            "escalated",
+            "incident",
+            "replacement",
+        )
     evidence = ("ticket", "artifact:payments", "artifact:orders", "policy:duplicate_charges")
     # review, classify, two artifacts, one policy, [request], note, reply, resolve
     optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1
@@ -277,3 +310,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "My bank [app|statement] shows both [charges|payments].",
+    "I only [clicked|pressed] pay once[| I'm sure].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

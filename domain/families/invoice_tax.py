@@ -1,40 +1,37 @@
-"""Family ``invoice_tax``: a business customer asks for a VAT-compliant invoice and
-for the tax on it to be checked.
+"""Family ``invoice_tax``: a business customer asks for a VAT invoice and for the tax on
+it to be checked.
 
-Facts that decide the gold:
-- a tax ID validated on the account BEFORE the invoice date and the invoice charged VAT
-  anyway -> a tax miscalculation: ``issue_refund`` of the VAT charged, issue type
-  ``billing_error``, priority normal (high for enterprise accounts);
-- a tax ID validated before the invoice date and the invoice applied the reverse charge
-  (0% VAT) -> ``provide_information`` (send the VAT invoice; the tax is right);
-- a tax ID validated only AFTER the invoice date -> the VAT charged stands:
-  ``provide_information``;
-- no tax ID on file -> ``request_info(tax_id)``; the customer answers and the case returns
-  to triaged; a tax ID supplied now does not change the earlier invoice:
-  ``provide_information``;
-- when the customer cannot give a tax ID yet (registration pending), the case stays
-  ``waiting_on_customer`` and is submitted as ``request_verification``;
-- information cases are issue type ``general_inquiry``, priority low; all in billing.
+Decision rule (source: the ``vat_invoices`` article, clauses 1-5; the seller is the Irish
+entity, so Irish customers are domestic):
+
+1. Reverse charge (0% VAT) applies to a customer in another EU country whose VAT ID was
+   validated (``tax_registry``: the first SUCCESSFUL check; failed checks do not count)
+   on or before the invoice date (``invoice``). Such an invoice that charged VAT anyway
+   is corrected by a credit note -> ``issue_refund`` of the VAT charged (billing error).
+2. An invoice that already applied the reverse charge, an ID validated only after the
+   invoice date, or a domestic (Irish) customer -> the VAT shown stands:
+   ``provide_information`` (send the VAT invoice, explain why).
+3. No VAT ID on the account -> ``request_info(tax_id)``; the customer supplies one and
+   the case is settled as information (an ID supplied now does not change an earlier
+   invoice). When the customer's registration is still pending they cannot supply it: the
+   case waits on the customer and is submitted as ``request_verification``.
+4. Queue billing; priority by impact (``support_priorities``): the VAT charged is the money
+   at stake, and a filing deadline the customer names within 3 days makes it high.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from caseops.domain.families.kit import TIERS_BUSINESS, Kit, Money
-from caseops.domain.scenario import (
-    Artifact,
-    Claim,
-    Customer,
-    Gold,
-    Point,
-    Policy,
-    Ticket,
-    claims,
-    point,
-)
+from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+from . import text as tx
+from .common import amount_point, assemble, impact_priority, never, point, sla
+from .kit import TIERS_BUSINESS, Kit, Money
 
 NAME = "invoice_tax"
+BUDGET = 14
 
 COUNTRIES = (
     ("Germany", "DE", 19),
@@ -46,235 +43,256 @@ COUNTRIES = (
     ("Sweden", "SE", 25),
     ("Belgium", "BE", 21),
 )
+IRELAND = ("Ireland", "IE", 23)
 PLANS = ("Team plan", "Growth plan", "Analytics add-on", "Pro plan (annual)", "Seat top-up")
-
-TEMPLATES = (
-    "Hello, our finance team needs a VAT-compliant invoice for {invoice} ({amount}). We are a "
-    "business customer in {country}. {check}",
-    "Hi, could you reissue {invoice} as a proper VAT invoice? {company} is a company based "
-    "in {country}, not a consumer. {check}",
-    "Our accountant flagged {invoice}: we need a valid VAT invoice for our books. {check}"
-    "Thanks, {first}",
-    "Please send us a VAT invoice for {invoice}, {amount}. We are a registered business in "
-    "{country}. {check}",
+FACTS = (
+    "Our [finance team|accountant|bookkeeper] needs a [VAT-compliant|proper VAT|valid tax] "
+    "invoice for {invoice}[| ({amount})].",
+    "[Could|Can] you [reissue|re-send|correct] {invoice} as a [proper|valid] VAT invoice?",
+    "[Our accountant|The auditors|Our finance department] flagged {invoice} [as wrong|for "
+    "the VAT|during review].",
+    "We were [charged|billed] VAT on {invoice} and I'm [not sure|unsure|doubtful] that's "
+    "right for a business like ours.",
 )
-CHECKS = (
-    "Can you also check the tax on it is right? ",
-    "Please confirm the VAT treatment as well. ",
-    "Is the tax on it correct for a business like ours? ",
-    "",
+WHO = (
+    "{company} is a [registered|VAT-registered|limited] company in {country}[|, not a consumer].",
+    "We are a business [based|registered|located] in {country}.",
+    "[Just to be clear|For context], we're a [company|business], based in {country}.",
 )
-CONCERNS = (
-    "Asks whether invoices can be emailed to a finance mailbox.",
-    "Wants the company address on invoices updated.",
-    "Asks about paying by bank transfer next year.",
+ID_CLAIMS = (
+    "Our VAT number [should be|is|was added] on the account.",
+    "We [gave|sent|entered] you our VAT number [ages ago|when we signed up|last year].",
+    "I [think|believe] our tax ID is on file.",
 )
+PENDING_LINES = (
+    "Our VAT registration is still [being processed|pending|in progress] with the tax office.",
+)
+DEADLINE = (
+    "We need this before our [VAT return|quarterly filing|year-end close] in {days} days.",
+    "[Our filing deadline|The VAT return] is due in {days} days.",
+)
+REQUESTS = (
+    "[Please|Kindly] [check|confirm] the [VAT|tax] [treatment|on it] and send the "
+    "[right|correct] invoice.",
+    "Is the tax [correct|right]? If not, please [fix|correct] it.",
+    "[Can|Could] you [sort this out|look into it] and send us a [compliant|correct] invoice?",
+    "What [do you need|is needed] from us to get this [right|fixed]?",
+)
+CONTEXT = (
+    "We [pay|settled] all our invoices [on time|by transfer].",
+    "Our [auditors|accountants] are [strict|picky] about this.",
+    "We [have|had] the same [problem|question] with another supplier last [year|quarter].",
+)
+SUBJECTS = ("VAT invoice request", "Invoice tax question", "VAT on our invoice", "Invoice fix")
 
 
 def _vat_number(kit: Kit, prefix: str) -> str:
-    return prefix + "".join(str(kit.rng.randrange(10)) for _ in range(9))
+    return f"{prefix}{kit.rng.randrange(10**8, 10**9)}"
 
 
 def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded invoice/tax case (see the module docstring)."""
+    """Scenario fields for one seeded invoice-tax case (see the module docstring)."""
     name = kit.person()
-    first = name.split()[0]
     company = kit.company()
     tier = kit.pick(TIERS_BUSINESS)
-    country, prefix, rate = COUNTRIES[kit.rng.randrange(len(COUNTRIES))]
-    invoice = kit.ident("INV", 6)
-    net = kit.money(80, 4000, ("EUR", "€"))
-    vat = Money(net.cents * rate // 100, net.code, net.symbol)
     roll = kit.rng.random()
     variant = (
         "overcharged"
-        if roll < 0.46
+        if roll < 0.32
         else "reverse_charged"
-        if roll < 0.64
-        else "late_id"
-        if roll < 0.78
+        if roll < 0.44
+        else "validated_after"
+        if roll < 0.56
+        else "domestic"
+        if roll < 0.66
         else "missing"
     )
-    # Without a tax ID on file, some customers cannot give one yet (registration pending).
-    pending = variant == "missing" and kit.chance(0.45)
-    vat_number = _vat_number(kit, prefix)
-    invoice_ago = kit.rng.randrange(5, 60)
-    invoice_day = kit.day(invoice_ago)
-    if variant in ("overcharged", "reverse_charged"):
-        validated = kit.day(invoice_ago + kit.rng.randrange(20, 400))
-    else:
-        validated = kit.day(kit.rng.randrange(0, invoice_ago))
+    pending = variant == "missing" and kit.chance(0.42)
+    country, prefix, rate = (
+        IRELAND if variant == "domestic" else COUNTRIES[kit.rng.randrange(len(COUNTRIES))]
+    )
+    invoice = kit.ident("INV", 6)
+    inv_days = kit.rng.randint(5, 150)
+    net = kit.money(200, 6000, ("EUR", "€"))
     charged_vat = variant != "reverse_charged"
-    total = Money(net.cents + (vat.cents if charged_vat else 0), net.code, net.symbol)
+    vat = Money(net.cents * rate // 100 if charged_vat else 0, "EUR", "€")
+    vat_id = _vat_number(kit, prefix)
+    if variant in ("overcharged", "reverse_charged", "domestic"):
+        valid_days = inv_days + kit.rng.randint(1, 300)
+    elif variant == "validated_after":
+        valid_days = kit.rng.randint(0, inv_days - 1)
+    else:
+        valid_days = -1
+    deadline = kit.rng.randint(1, 10) if kit.chance(0.35) else None
 
-    if charged_vat:
-        tax_line = f"VAT {rate}% ({country}): {vat}"
-    else:
-        tax_line = "VAT 0%: reverse charge (customer accounts for VAT)"
-    vat_shown = vat_number if variant in ("overcharged", "reverse_charged") else "none"
-    invoice_text = (
-        f"Invoice {invoice}, dated {invoice_day}, {company}, billing country {country}. "
-        f"{kit.pick(PLANS)}: net {net}. {tax_line}. Total {total}, paid. "
-        f"Customer VAT number printed: {vat_shown}."
-    )
-    if variant == "missing":
-        profile = f"Company {company}, {country}. Tax ID: none on file. Tax status: consumer."
-    else:
-        profile = (
-            f"Company {company}, {country}. Tax ID: {vat_number}, validated (VIES) on "
-            f"{validated}. Tax status: business, reverse charge applies from validation."
+    # registry log: failed checks and the first successful one
+    entries: list[tuple[int, str]] = []
+    if valid_days >= 0:
+        entries.append((valid_days * 1440 + 200, f"VIES check {vat_id}: valid"))
+        if kit.chance(0.5):
+            failed = valid_days + kit.rng.randint(1, 30)
+            entries.append((failed * 1440 + 100, f"VIES check {vat_id}: service unavailable"))
+        if kit.chance(0.4):
+            entries.append((max(0, valid_days - 20) * 1440, f"VIES check {vat_id}: valid"))
+    elif kit.chance(0.5):
+        entries.append(
+            (kit.rng.randint(5, 90) * 1440, f"VIES check {_vat_number(kit, prefix)}: invalid")
         )
-    message = kit.pick(TEMPLATES).format(
-        invoice=invoice,
-        amount=total,
-        country=country,
-        company=company,
-        first=first,
-        check=kit.pick(CHECKS),
+    registry = tx.log(
+        kit,
+        entries,
+        noise=("registry sync ok records={n}", "VIES latency ms={n}", "batch revalidation queued"),
+        n_noise=(1, 3),
     )
+    lines = [
+        ("Invoice", invoice),
+        ("Issued", kit.day(inv_days)),
+        ("Seller", "Caseops Services Ltd, Dublin, IE"),
+        ("Bill to", f"{company}, {country}"),
+        ("Item", f"{kit.pick(PLANS)}, net {net}"),
+        (
+            "VAT",
+            f"{rate}%: {vat}" if charged_vat else "0%: reverse charge (customer accounts for VAT)",
+        ),
+        ("Total", str(Money(net.cents + vat.cents, "EUR", "€"))),
+    ]
     artifacts = {
-        "invoice": Artifact(title=f"Invoice {invoice}", content=invoice_text),
-        "tax_profile": Artifact(title="Billing and tax profile", content=profile),
-        "payment_methods": Artifact(
-            title="Payment methods",
-            content=(
-                f"Card ending {kit.rng.randrange(0, 10000):04d} (default); "
-                f"invoices emailed to billing@{company.split()[0].lower()}.example."
+        "invoice": Artifact(
+            title=f"Invoice {invoice}",
+            content=tx.record(kit, lines, [("PO", kit.ident("PO", 4)), ("Terms", "net 30")]),
+        ),
+        "account": Artifact(
+            title=f"Account: {company}",
+            content=tx.record(
+                kit,
+                [
+                    ("Country", country),
+                    ("VAT ID", vat_id if valid_days >= 0 else "none on file"),
+                    ("Tier", tier),
+                ],
+                [("Billing email", "finance@example.com"), ("Seats", str(kit.rng.randint(5, 90)))],
             ),
         ),
-        "usage": Artifact(
-            title="Plan usage",
-            content=(
-                f"{kit.rng.randrange(3, 250)} seats active; renewal "
-                f"{kit.day(-kit.rng.randrange(10, 300))}."
+        "tax_registry": Artifact(title="Tax ID checks", content=registry or "(no checks)"),
+        "crm": Artifact(
+            title="CRM notes",
+            content=tx.crm_notes(
+                kit,
+                [(kit.rng.randint(100, 400), "Customer said their VAT number was on file.")]
+                if kit.chance(0.3)
+                else [],
             ),
         ),
     }
     policies = {
-        "tax_invoices": Policy(
-            title="Invoices and tax (VAT)",
-            content=(
-                "Business customers with a tax ID validated on the account are invoiced with "
-                "the reverse charge (0% VAT). Compare the invoice date with the tax ID's "
-                "validation date: if VAT was charged on an invoice dated after validation, that "
-                "is a miscalculation - refund the VAT charged (a billing error). If the tax ID "
-                "was validated only after the invoice date, the VAT charged stands and the "
-                "reverse charge applies to future invoices. If no tax ID is on file, ask the "
-                "customer for it before reissuing (if they cannot give one yet, leave the case "
-                "waiting on the customer as a verification request); a tax ID supplied now does "
-                "not change earlier invoices. Otherwise send the VAT-compliant invoice (provide "
-                "information). Route to billing: questions are low priority; a VAT refund is "
-                "normal priority (high for enterprise accounts)."
+        "vat_invoices": Policy(
+            title="VAT on invoices",
+            content=tx.policy_text(
+                kit,
+                (
+                    "Reverse charge (0% VAT) applies to business customers in another EU "
+                    "country whose VAT ID passed a validity check on or before the invoice "
+                    "date. Failed or unavailable checks do not count.",
+                    "If such an invoice charged VAT, issue a credit note for the VAT charged "
+                    "(a refund of the VAT) and state the amount.",
+                    "Customers in Ireland are domestic: Irish VAT is always charged.",
+                    "An ID validated after the invoice date does not change that invoice; "
+                    "send the VAT invoice as issued and explain.",
+                    "No VAT ID on file: ask for it. If the registration is still pending, "
+                    "wait for the customer.",
+                ),
+                effective="2025-07-01",
+                version="3",
             ),
-            keywords=("vat", "invoice", "tax", "reverse charge", "tax id"),
+            keywords=("vat", "tax", "invoice", "reverse charge", "tax id"),
         ),
-        "subscription_refunds": Policy(
-            title="Subscription refunds",
-            content=(
-                "Plan fees are refundable within 14 days of purchase; after that, no refunds "
-                "for unused time."
-            ),
-            keywords=("refund", "subscription", "cancel"),
-        ),
-        "data_retention": Policy(
-            title="Billing data retention",
-            content="Invoices are kept for 10 years and can be downloaded from the billing page.",
-            keywords=("download", "retention", "records"),
+        "invoice_copies": Policy(
+            title="Invoice copies",
+            content="Copies of past invoices can be downloaded from the billing page.",
+            keywords=("copy", "download", "invoice"),
         ),
     }
-    requested: tuple[str, ...] = ("tax_id",) if variant == "missing" else ()
-    status = "waiting_on_customer" if pending else "resolved"
+
+    facts = [
+        tx.variant(
+            kit, FACTS, invoice=invoice, amount=str(Money(net.cents + vat.cents, "EUR", "€"))
+        ),
+        tx.variant(kit, WHO, company=company, country=country),
+    ]
+    if kit.chance(0.4):
+        facts.append(kit.pick(ID_CLAIMS))
     if pending:
-        code, issue, priority = "request_verification", "general_inquiry", "low"
-        reply_markers: tuple[Point, ...] = (
-            point("tax_id", name="need_tax_id"),
-            point("reissue_invoice", conditional_ok=True, name="reissue_later"),
-        )
-        note = point("tax_id", negated=True, conditional_ok=True, name="no_tax_id")
-        forbidden: tuple[Claim, ...] = claims(
-            "refund", "credit_note", "reverse_charge", "vat_correct", "locked", "escalated"
-        )
-    elif variant == "overcharged":
+        facts.append(tx.variant(kit, PENDING_LINES))
+    if deadline is not None:
+        facts.append(tx.variant(kit, DEADLINE, days=deadline))
+    msg = tx.message(
+        kit,
+        facts=facts,
+        request=tx.variant(kit, REQUESTS),
+        context=CONTEXT,
+        name=name,
+        company=company,
+    )
+    subject = kit.pick(SUBJECTS)
+    evidence = ["ticket", "artifact:invoice", "artifact:account", "policy:vat_invoices"]
+    requested: tuple[RequestableField, ...] = ()
+    status = "resolved"
+    if variant == "overcharged":
         code, issue = "issue_refund", "billing_error"
-        priority = "high" if tier == "enterprise" else "normal"
-        reply_markers = (
-            point("apology"),
-            point("refund"),
-        )
-        note = point("overcharged", name="miscalculated")
-        forbidden = claims("vat_correct", "locked", "escalated", "incident", "replacement")
+        evidence.append("artifact:tax_registry")
+        reply = (point("credit_note", "credit note", "refund"), amount_point("vat_amount", vat))
+        note = (point("validated_before", "validated before the invoice", "reverse charge"),)
+        forbidden = never("VAT is correct", "cannot refund", "locked", "escalated")
+    elif variant == "missing":
+        requested = ("tax_id",)
+        code = "request_verification" if pending else "provide_information"
+        status = "waiting_on_customer" if pending else "resolved"
+        issue = "general_inquiry"
+        reply = (point("vat_id", "VAT ID", "VAT number", "tax ID"),)
+        note = (point("no_id", "no VAT ID on file", "no tax ID", "none on file"),)
+        forbidden = never("credit note", "refunded", "locked")
     else:
         code, issue = "provide_information", "general_inquiry"
-        priority = "low"
-        if variant == "reverse_charged":
-            treatment = point("reverse_charge")
-            tax_concept = "reverse_charge"
-        else:
-            treatment = point("vat_correct", name="vat_stands")
-            tax_concept = "vat_correct"
-        reply_markers = (
-            point("invoice"),
-            treatment,
-        )
-        note = point(tax_concept, name="tax_status")
-        forbidden = claims(
-            "refund", "credit_note", "overcharged", "locked", "escalated", "incident"
-        )
-    evidence = ("ticket", "artifact:invoice", "artifact:tax_profile", "policy:tax_invoices")
-    # review, classify, two artifacts, one policy, [request], note, reply, resolve
-    # (a pending case ends with submit instead of resolve: the same count)
-    optimal = 1 + 1 + 2 + 1 + len(requested) + 1 + 1 + 1
-    difficulty = {
-        "reverse_charged": "easy",
-        "overcharged": "medium",
-        "missing": "hard" if pending else "medium",
-        "late_id": "hard",
-    }[variant]
-    return {
-        "difficulty": difficulty,
-        "title": f"VAT invoice for {invoice}",
-        "objective": (
-            "Check the invoice against the account's tax profile and the tax policy, route the "
-            "case, answer the customer and settle it."
+        if variant in ("validated_after", "reverse_charged"):
+            evidence.append("artifact:tax_registry")
+        why = {
+            "reverse_charged": ("reverse charge", "reverse-charge", "0% VAT"),
+            "validated_after": ("after the invoice", "validated after", "after the invoice date"),
+            "domestic": ("Irish VAT", "domestic", "Ireland"),
+        }[variant]
+        reply = (point("vat_invoice", "VAT invoice", "invoice"), point("why", *why))
+        note = (point("basis", *why),)
+        forbidden = never("credit note", "refunded", "locked")
+    return assemble(
+        kit,
+        difficulty="hard",
+        budget=BUDGET,
+        title=subject,
+        objective=(
+            "Work the case: check the invoice against the account, the tax records and the "
+            "policy, route it, note your reasoning and tell the customer the outcome."
         ),
-        "ticket": Ticket(
-            subject=kit.pick(("VAT invoice request", "Invoice and VAT question", "Tax invoice")),
+        ticket=Ticket(
+            subject=subject,
             customer_name=name,
-            customer_message=message,
+            customer_message=msg,
             customer_tier=tier,
-            sla_minutes=kit.rng.choice((480, 720, 1440)),
+            sla_minutes=sla(kit, tier),
             affected_users=1,
-            business_impact=f"{company} finance close; invoice total {total}.",
-            secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.4) else (),
+            business_impact=f"{company}: invoice {invoice}.",
+            secondary_concerns=(),
         ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={}
-            if pending
-            else {
-                "tax_id": f"Our VAT number is {vat_number}.",
-                "invoice_number": f"It's {invoice}.",
-            },
-            unanswered_reply=(
-                f"{first}: our VAT registration is still being processed; we don't have the "
-                "number yet."
-                if pending
-                else f"{first} has not replied."
-            ),
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status=status,
-            resolution_code=code,
-            queue="billing",
-            priority=priority,
-            issue_type=issue,
-            requested_fields=requested,  # type: ignore[arg-type]
-            required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
+        artifacts=artifacts,
+        policies=policies,
+        status=status,
+        code=code,
+        queue="billing",
+        priority=impact_priority(money=vat, deadline_days=deadline),
+        issue_type=issue,
+        evidence=evidence,
+        requested=requested,
+        answers={} if pending else {"tax_id": f"Our VAT ID is {vat_id}."},
+        reply=reply,
+        note=note,
+        forbidden=forbidden,
+    )

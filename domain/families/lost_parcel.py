@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import Kit
 from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 from caseops.domain.vocab import RequestableField
@@ -61,7 +62,7 @@ CONCERNS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded lost-parcel case (see the module docstring)."""
     item = kit.pick(ITEMS)
     order = kit.ident("ORD")
@@ -110,10 +111,10 @@ def generate(kit: Kit) -> dict[str, Any]:
 
     if lost:
         code, queue = "reship_order", "fulfillment"
-        priority = "normal" if tier == "standard" and price.cents < 20000 else "high"
+        priority = impact_priority(money=price)
     else:
         code, queue = "provide_information", "general_support"
-        priority = "normal" if tier == "business" else "low"
+        priority = impact_priority()
 
     message = kit.pick(TEMPLATES).format(order=order, item=item, extra=kit.pick(EXTRAS)).strip()
     ship_line = (
@@ -160,11 +161,11 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "when it has had no scan for more than the carrier's claim window past the "
                 "promised date, or when it was scanned delivered at a postcode other than the "
                 "order's more than the claim window ago: reship the order at no charge, route "
-                "to fulfillment, high priority for plus and business customers or orders of "
-                "200 or more, else normal. "
+                "to fulfillment. "
                 "If the parcel is still in transit and the promised date has not passed, "
                 "tell the customer the expected delivery date (no reshipment), route to "
-                "general support, normal priority for business customers, else low. "
+                "general support. "
+                "Priority follows the shared support-priorities rule. "
                 "If we hold no tracking number, ask the customer for it first. Before "
                 "reshipping a parcel scanned delivered at another postcode, ask the customer "
                 "to confirm their shipping address."
@@ -267,3 +268,25 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [checked|asked] with my neighbours[| and the building manager].",
+    "The tracking [page|link] [isn't helping|makes no sense|hasn't changed].",
+    "It was [a gift|for my mum|for work].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

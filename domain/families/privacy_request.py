@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -65,7 +66,7 @@ def _slug(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum())
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded privacy-request case (see the module docstring)."""
     name = kit.person()
     first, last = name.split()[0], name.split()[-1]
@@ -78,7 +79,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     sender = account_email if verified else other_email
     earlier = kit.chance(0.35)
     earlier_days = kit.rng.randrange(20, 28) if earlier else 0
-    priority = "high" if earlier else "normal"
+    priority = impact_priority(deadline_days=30 - earlier_days if earlier else None)
     ask = kit.pick(DELETE_ASKS if deletion else EXPORT_ASKS)
     message = kit.pick(TEMPLATES).format(
         ask=ask, ask_cap=ask[0].upper() + ask[1:], name=name, extra=kit.pick(EXTRAS)
@@ -141,8 +142,10 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "A verified deletion request is fulfilled unless the account has an open "
                 "invoice or an active legal hold; then deletion is blocked, so explain why "
                 "and what has to happen first (provide information). Route to "
-                "privacy_compliance; if an earlier request is 20 or more days old (the "
-                "30-day deadline is close) the case is high priority, else normal."
+                "privacy_compliance. The statutory deadline is 30 days from the first "
+                "request."
+                " "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("gdpr", "personal data", "export", "delete", "deletion", "erasure"),
         ),
@@ -251,3 +254,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [care|worry] about [my privacy|where my data goes].",
+    "I [read|saw] your privacy [notice|policy].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

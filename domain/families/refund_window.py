@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -81,7 +82,7 @@ def _age(kit: Kit, window: int, inside: bool) -> int:
     return window + kit.rng.randint(1, max(20, window))
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded refund-window case (see the module docstring)."""
     item = kit.pick(ITEMS)
     other_items = [i for i in ITEMS if i != item]
@@ -95,12 +96,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     name = kit.person()
     ask = kit.chance(0.35)
 
-    if tier == "plus" or amount.cents >= 30000:
-        priority = "high"
-    elif amount.cents < 3000:
-        priority = "low"
-    else:
-        priority = "normal"
+    priority = impact_priority(money=amount)
     code = "issue_refund" if inside else "deny_refund_outside_policy"
 
     # The account's recent orders: the one in question plus one or two others.
@@ -165,8 +161,8 @@ def generate(kit: Kit) -> dict[str, Any]:
                 f"{window} included), counted to today. Inside the window: issue a full "
                 f"refund. After day {window}: decline the refund as outside policy. If the "
                 "ticket does not say which order and the account has several, ask for the "
-                "order number first. Route to billing; plus-tier customers or amounts of 300 "
-                "or more are high priority, amounts under 30 low, others normal."
+                "order number first. Route to billing. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("refund", "return", "money back", "send back", "change of mind"),
         ),
@@ -251,3 +247,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "It's [unused|still in the box|never been worn].",
+    "I [changed my mind|found it cheaper elsewhere|got one as a gift].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

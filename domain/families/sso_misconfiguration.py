@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import TIERS_BUSINESS, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -52,7 +53,7 @@ EXTRAS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded SSO-failure case (see the module docstring)."""
     company = kit.company()
     name = kit.person()
@@ -127,10 +128,10 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "customer's SAML responses (expired signing certificate, issuer or entity "
                 "ID mismatch) while other tenants sign in fine are the customer's IdP "
                 "configuration: ask for fresh IdP metadata, update the configuration "
-                "(fix_configuration) and resolve; technical_support, integration issue, "
-                "high for enterprise, normal for business. Failures across many tenants "
+                "(fix_configuration) and resolve; technical_support, integration issue. "
+                "Failures across many tenants "
                 "(for example after an auth release) are a platform outage: classify as a "
-                "technical incident, urgent, escalate to platform_engineering and open an "
+                "technical incident, escalate to platform_engineering and open an "
                 "incident."
             ),
             keywords=("sso", "saml", "single sign-on", "idp", "sign-in", "login"),
@@ -164,12 +165,8 @@ def generate(kit: Kit) -> dict[str, Any]:
             "password_reset",
             "verify_identity",
         )
-        code, queue, priority, issue = (
-            "open_incident",
-            "platform_engineering",
-            "urgent",
-            "technical_incident",
-        )
+        code, queue, issue = "open_incident", "platform_engineering", "technical_incident"
+        priority = impact_priority(blocked=True, users=users, enterprise=tier == "enterprise")
     else:
         requested = ("idp_metadata",)
         reply_markers = (
@@ -179,7 +176,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         note = point("sso_metadata", name="cause")
         forbidden = claims("incident", "escalated", "engineering", "refund", "password_reset")
         code, queue, issue = "fix_configuration", "technical_support", "integration_issue"
-        priority = "high" if tier == "enterprise" else "normal"
+        priority = impact_priority(blocked=True, users=users, enterprise=tier == "enterprise")
     # review, classify, two artifacts, one policy, [escalate], [request], note, reply, end
     optimal = 2 + 3 + int(platform) + len(requested) + 3
     new_cert = ":".join(kit.hexid("", 2) for _ in range(6))
@@ -232,3 +229,24 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "[Nobody|No one] on the team can [log in|sign in|get in].",
+    "Our IT [admin|lead] is [on leave|travelling] this week.",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="hard",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

@@ -1,19 +1,23 @@
 """Family ``subscription_cancellation``: a customer asks to cancel a subscription.
 
-Facts that decide the gold:
-- the billing record of the subscription in question: a monthly plan (or an enterprise
-  annual agreement whose committed term has ended and now renews monthly) ->
-  ``cancel_subscription`` with a prorated credit of price x unused days / 30 (unused days
-  = days from the reference day to the next renewal), which the reply must state; an
-  enterprise annual agreement still inside its committed term -> ``provide_information``
-  (not cancelled; the reply must state the term end date);
-- business or enterprise accounts with two workspaces whose ticket names neither ->
-  ``request_info(workspace_id)``; the customer names one, the case returns to triaged,
-  then settle on that workspace's record;
-- queue ``billing`` for standard/plus tiers, ``account_management`` for business/enterprise;
-  priority by tier (standard ``low``, plus/business ``normal``, enterprise ``high``), one
-  level higher (at most ``high``) when the next renewal is within 3 days or a committed
-  term ends within 30 days.
+Decision rule (source: the ``subscription_cancellation`` article, clauses 1-5):
+
+1. Consumer plans (standard, plus) started within the last 14 days (the ``subscription``
+   record's start date against today) are in the cooling-off period -> ``issue_refund`` of
+   the first payment in full (the reply states the amount).
+2. Otherwise a monthly plan, or an annual agreement whose committed term has ended and now
+   renews monthly -> ``cancel_subscription`` with a prorated credit of price x unused
+   days / 30, unused days = days from today to the next renewal, rounded to the cent; the
+   reply states the amount (kept from generator 1: the credit must be exact).
+3. An enterprise annual agreement still inside its committed term -> not cancelled:
+   ``provide_information`` with the date the term ends (the reply states it). A CRM note
+   about the agreement may be older than the billing record; the billing record decides.
+4. A business account with two workspaces whose ticket names neither ->
+   ``request_info(workspace_id)`` first; the customer names one and the case is settled
+   on that workspace's record.
+5. Queue billing for consumer tiers, account management for business and enterprise;
+   priority by impact (``support_priorities``), the money at stake being the
+   subscription's price per cycle.
 """
 
 from __future__ import annotations
@@ -21,18 +25,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from caseops.domain.families.kit import CURRENCIES, Kit, Money
-from caseops.domain.scenario import (
-    Artifact,
-    Claim,
-    Customer,
-    Gold,
-    Policy,
-    Ticket,
-    claim,
-    claims,
+from caseops.domain.families import text as tx
+from caseops.domain.families.common import (
+    amount_point,
+    assemble,
+    impact_priority,
+    never,
     point,
+    sla,
 )
+from caseops.domain.families.kit import CURRENCIES, Kit, Money
+from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
 NAME = "subscription_cancellation"
@@ -43,21 +46,45 @@ CONSUMER_PLANS = ("Basic", "Plus", "Family", "Premium")
 BUSINESS_PLANS = ("Team", "Growth", "Scale")
 WORKSPACE_LABELS = ("analytics", "marketing", "support", "engineering", "finance", "sales")
 
-TEMPLATES = (
-    "Hi, please cancel {what}. {extra}I'd like whatever is left of this billing period "
-    "credited back.",
-    "Hello - we've decided to stop using the service. Can you cancel {what}? {extra}",
-    "Please end {what} effective today. {extra}What happens to the time we've already paid for?",
-    "I'd like to cancel {what}. {extra}Let me know what I'm owed for the unused time.",
-    "Cancellation request for {what}. {extra}Please confirm and tell me about any credit.",
+BUDGET = 14
+COOLING_OFF_DAYS = 14
+
+REQUESTS = (
+    "[Please|Kindly|Could you] cancel {what}[| today| effective today| right away].",
+    "[Can|Could] you cancel {what} [effective today|now|from today|as of today]?",
+    "I'd like to [end|stop|close] {what}[| please| asap].",
+    "We [want|need|have decided] to [stop|end|drop] {what} - please [process|handle] the "
+    "cancellation.",
+    "Cancel {what} please, and [tell me|let me know] about any money [owed|due|involved].",
+    "How do I cancel {what}? I'd rather you [just do it|handle it] for me.",
 )
-EXTRAS = (
-    "",
-    "",
-    "We're consolidating tools. ",
-    "Budget cuts, unfortunately. ",
-    "It's just not getting used enough. ",
-    "Nothing wrong with the product. ",
+FACTS = (
+    "{reason}",
+    "{reason} What happens to the [time|days|period] [already|we've|I've] paid for?",
+    "{reason} I assume any unused [time|days|part of the month] is [credited|refunded|paid] back.",
+    "{reason} I'd like whatever is left of the [period|month|cycle] [back|credited].",
+    "{reason} [Let me know|Tell me] if there's anything [I|we] [owe|are owed].",
+)
+REASONS = (
+    "We're [consolidating|cutting down on|reviewing all our] [tools|subscriptions|software].",
+    "[Budget cuts|Cost cutting|A spending freeze], [unfortunately|sadly|I'm afraid].",
+    "It's just not getting used [enough|much|at all] [lately|these days|].",
+    "Nothing wrong with the [product|service|app], we simply don't need it [any more|now].",
+    "We moved to [a competitor|another tool|a different provider] that our [parent company|"
+    "new owner|head office] uses.",
+    "I signed up to [try it|test it out|give it a go] and it [isn't for me|wasn't what I "
+    "expected|doesn't fit my needs].",
+    "The price went up and I can't [justify|afford] it [any more|right now].",
+    "My team [shrank|got smaller|was cut] and the seats sit [empty|unused].",
+    "I only needed it for one [project|job|course] which is [finished|over|done] now.",
+)
+CONTEXT = (
+    "We've been [happy|satisfied] customers [overall|mostly|until now].",
+    "I couldn't find a cancel [button|option|link] in the [settings|app|account page].",
+    "I tried to cancel in the [app|website|portal] but it sent me here.",
+    "Our [finance team|accountant|manager] asked me to sort this out before [month end|"
+    "Friday|the next invoice].",
+    "I was told by [chat|phone support|a colleague] that you'd handle it by email.",
 )
 CONCERNS = (
     "Asks whether exported reports stay available after cancelling.",
@@ -65,6 +92,7 @@ CONCERNS = (
     "Mentions a teammate who still needs read access.",
     "Asks whether data is deleted on cancellation.",
 )
+SUBJECTS = ("Cancel subscription", "Cancellation request", "Please cancel", "Ending our plan")
 
 
 @dataclass(frozen=True)
@@ -116,7 +144,7 @@ def _describe(kit: Kit, s: Sub, plan: str, business: bool) -> str:
 
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded subscription-cancellation case (see the docstring)."""
-    tier = kit.pick(("standard",) * 4 + ("plus",) * 2 + ("business",) * 4 + ("enterprise",) * 10)
+    tier = kit.pick(("standard",) * 5 + ("plus",) * 4 + ("business",) * 4 + ("enterprise",) * 7)
     business = tier in ("business", "enterprise")
     name = kit.person()
     company = kit.company()
@@ -137,16 +165,21 @@ def generate(kit: Kit) -> dict[str, Any]:
         if tier != "enterprise":
             return "monthly"
         roll = kit.rng.random()
-        return "in_term" if roll < 0.8 else "rolled" if roll < 0.9 else "monthly"
+        return "in_term" if roll < 0.65 else "rolled" if roll < 0.85 else "monthly"
 
     labels = list(WORKSPACE_LABELS)
     first_label = labels.pop(kit.rng.randrange(len(labels)))
     sub = _sub(kit, kind(), seats, price(seats), first_label)
+    # consumer plans: how long ago the plan started (the cooling-off clause)
+    started = kit.rng.randint(1, COOLING_OFF_DAYS) if kit.chance(0.45) else kit.rng.randint(15, 700)
+    if not business:
+        sub = Sub(
+            sub.workspace, sub.label, "monthly", 1, sub.price, min(sub.elapsed, started), 0, started
+        )
+    cooling = not business and started <= COOLING_OFF_DAYS
     ask = business and kit.chance(0.35)
     subs = [sub]
     if ask:
-        # A second workspace on the other kind of contract where possible, so the answer
-        # decides the outcome; the customer's reply names the first one.
         other_kind = kind()
         if tier == "enterprise":
             other_kind = "monthly" if sub.kind == "in_term" else "in_term"
@@ -157,17 +190,10 @@ def generate(kit: Kit) -> dict[str, Any]:
 
     in_term = sub.kind == "in_term"
     renewal = CYCLE_DAYS - sub.elapsed
-    unused = renewal
     credit = Money(
-        (sub.price.cents * unused + CYCLE_DAYS // 2) // CYCLE_DAYS, currency_code, symbol
+        (sub.price.cents * renewal + CYCLE_DAYS // 2) // CYCLE_DAYS, currency_code, symbol
     )
     queue = "account_management" if business else "billing"
-    levels = ("low", "normal", "high")
-    level = {"standard": 0, "plus": 1, "business": 1, "enterprise": 2}[tier]
-    if (in_term and sub.term_end <= 30) or (not in_term and renewal <= 3):
-        level = min(2, level + 1)
-    priority = levels[level]
-    code = "provide_information" if in_term else "cancel_subscription"
 
     if business:
         what = (
@@ -177,15 +203,51 @@ def generate(kit: Kit) -> dict[str, Any]:
                 (
                     f"our {company} subscription (workspace {sub.workspace})",
                     f"the {sub.label} workspace {sub.workspace}",
+                    f"workspace {sub.workspace}",
                 )
             )
         )
     else:
-        what = kit.pick(("my subscription", f"my {plan} plan", "my membership"))
-    message = kit.pick(TEMPLATES).format(what=what, extra=kit.pick(EXTRAS)).strip()
-    records = " ".join(_describe(kit, s, plan, business) for s in subs)
+        what = kit.pick(("my subscription", f"my {plan} plan", "my membership", "the plan"))
+    facts = [tx.variant(kit, FACTS, reason=kit.pick(REASONS))]
+    if not business and kit.chance(0.5):
+        facts.append(
+            kit.pick(
+                (
+                    "I only signed up recently.",
+                    "I've had it for a while now.",
+                    "I think I joined a little while ago.",
+                )
+            )
+        )
+    msg = tx.message(
+        kit,
+        facts=facts,
+        request=tx.variant(kit, REQUESTS, what=what),
+        context=CONTEXT,
+        name=name,
+        company=company if business else "",
+    )
+    subject = kit.pick(SUBJECTS)
+    records = "\n".join(_describe(kit, s, plan, business) for s in subs)
+    if not business:
+        records += f"\nPlan started {kit.day(started)}; first payment {sub.price}."
     account = f"{company} account" if business else f"Account of {name}"
     total_seats = sum(s.seats for s in subs)
+    crm: list[tuple[int, str]] = []
+    if tier == "enterprise" and kit.chance(0.5):
+        crm.append(
+            (
+                kit.rng.randint(200, 500),
+                kit.pick(
+                    (
+                        "Agreement renewed for another annual term.",
+                        "Customer on a committed annual term; renewal discussed.",
+                        "Moved to month-to-month after the annual term, per the customer.",
+                    )
+                ),
+            )
+        )
     artifacts = {
         "subscription": Artifact(
             title=f"Billing record: {account} (as of {kit.day(0)})",
@@ -193,9 +255,16 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "invoices": Artifact(
             title="Recent invoices",
-            content=(
-                f"Last {kit.rng.randint(2, 6)} invoices paid on time by "
-                f"{kit.pick(('card', 'bank transfer', 'direct debit'))}; no balance due."
+            content=tx.record(
+                kit,
+                [
+                    (
+                        f"INV-{kit.rng.randrange(10000, 99999)}",
+                        f"{kit.day(kit.rng.randrange(1, 90))} paid",
+                    )
+                    for _ in range(kit.rng.randint(2, 4))
+                ],
+                [("Balance due", "none"), ("Payment method", kit.pick(("card", "transfer")))],
             ),
         ),
         "usage": Artifact(
@@ -207,23 +276,33 @@ def generate(kit: Kit) -> dict[str, Any]:
                 else f"{kit.rng.randint(0, 40)} sessions in the last 30 days."
             ),
         ),
+        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
     }
     policies = {
         "subscription_cancellation": Policy(
             title="Cancelling a subscription",
-            content=(
-                "Monthly plans, and annual agreements whose committed term has ended and now "
-                "renew monthly, can be cancelled at once: cancel and credit the unused part "
-                f"of the current cycle, price x unused days / {CYCLE_DAYS} (unused days = "
-                "days from today to the next renewal), rounded to the cent, and state the "
-                "amount. Enterprise annual agreements still inside their committed term "
-                "cannot be cancelled early: do not cancel; tell the customer the date the "
-                "term ends (non-renewal takes effect then). If a business account has "
-                "several workspaces and the ticket names none, ask which workspace first. "
-                "Queue: billing for standard and plus; account management for business and "
-                "enterprise. Priority by tier: low for standard, normal for plus and "
-                "business, high for enterprise; one level higher (at most high) when the "
-                "next renewal is within 3 days or a committed term ends within 30 days."
+            content=tx.policy_text(
+                kit,
+                (
+                    f"Consumer plans started within the last {COOLING_OFF_DAYS} days are in "
+                    "the cooling-off period: cancel and refund the first payment in full, "
+                    "and state the amount.",
+                    "Monthly plans, and annual agreements whose committed term has ended and "
+                    "now renew monthly, can be cancelled at once: cancel and credit the "
+                    f"unused part of the current cycle, price x unused days / {CYCLE_DAYS} "
+                    "(unused days = days from today to the next renewal), rounded to the "
+                    "cent, and state the amount.",
+                    "Enterprise annual agreements still inside their committed term cannot "
+                    "be cancelled early: do not cancel; tell the customer the date the term "
+                    "ends (non-renewal takes effect then). The billing record decides, not "
+                    "older notes.",
+                    "If a business account has several workspaces and the ticket names none, "
+                    "ask which workspace first.",
+                    "Queue: billing for standard and plus; account management for business "
+                    "and enterprise.",
+                ),
+                effective="2025-09-01",
+                version="5",
             ),
             keywords=("cancel", "cancellation", "subscription", "unsubscribe", "end plan"),
         ),
@@ -235,11 +314,6 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
             keywords=("upgrade", "downgrade", "change plan", "seats"),
         ),
-        "refunds": Policy(
-            title="Refunds for goods",
-            content="Physical goods can be returned within 30 days of delivery for a refund.",
-            keywords=("refund", "return"),
-        ),
     }
     evidence = ["ticket", "artifact:subscription", "policy:subscription_cancellation"]
     requested: tuple[RequestableField, ...] = ("workspace_id",) if ask else ()
@@ -248,42 +322,63 @@ def generate(kit: Kit) -> dict[str, Any]:
         if business
         else {}
     )
-    if in_term:
+    if cooling:
+        code = "issue_refund"
+        reply = (point("refund", "refund", "refunded"), amount_point("refund_amount", sub.price))
+        forbidden = never("prorated", "pro-rated", "committed term", "locked", "escalated")
+        note = (point("cooling_off", "cooling-off", "cooling off", "within 14 days"),)
+    elif in_term:
+        code = "provide_information"
         end = kit.day(-sub.term_end)
         reply = (
-            point("committed_term", name="term"),
-            point(facts=(end,), name="term_end"),
+            point("term", "committed term", "contract term", "annual term", "term ends"),
+            point("term_end", end),
         )
-        forbidden: tuple[Claim, ...] = claims("cancel", "prorated", "refund", "locked", "escalated")
-        note = point("committed_term", name="in_term")
+        forbidden = never(
+            "has been cancelled",
+            "has been canceled",
+            "is cancelled",
+            "now cancelled",
+            "cancellation is confirmed",
+            "cancellation confirmed",
+            "prorated",
+            "pro-rated",
+            "refund",
+            "locked",
+        )
+        note = (point("in_term", "inside the committed term", "committed term", "in term"),)
     else:
+        code = "cancel_subscription"
         reply = (
-            point("cancel", name="cancelled"),
-            point(facts=(str(credit),), name="prorated_amount"),
+            point("cancelled", "cancelled", "canceled", "cancellation is confirmed"),
+            amount_point("prorated_amount", credit),
         )
-        forbidden = (
-            claim("cancel", negated=True, name="cannot_cancel"),
-            *claims("committed_term", "full_refund", "locked", "escalated", "incident"),
+        forbidden = never(
+            "cannot be cancelled",
+            "can't be cancelled",
+            "committed term",
+            "full refund",
+            "locked",
+            "escalated",
         )
-        note = point("prorated", name="proration")
-    # review, classify, one artifact, one policy, [request], note, reply, resolve
-    optimal = 1 + 1 + 1 + 1 + len(requested) + 1 + 1 + 1
+        note = (point("proration", "prorated", "pro-rated", "proration", "unused days"),)
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
     monthly_total = sum(s.price.cents for s in subs)
-    return {
-        "difficulty": "hard" if ask else "medium" if tier == "enterprise" else "easy",
-        "title": f"Cancel subscription ({tier})",
-        "objective": (
-            "Find the subscription in question and how it bills, apply the cancellation "
-            "policy, route the case, tell the customer the outcome (with the prorated credit "
-            "or the term end date) and settle it."
+    return assemble(
+        kit,
+        difficulty="medium",
+        budget=BUDGET,
+        title=subject,
+        objective=(
+            "Work the case: find the subscription in question and how it bills, apply the "
+            "policy, route it, note your reasoning and tell the customer the outcome."
         ),
-        "ticket": Ticket(
-            subject=kit.pick(("Cancel subscription", "Cancellation request", "Please cancel")),
+        ticket=Ticket(
+            subject=subject,
             customer_name=name,
-            customer_message=message,
+            customer_message=msg,
             customer_tier=tier,
-            sla_minutes=kit.rng.choice((240, 480, 720)),
+            sla_minutes=sla(kit, tier),
             affected_users=total_seats if business else 1,
             business_impact=(
                 f"{company}: subscriptions worth {Money(monthly_total, currency_code, symbol)} "
@@ -293,24 +388,17 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
             secondary_concerns=concerns,
         ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers=answers,
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue=queue,
-            priority=priority,
-            issue_type="subscription_change",
-            requested_fields=requested,
-            required_evidence=tuple(evidence),
-            reply_markers=reply,
-            note_markers=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
+        artifacts=artifacts,
+        policies=policies,
+        status="resolved",
+        code=code,
+        queue=queue,
+        priority=impact_priority(money=sub.price),
+        issue_type="subscription_change",
+        evidence=evidence,
+        requested=requested,
+        answers=answers,
+        reply=reply,
+        note=note,
+        forbidden=forbidden,
+    )

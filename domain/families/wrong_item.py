@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
 from caseops.domain.families.kit import Kit
 from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
 from caseops.domain.vocab import RequestableField
@@ -59,7 +60,7 @@ CONCERNS = (
 )
 
 
-def generate(kit: Kit) -> dict[str, Any]:
+def _case(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded wrong-item case (see the module docstring)."""
     item, wrong, stem = ITEMS[kit.rng.randrange(len(ITEMS))]
     order = kit.ident("ORD")
@@ -76,12 +77,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     shipped = delivered + kit.rng.randrange(2, 5)
     station = kit.rng.randrange(2, 19)
 
-    if tier == "plus" or price.cents >= 20000:
-        priority = "high"
-    elif price.cents < 3000:
-        priority = "low"
-    else:
-        priority = "normal"
+    priority = impact_priority(money=price)
     code = "reship_order" if in_stock else "issue_refund"
 
     message = (
@@ -147,9 +143,8 @@ def generate(kit: Kit) -> dict[str, Any]:
                 "possible packing-slip swap, ask for the order number printed on the slip in "
                 "the box (order_id). Once confirmed: if the ordered SKU is in stock, reship "
                 "the correct item at no charge; if it has 0 units, refund the order in full. "
-                "The customer keeps the wrong item. Route to fulfillment; plus-tier customers "
-                "or orders of 200 or more are high priority, standard-tier orders under 30 "
-                "are low, others normal."
+                "The customer keeps the wrong item. Route to fulfillment. "
+                "Priority follows the shared support-priorities rule."
             ),
             keywords=("wrong", "incorrect", "mis-pick", "different item", "sent the wrong"),
         ),
@@ -254,3 +249,25 @@ def generate(kit: Kit) -> dict[str, Any]:
             optimal_steps=optimal,
         ),
     }
+
+
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I needed it for [a trip|a birthday|work] [this week|on {weekday}].",
+    "The [box|packaging] was [fine|intact|undamaged].",
+    "I [double-checked|re-read] my order [confirmation|email] to be sure.",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded case (see the module docstring); the ticket text
+    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    return finish(
+        kit,
+        _case(kit),
+        budget=BUDGET,
+        difficulty="medium",
+        objective=OBJECTIVE,
+        context=EXTRA_CONTEXT,
+    )

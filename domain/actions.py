@@ -3,7 +3,8 @@
 Schema-level limits (types, vocabularies, lengths) are enforced by pydantic, so a
 malformed action is a 422 naming the field. Whether an action makes sense *now* (the
 fields a given ``action_type`` needs, an artifact id that exists, a legal transition) is
-the state machine's call, answered with a recorded rejection (DESIGN section 1).
+the state machine's call, answered with a recorded rejection (docs/architecture.md,
+"The case machine").
 """
 
 from __future__ import annotations

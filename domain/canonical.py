@@ -3,7 +3,7 @@
 Canonical form: keys sorted, no insignificant whitespace, UTF-8, and no floats (a float
 raises ``TypeError``: numbers that are not integers travel as decimal strings). The same
 value always serialises to the same bytes on every platform, which is what the hash
-chain and cross-backend replay rely on (DESIGN section 3).
+chain and cross-backend replay rely on (docs/architecture.md, "Events and the store").
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Every agent step appends exactly one *step event* (a subclass of :class:`StepEve
 which records the action as sent, the reward and score the environment returned and the
 cost charged, followed by any *system events* the step caused (:class:`CustomerReplied`,
 :class:`SlaBreached`, :class:`EpisodeEnded`). The first event of a stream is always
-:class:`EpisodeStarted`, which pins everything replay needs (DESIGN section 3).
+:class:`EpisodeStarted`, which pins everything replay needs (docs/architecture.md,
+"Events and the store").
 
 Numbers that are not integers (reward, score, cost) are decimal strings with 12 places,
 so payloads are canonical JSON without floats.

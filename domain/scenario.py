@@ -3,7 +3,8 @@
 A scenario is pure data (frozen pydantic models). The agent-facing parts (``ticket``,
 ``artifacts``, ``policies``, ``customer``) decide what an agent can see and learn; the
 ``gold`` part decides the grade and never reaches the agent before the episode ends
-(DESIGN section 4). ``content_hash`` pins a scenario's exact content in the event log.
+(docs/architecture.md, "Grading"). ``content_hash`` pins a scenario's exact content in
+the event log.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ TOOL_ACTIONS: tuple[str, ...] = (
     "add_internal_note",
 )
 
-#: Actions that move the case between states (DESIGN section 1).
+#: Actions that move the case between states (docs/architecture.md, "The case machine").
 TRANSITION_ACTIONS: tuple[str, ...] = ("classify", "request_info", "escalate", "resolve")
 
 Queue = Literal[

@@ -1,6 +1,6 @@
 """The event store: append-only streams on SQLAlchemy Core (SQLite default, PostgreSQL by
 URL). One stream per episode; atomic appends with an expected version; idempotent by
-event id; a sha256 hash chain per stream (DESIGN section 3)."""
+event id; a sha256 hash chain per stream (docs/architecture.md, "Events and the store")."""
 
 from .errors import (
     ConcurrencyError,

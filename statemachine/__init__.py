@@ -1,6 +1,6 @@
 """The case state machine: ``decide(scenario, record, action) -> events`` and
 ``evolve(record, event) -> record``, both pure, with legality from one ``transitions``
-``Machine`` (DESIGN section 1)."""
+``Machine`` (docs/architecture.md, "The case machine")."""
 
 from .decide import decide
 from .engine import StepOutcome, apply_step, fold, start_episode

@@ -1,5 +1,6 @@
-"""Reference agents: the oracle earns full marks, shortcuts do not pay (DESIGN section 4),
-and nothing the agent observes before the end depends on the gold."""
+"""Reference agents: the oracle earns full marks, shortcuts do not pay
+(docs/architecture.md, "Grading"), and nothing the agent observes before the end
+depends on the gold."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The event-store contract: one suite, run on SQLite and on PostgreSQL (DESIGN section 3)."""
+"""The event-store contract: one suite, run on SQLite and on PostgreSQL
+(docs/architecture.md, "Events and the store")."""
 
 from __future__ import annotations
 
@@ -833,8 +834,9 @@ def test_uuid7_random_bits_are_not_shared_with_a_forked_child() -> None:
 def test_chain_hash_is_sha256_of_the_previous_hash_and_the_canonical_record(
     stream: str, version: int, kind: str, payload_json: str, schema_version: int
 ) -> None:
-    """The definition (DESIGN section 3): sha256 over the previous hash followed by the
-    canonical JSON (sorted keys, the standard encoder) of the record's content."""
+    """The definition (docs/architecture.md, "Events and the store"): sha256 over the
+    previous hash followed by the canonical JSON (sorted keys, the standard encoder) of the
+    record's content."""
     import hashlib
 
     from caseops.domain.canonical import reference_canonical_json

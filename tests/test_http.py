@@ -1,5 +1,6 @@
-"""The HTTP/WebSocket surface (DESIGN section 5): OpenEnv routes backed by the log, the
-CaseOps routes, hostile input, the OpenEnv client, several server processes, and
+"""The HTTP/WebSocket surface (docs/architecture.md, "OpenEnv surface"): OpenEnv routes
+backed by the log, the CaseOps routes, hostile input, the OpenEnv client, several server
+processes, and
 ``openenv validate``."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Property tests (hypothesis): any action sequence on any seed case keeps the contracts of
-DESIGN sections 1, 3 and 4, in the pure engine and through the episode service."""
+docs/architecture.md (the case machine, the store, grading), in the pure engine and
+through the episode service."""
 
 from __future__ import annotations
 
@@ -415,7 +416,7 @@ def test_canonical_json_refuses_what_the_standard_encoder_refuses_and_floats(
 
 # -- the grader read in pieces ---------------------------------------------------------
 # The tally a step carries to the next grades exactly as the whole log read again, so the
-# reward of every step (the potential difference, DESIGN section 4) does not depend on
+# reward of every step (the potential difference, docs/architecture.md "Grading") does not depend on
 # whether the tally was kept.
 
 PROPS_TALLY = settings(max_examples=60, deadline=None)

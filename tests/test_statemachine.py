@@ -1,4 +1,5 @@
-"""The case state machine (DESIGN section 1): legality, transitions, rejections, endings."""
+"""The case state machine (docs/architecture.md, "The case machine"): legality,
+transitions, rejections, endings."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from openenv.core.env_server.http_server import create_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseops import __version__
+from caseops.api.model_judge import from_settings as judge_from_settings
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation
 from caseops.eventstore import EventStore
@@ -107,7 +108,9 @@ def create_caseops_app(
     settings = settings or get_settings()
     if service is None:
         store = EventStore(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
-        service = EpisodeService(store, cache_size=settings.cache_episodes)
+        service = EpisodeService(
+            store, cache_size=settings.cache_episodes, judge=judge_from_settings(settings)
+        )
     bound = service
     runner = StepRunner.for_store(settings.step_executor, service.store)
 

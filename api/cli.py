@@ -216,6 +216,14 @@ def regrade(
             help="Worker processes (0: one per 2,000 episodes, up to the CPU count and 8).",
         ),
     ] = 0,
+    rejudge: Annotated[
+        bool,
+        typer.Option(
+            "--rejudge",
+            help="Set recorded judge verdicts aside and judge every reply and note again "
+            "with the rule judge.",
+        ),
+    ] = False,
 ) -> None:
     """Re-grade stored episodes in bulk (every episode when none is named) and compare
     each grade with the score recorded at its last step.
@@ -231,7 +239,7 @@ def regrade(
     bad = n = older = moved = 0
     deltas: list[float] = []
     t0 = time.perf_counter()
-    for r in svc.regrade(episode_ids or None, jobs=jobs):
+    for r in svc.regrade(episode_ids or None, jobs=jobs, rejudge=rejudge):
         n += 1
         bad += not r.matches
         if r.grader_changed and r.matches:

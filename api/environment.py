@@ -18,6 +18,7 @@ from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
 
 from caseops import __version__
+from caseops.api.model_judge import from_settings as judge_from_settings
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
@@ -39,7 +40,9 @@ def default_service() -> EpisodeService:
 
             s = get_settings()
             store = EventStore(s.database_url, lock_timeout_ms=s.lock_timeout_ms)
-            _default_service = EpisodeService(store, cache_size=s.cache_episodes)
+            _default_service = EpisodeService(
+                store, cache_size=s.cache_episodes, judge=judge_from_settings(s)
+            )
         return _default_service
 
 

@@ -216,6 +216,14 @@ def regrade(
             help="Worker processes (0: one per 2,000 episodes, up to the CPU count and 8).",
         ),
     ] = 0,
+    rejudge: Annotated[
+        bool,
+        typer.Option(
+            "--rejudge",
+            help="Set recorded judge verdicts aside and judge every reply and note again "
+            "with the rule judge.",
+        ),
+    ] = False,
 ) -> None:
     """Re-grade stored episodes in bulk (every episode when none is named) and compare
     each grade with the score recorded at its last step.
@@ -231,7 +239,7 @@ def regrade(
     bad = n = older = moved = 0
     deltas: list[float] = []
     t0 = time.perf_counter()
-    for r in svc.regrade(episode_ids or None, jobs=jobs):
+    for r in svc.regrade(episode_ids or None, jobs=jobs, rejudge=rejudge):
         n += 1
         bad += not r.matches
         if r.grader_changed and r.matches:
@@ -396,7 +404,9 @@ def baseline(
 
 @app.command("judge-eval")
 def judge_eval(
-    judge: Annotated[str, typer.Option(help="Which judge: rule (only rule is built).")] = "rule",
+    judge: Annotated[
+        str, typer.Option(help="rule, or model (CASEOPS_JUDGE_MODEL, a verdict per text).")
+    ] = "rule",
     split: Annotated[str, typer.Option(help="Corpus part: dev, test or all.")] = "test",
 ) -> None:
     """Agreement of the reply/note judge with the labelled corpus
@@ -405,13 +415,26 @@ def judge_eval(
     from caseops.domain.judge import judge_text
     from caseops.domain.judge.evaluate import agreement, load
 
-    if judge != "rule":
-        err.print(f"judge {judge!r} is not available (only the rule judge is built)")
-        raise typer.Exit(2)
     if split not in ("dev", "test", "all"):
         err.print("--split must be dev, test or all")
         raise typer.Exit(2)
-    a = agreement(load(None if split == "all" else split), judge_text)
+    judge_fn = judge_text
+    if judge == "model":
+        from caseops.api.model_judge import from_settings
+        from caseops.domain.grader import verdict_of_fact
+
+        model = from_settings(get_settings())
+        if model is None:
+            err.print("--judge model needs CASEOPS_JUDGE_MODEL (and its base URL and key)")
+            raise typer.Exit(2)
+
+        def judge_fn(text, points, claims):  # type: ignore[no-untyped-def]
+            return verdict_of_fact(model.verdict("reply", text, points, claims).payload())
+
+    elif judge != "rule":
+        err.print("--judge must be rule or model")
+        raise typer.Exit(2)
+    a = agreement(load(None if split == "all" else split), judge_fn)
     for title, table_of in (("points", a.points), ("forbidden claims", a.claims)):
         table = Table(title=f"{title} ({split}, {a.rows} texts)")
         for col in ("name", "labelled", "judged", "precision", "recall"):

@@ -20,12 +20,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from caseops.api.model_judge import ModelJudge
+from caseops.api.model_judge import from_settings as judge_from_settings
 from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.api.settings import Settings
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest
-from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
+from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent, event_from_payload
 from caseops.domain.grader import (
     SCALE,
     GradeReport,
@@ -207,6 +209,7 @@ class EpisodeService:
         reward_mode: RewardMode | None = None,
         test_salt: str | None = None,
         sealed: bool = False,
+        judge: ModelJudge | None = None,
     ) -> None:
         if reward_mode is not None and reward_mode not in REWARD_MODES:
             raise InvalidRequest(f"reward_mode must be one of {', '.join(REWARD_MODES)}")
@@ -215,6 +218,8 @@ class EpisodeService:
         self.reward_mode = reward_mode
         self.test_salt = test_salt or None
         self.sealed = sealed
+        #: the optional language-model judge of replies and notes (``None``: rule judge)
+        self.judge = judge
         self._cache: OrderedDict[str, Loaded] = OrderedDict()
         self._lock = threading.Lock()
         self.last_http_episode: str | None = None
@@ -361,8 +366,11 @@ class EpisodeService:
         fresh = loaded is None
         if loaded is None:
             loaded = self.load(episode_id)
+        verdict = self._model_verdict(loaded, action)
         while True:
-            out = apply_step(loaded.scenario, loaded.record, loaded.history, action, loaded.tally)
+            out = apply_step(
+                loaded.scenario, loaded.record, loaded.history, action, loaded.tally, verdict
+            )
             ids = (
                 [request_event_id(episode_id, request_id, k) for k in range(len(out.events))]
                 if request_id is not None
@@ -477,8 +485,23 @@ class EpisodeService:
             update={"matches": False, "mismatches": [*report.mismatches, *broken]}
         )
 
+    def _model_verdict(self, loaded: Loaded, action: CaseAction) -> JudgeVerdict | None:
+        """The model judge's verdict on a reply or note action (before the step, so the
+        step's grade and its replay read it); ``None`` without a model judge, for any
+        other action, or on a finished episode."""
+        if self.judge is None or loaded.record.done:
+            return None
+        gold = loaded.scenario.gold
+        if action.action_type == "draft_reply" and action.message and gold.reply_points:
+            return self.judge.verdict(
+                "reply", action.message, gold.reply_points, gold.forbidden_claims
+            )
+        if action.action_type == "add_internal_note" and action.note and gold.note_points:
+            return self.judge.verdict("note", action.note, gold.note_points, gold.forbidden_claims)
+        return None
+
     def regrade(
-        self, episode_ids: Sequence[str] | None = None, jobs: int = 1
+        self, episode_ids: Sequence[str] | None = None, jobs: int = 1, rejudge: bool = False
     ) -> Iterator[RegradeResult]:
         """Re-grade stored episodes from their logs (every episode, oldest first, when
         ``episode_ids`` is ``None``), reading them in bulk; see
@@ -487,7 +510,9 @@ class EpisodeService:
 
         ``jobs``: worker processes to share the work (:mod:`caseops.api.regrade_jobs`);
         1 re-grades in this process, 0 chooses by the number of episodes
-        (:func:`~caseops.api.regrade_jobs.auto_jobs`). Where workers cannot be forked
+        (:func:`~caseops.api.regrade_jobs.auto_jobs`). ``rejudge``: set recorded judge
+        verdicts aside and judge every reply and note again with the rule judge (in this
+        process). Where workers cannot be forked
         (:func:`~caseops.api.regrade_jobs.can_fork`: not Linux, more than one thread
         running, or an in-memory store) it runs in this process.
 
@@ -498,17 +523,19 @@ class EpisodeService:
         """
         if jobs < 0:
             raise ValueError(f"jobs must be 0 (automatic) or more, not {jobs}")
-        return self._regrade(episode_ids, jobs)
+        return self._regrade(episode_ids, jobs, rejudge)
 
-    def _regrade(self, episode_ids: Sequence[str] | None, jobs: int) -> Iterator[RegradeResult]:
+    def _regrade(
+        self, episode_ids: Sequence[str] | None, jobs: int, rejudge: bool = False
+    ) -> Iterator[RegradeResult]:
         ids = self.store.stream_ids() if episode_ids is None else list(episode_ids)
         if jobs == 0:
             jobs = auto_jobs(len(ids))
-        if jobs > 1 and can_fork(self.store.url):
+        if jobs > 1 and can_fork(self.store.url) and not rejudge:
             for result in regrade_in_workers(self.store.url, ids, jobs):
                 yield self._chain_checked(result)
             return
-        regrader = Regrader()
+        regrader = Regrader(rejudge=rejudge)
         for sid, rows in self.store.read_payloads(ids):
             yield self._chain_checked(regrader.regrade(sid, rows))
 
@@ -525,7 +552,8 @@ class EpisodeService:
 
 def build_service(settings: Settings) -> EpisodeService:
     """The service the settings describe: the store at ``database_url`` (its hash chain
-    keyed by ``chain_key``), the episode cache, the reward mode and the test salt."""
+    keyed by ``chain_key``), the episode cache, the reward mode, the test salt, sealing
+    (``admin_token``) and the optional language-model judge (``judge_model``)."""
     store = EventStore(
         settings.database_url,
         lock_timeout_ms=settings.lock_timeout_ms,
@@ -537,4 +565,5 @@ def build_service(settings: Settings) -> EpisodeService:
         reward_mode=settings.reward_mode,
         test_salt=settings.test_salt,
         sealed=bool(settings.admin_token),
+        judge=judge_from_settings(settings),
     )

@@ -65,6 +65,18 @@ class Settings(BaseSettings):
         description="Key of the event hash chain (HMAC-SHA256 over each event, its stream id "
         "and version): an edited or copied stream then fails `caseops audit --verify`.",
     )
+    judge_model: str | None = Field(
+        None,
+        description="A chat model that judges replies and notes (issue 18); unset: the "
+        "rule judge alone. Its verdicts are recorded as events (replay never calls it).",
+    )
+    judge_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL of the judge model."
+    )
+    judge_api_key: str | None = Field(None, description="API key of the judge model.")
+    judge_timeout_s: float = Field(
+        10.0, gt=0, description="A judge call slower than this falls back to the rule judge."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -468,7 +468,7 @@ for _a, _b in (
 #: "refund policy" and "return request" say nothing about whether a refund is made. A
 #: match directly followed by one of these (as a lemma) is dropped.
 TOPIC_NOUNS: frozenset[str] = frozenset(
-    {"window", "policy", "period", "request", "eligibility", "rule", "deadline", "form"}
+    {"window", "policy", "period", "request", "eligibility", "rule", "deadline", "form", "stock"}
 )
 
 #: How the oracle (and anyone needing a plain sentence) states each concept:

@@ -75,7 +75,10 @@ class Regrader:
     Not thread-safe (use one per thread).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rejudge: bool = False) -> None:
+        #: re-judge on purpose: recorded judge verdicts are set aside and every reply and
+        #: note is judged again by the rule judge (``caseops regrade --rejudge``)
+        self.rejudge = rejudge
         self._scenarios: dict[str, tuple[Mapping[str, Any], Scenario, bool]] = {}
 
     def _scenario(self, started: Mapping[str, Any]) -> tuple[Scenario, bool]:
@@ -105,7 +108,11 @@ class Regrader:
             return _failed(episode_id, 0, "", "", "no events")
         task_id = recorded_version = ""
         try:
-            items: list[Fact] = [(typ, orjson.loads(payload)) for _, typ, payload in rows]
+            items: list[Fact] = [
+                (typ, orjson.loads(payload))
+                for _, typ, payload in rows
+                if not (self.rejudge and typ == "JudgeVerdict")
+            ]
             kind, started = items[0]
             if kind != "EpisodeStarted":
                 return _failed(episode_id, len(rows), "", "", f"the first event is {kind}")
@@ -127,7 +134,8 @@ class Regrader:
             why = f"a payload does not fit its type ({e!r})"
             return _failed(episode_id, len(rows), task_id, recorded_version, why)
         exact = fmt_scaled(scaled)
-        changed = recorded_version != GRADER_VERSION
+        # another grader, or verdicts set aside on purpose: a new score is expected
+        changed = recorded_version != GRADER_VERSION or self.rejudge
         problem: str | None = None
         try:
             delta = fmt_scaled(scaled - parse_scaled(recorded))

@@ -314,7 +314,8 @@ def _gold_only_strings(task_id: str) -> set[str]:
     strings = {
         p
         for m in (*g.reply_points, *g.note_points, *g.forbidden_claims)
-        for p in (*m.phrases, *m.facts)
+        for p in (m.name, m.concept or "", *m.phrases, *m.facts)
+        if p
     }
     vocab = {*CASE_STATUSES, *ACTION_TYPES, *QUEUES, *RESOLUTION_CODES}
     return {x for x in strings if len(x) >= 6 and x.lower() not in public and x not in vocab}

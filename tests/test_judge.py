@@ -156,3 +156,13 @@ def test_oracle_reply_and_note_make_every_point(scenario) -> None:
     for name in ("reply", "internal_note"):
         c = next(c for c in rep.components if c.name == name)
         assert c.earned == 1, (name, c.detail)
+
+
+def test_the_keyword_stuffer_earns_no_reply_credit() -> None:
+    from caseops.domain.generator import FAMILY_NAMES, generate
+    from caseops.domain.grader import _reply_credit
+    from caseops.statemachine.agents import stuffing_reply
+
+    cases = [*SEED_SCENARIOS.values(), *(generate(f, s) for f in FAMILY_NAMES for s in range(3))]
+    text = stuffing_reply(cases)
+    assert max(_reply_credit(s.gold, text, 1)[0] for s in cases) == 0

@@ -478,6 +478,8 @@ class Analysis:
     norm: str
     #: sentences read as a bare run of keywords (their mentions were dropped)
     lists: tuple[int, ...] = ()
+    #: the normalised text of the other sentences (where facts are looked for)
+    prose: str = ""
 
 
 _WS = re.compile(r"\s+")
@@ -539,11 +541,18 @@ def analyse(text: str, phrases: tuple[str, ...] = ()) -> Analysis:
         if _is_keyword_run(lows, words, bounds[i], bounds[i + 1], len(per_sent.get(i, ())))
     )
     mentions = tuple(Mention(c, i, pol) for c, i, pol in located if i not in lists)
+    norm = _WS.sub(" ", text.lower())
+    prose = (
+        norm
+        if not lists
+        else _WS.sub(" ", " ".join(s.text for i, s in enumerate(sents) if i not in lists).lower())
+    )
     return Analysis(
         sentences=tuple(s.text.strip() for s in sents),
         mentions=mentions,
-        norm=_WS.sub(" ", text.lower()),
+        norm=norm,
         lists=lists,
+        prose=prose,
     )
 
 
@@ -650,12 +659,16 @@ def _mentions_of(a: Analysis, st: Point | Claim) -> list[Mention]:
 def _facts_ok(a: Analysis, st: Point | Claim) -> bool:
     if not st.facts:
         return True
-    hits = [fact_in(f, a.norm) for f in st.facts]
+    # a point's facts count in prose only (not in a run of keywords); a claim's anywhere
+    where = a.norm if isinstance(st, Claim) else a.prose
+    hits = [fact_in(f, where) for f in st.facts]
     return any(hits) if st.any_fact else all(hits)
 
 
 def _first_fact_sentence(a: Analysis, st: Point | Claim) -> int | None:
     for i, s in enumerate(a.sentences):
+        if i in a.lists:
+            continue
         norm = _WS.sub(" ", s.lower())
         if any(fact_in(f, norm) for f in st.facts):
             return i

@@ -120,7 +120,8 @@ def gold_only_phrases(task_id: str) -> list[str]:
     phrases = {
         p
         for m in (*g.reply_points, *g.note_points, *g.forbidden_claims)
-        for p in (*m.phrases, *m.facts)
+        for p in (m.name, m.concept or "", *m.phrases, *m.facts)
+        if p
     }
     return sorted(p for p in phrases if not phrase_in(p, public))
 
@@ -138,7 +139,7 @@ def _neutral(action: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("task_id", SEED_TASKS)
 def test_no_gold_reaches_the_agent_before_the_end(guarded: Server, task_id: str) -> None:
     secret = gold_only_phrases(task_id)
-    assert len(secret) >= 5, (task_id, secret)
+    assert len(secret) >= 3, (task_id, secret)  # names, concepts and facts of the gold
     base = guarded.base_url
     seen: list[tuple[str, str]] = []
 

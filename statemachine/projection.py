@@ -11,6 +11,10 @@ from functools import lru_cache
 
 from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
 from caseops.domain.observation import (
+    CASE_FILE_ENTRY_CHARS,
+    CASE_FILE_TITLE_CHARS,
+    CASE_FILE_TOTAL_CHARS,
+    CaseFileEntry,
     CaseObservation,
     CaseState,
     CaseView,
@@ -28,6 +32,7 @@ from caseops.domain.vocab import (
     RESOLUTION_CODES,
 )
 
+from .decide import render_ticket
 from .machine import legal_actions
 
 
@@ -107,6 +112,7 @@ def observe(
             "policy_topics": list(scenario.policies),
             "vocabularies": vocabularies(),
             "collected_evidence": list(record.evidence),
+            "case_file": case_file(scenario, record),
             "last_tool_result": record.last_tool_result,
             "last_action_error": record.last_action_error,
             "remaining_steps": max(0, record.step_budget - record.steps_taken),
@@ -115,6 +121,59 @@ def observe(
         },
         set(_OBSERVATION_SET),
     )
+
+
+#: where each kind of evidence goes in the case file: the ticket, artifacts, policies
+_EVIDENCE_RANK = {"ticket": 0, "artifact": 1, "policy": 2}
+
+
+def _evidence_order(evidence_id: str) -> tuple[int, str]:
+    kind, _, ref = evidence_id.partition(":")
+    return _EVIDENCE_RANK.get(kind, 3), ref
+
+
+def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
+    """The contents of the evidence ``record`` has collected: the case file.
+
+    Order: the ticket (its subject and the text ``review_ticket`` returns), the inspected
+    artifacts by id, the policies found by topic (each its title and content), then the
+    customer's answers by field (``customer:<field>``). The order depends only on what was
+    collected, never on when. Bounds (``caseops.domain.observation``): each content is cut
+    to ``CASE_FILE_ENTRY_CHARS`` and all of them together to ``CASE_FILE_TOTAL_CHARS``,
+    in that order, so what is cut is always the end of the file; ``truncated`` marks an
+    entry that lost text. Reads the scenario's agent-facing parts only, never its gold.
+    """
+    if not record.evidence and not record.customer_answers:
+        return []
+    items: list[tuple[str, str, str]] = []
+    for evidence_id in sorted(record.evidence, key=_evidence_order):
+        kind, _, ref = evidence_id.partition(":")
+        if kind == "ticket":
+            items.append((evidence_id, scenario.ticket.subject, render_ticket(scenario)))
+        elif kind == "artifact" and (art := scenario.artifacts.get(ref)) is not None:
+            items.append((evidence_id, art.title, art.content))
+        elif kind == "policy" and (pol := scenario.policies.get(ref)) is not None:
+            items.append((evidence_id, pol.title, pol.content))
+    for field, answer in record.customer_answers:  # sorted by field (evolve)
+        items.append((f"customer:{field}", field, answer))
+    budget = CASE_FILE_TOTAL_CHARS
+    out: list[CaseFileEntry] = []
+    for evidence_id, title, content in items:
+        cap = min(CASE_FILE_ENTRY_CHARS, budget)
+        kept = content[:cap]
+        budget -= len(kept)
+        out.append(
+            trusted(
+                CaseFileEntry,
+                {
+                    "evidence_id": evidence_id,
+                    "title": title[:CASE_FILE_TITLE_CHARS],
+                    "content": kept,
+                    "truncated": len(content) > cap,
+                },
+            )
+        )
+    return out
 
 
 def public_state(record: CaseRecord) -> CaseState:

@@ -391,36 +391,48 @@ def runs_fallback_score(task: str) -> str:
 # ------------------------------------------------------------------------------------
 # Over HTTP: inference.py as a process against a live CaseOps server
 # ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("live")
+    server = LiveServer(sqlite_url(workdir, "http.db"), workdir)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("model", ["good", "broken"])
 def test_over_http_against_a_live_server(
     llm: tuple[ScriptedLLM, str],
     runs: dict[str, Run],
+    live: LiveServer,
     tmp_path: Any,
     model: str,
 ) -> None:
     scripted, url = llm
     before = len(scripted.of(model))
-    db = sqlite_url(tmp_path, "http.db")
-    server = LiveServer(db, tmp_path)
+    server = live
+    store = EventStore(server.db_url)
     try:
-        server.wait_healthy()
-        proc = subprocess.run(
-            [sys.executable, "-m", "caseops.inference", "--limit", "2"],
-            env=clean_env(
-                ENV_BASE_URL=server.base_url,
-                API_BASE_URL=url,
-                MODEL_NAME=model,
-                OPENAI_API_KEY="test-key",
-                CASEOPS_HISTORY_CHARS=str(BUDGET),
-                CASEOPS_MODEL_TIMEOUT="10",
-            ),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        known = set(store.stream_ids())
     finally:
-        server.stop()
+        store.dispose()
+    proc = subprocess.run(
+        [sys.executable, "-m", "caseops.inference", "--limit", "2"],
+        env=clean_env(
+            ENV_BASE_URL=server.base_url,
+            API_BASE_URL=url,
+            MODEL_NAME=model,
+            OPENAI_API_KEY="test-key",
+            CASEOPS_HISTORY_CHARS=str(BUDGET),
+            CASEOPS_MODEL_TIMEOUT="10",
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     bs = blocks(proc.stdout)
     assert [b["task"] for b in bs] == SEED[:2]
@@ -439,10 +451,10 @@ def test_over_http_against_a_live_server(
     for req in sent:
         assert_well_formed(req, BUDGET)
     # every episode it played is in the server's log and replays
-    store = EventStore(db)
+    store = EventStore(server.db_url)
     try:
         svc = EpisodeService(store)
-        reps = [svc.replay(eid) for eid in store.stream_ids()]
+        reps = [svc.replay(eid) for eid in set(store.stream_ids()) - known]
         assert len(reps) == 2 and all(r.matches and r.done for r in reps)
     finally:
         store.dispose()

@@ -343,12 +343,12 @@ class FallbackPolicy:
                     self.policies[ref] = f"[{ref}] {title}\n{content}"
             return
         result = obs.get("last_tool_result") or ""
-        kind = self.last.get("action_type")
-        if kind == "review_ticket":
+        last = self.last.get("action_type")
+        if last == "review_ticket":
             self.ticket = result
-        elif kind == "inspect_artifact":
+        elif last == "inspect_artifact":
             self.artifacts.append(result)
-        elif kind == "search_policy" and result and not result.startswith("No policy"):
+        elif last == "search_policy" and result and not result.startswith("No policy"):
             self.policies[self.last.get("query", "")] = result
 
     def _next(self, obs: dict[str, Any]) -> dict[str, Any]:
@@ -846,6 +846,7 @@ class ModelPolicy:
         self.max_calls = max_calls
         self.history_chars = history_chars
         self.calls = 0
+        self.capped = False
         self.conversation: Conversation | None = None
         self.failures_in_a_row = 0
         self.sitting_out = False
@@ -865,9 +866,9 @@ class ModelPolicy:
         if self.sitting_out:
             return None
         if self.calls >= self.max_calls:
-            if self.calls == self.max_calls:
+            if not self.capped:
+                self.capped = True
                 log(f"model call cap reached ({self.max_calls} per run); the fallback plays on")
-                self.calls += 1  # log once
             return None
         self.calls += 1
         stats.model_calls += 1

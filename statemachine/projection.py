@@ -7,6 +7,7 @@ only once the episode is done.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
@@ -132,6 +133,15 @@ def _evidence_order(evidence_id: str) -> tuple[int, str]:
     return _EVIDENCE_RANK.get(kind, 3), ref
 
 
+#: Case files already built, per scenario (by ``id``, dropped when the scenario is
+#: collected) and per (evidence, customer answers): a record's case file changes only when
+#: it collects something, and building it was a tenth of a step's instructions
+#: (``python -m bench.step_cost``). At most ``_MEMO_PER_SCENARIO`` per scenario.
+_MemoKey = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+_memo: dict[int, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = {}
+_MEMO_PER_SCENARIO = 256
+
+
 def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
     """The contents of the evidence ``record`` has collected: the case file.
 
@@ -142,11 +152,28 @@ def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
     to ``CASE_FILE_ENTRY_CHARS`` and all of them together to ``CASE_FILE_TOTAL_CHARS``,
     in that order, so what is cut is always the end of the file; ``truncated`` marks an
     entry that lost text. Reads the scenario's agent-facing parts only, never its gold.
+    Memoised (the entries are shared between observations; the list is new each time).
     """
     if not record.evidence and not record.customer_answers:
         return []
+    key = (record.evidence, record.customer_answers)
+    memo = _memo.get(id(scenario))
+    if memo is None:
+        memo = _memo[id(scenario)] = {}
+        weakref.finalize(scenario, _memo.pop, id(scenario), None)
+    entries = memo.get(key)
+    if entries is None:
+        if len(memo) >= _MEMO_PER_SCENARIO:
+            memo.clear()
+        entries = memo[key] = _build_case_file(scenario, *key)
+    return list(entries)
+
+
+def _build_case_file(
+    scenario: Scenario, evidence: tuple[str, ...], answers: tuple[tuple[str, str], ...]
+) -> tuple[CaseFileEntry, ...]:
     items: list[tuple[str, str, str]] = []
-    for evidence_id in sorted(record.evidence, key=_evidence_order):
+    for evidence_id in sorted(evidence, key=_evidence_order):
         kind, _, ref = evidence_id.partition(":")
         if kind == "ticket":
             items.append((evidence_id, scenario.ticket.subject, render_ticket(scenario)))
@@ -154,7 +181,7 @@ def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
             items.append((evidence_id, art.title, art.content))
         elif kind == "policy" and (pol := scenario.policies.get(ref)) is not None:
             items.append((evidence_id, pol.title, pol.content))
-    for field, answer in record.customer_answers:  # sorted by field (evolve)
+    for field, answer in answers:  # sorted by field (evolve)
         items.append((f"customer:{field}", field, answer))
     budget = CASE_FILE_TOTAL_CHARS
     out: list[CaseFileEntry] = []
@@ -173,7 +200,7 @@ def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
                 },
             )
         )
-    return out
+    return tuple(out)
 
 
 def public_state(record: CaseRecord) -> CaseState:

@@ -58,15 +58,49 @@ class Vocabularies(BaseModel):
     requestable_fields: list[str] = Field(default_factory=list)
 
 
+#: The case file's bounds, in characters: each entry's ``content`` is cut to at most
+#: ``CASE_FILE_ENTRY_CHARS`` and all contents together to ``CASE_FILE_TOTAL_CHARS`` (entries
+#: past the total keep their id and title with an empty, ``truncated`` content). Chosen
+#: from the catalogue: over the 9,606 seed, train and validation cases the longest
+#: evidence text is 954 characters and a whole case's 2,777 (README, Observation and
+#: state), so the bounds only guard against outliers; a change of either is a change of
+#: the observation.
+CASE_FILE_ENTRY_CHARS = 2000
+CASE_FILE_TOTAL_CHARS = 8000
+#: An entry's ``title`` is cut to this many characters.
+CASE_FILE_TITLE_CHARS = 200
+
+
+class CaseFileEntry(BaseModel):
+    """One piece of evidence the agent has collected, with its contents.
+
+    ``evidence_id`` is ``ticket``, ``artifact:<id>``, ``policy:<topic>`` (as in
+    ``collected_evidence``) or ``customer:<field>`` for a customer's answer; ``title`` the
+    artifact's or policy's title (the ticket's subject, the answered field); ``content``
+    the text the agent was shown, cut to the case file's bounds, and ``truncated`` whether
+    it was cut.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    evidence_id: str = ""
+    title: str = ""
+    content: str = ""
+    truncated: bool = False
+
+
 class CaseObservation(Observation):
     """What the agent sees after ``reset`` and after every ``step``.
 
     ``reward`` is this step's reward (shaped in the ``dense`` reward mode; 0 until the
     final step, which gets the score, in the ``terminal`` mode); ``current_score`` the
     grade of the episode so far, in [0, 1] (``None`` in the terminal mode until the end);
-    ``remaining_steps`` the steps left in the budget. Every field before the end is a
-    function of public facts (the ticket, the family, what the agent did), never of the
-    gold.
+    ``remaining_steps`` the steps left in the budget. ``case_file`` holds the contents of
+    the evidence collected so far, in a fixed order (the ticket, artifacts and policies by
+    id, then the customer's answers by field), within the bounds above, so that an agent
+    needs no memory of earlier steps to know what it has learned. Every field before the
+    end is a function of public facts (the ticket, the family, what the agent did), never
+    of the gold.
     """
 
     episode_id: str = ""
@@ -82,6 +116,7 @@ class CaseObservation(Observation):
     policy_topics: list[str] = Field(default_factory=list)
     vocabularies: Vocabularies = Field(default_factory=Vocabularies)
     collected_evidence: list[str] = Field(default_factory=list)
+    case_file: list[CaseFileEntry] = Field(default_factory=list)
     last_tool_result: str | None = None
     last_action_error: str | None = None
     remaining_steps: int = 0

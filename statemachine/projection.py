@@ -7,10 +7,15 @@ only once the episode is done.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
 from caseops.domain.observation import (
+    CASE_FILE_ENTRY_CHARS,
+    CASE_FILE_TITLE_CHARS,
+    CASE_FILE_TOTAL_CHARS,
+    CaseFileEntry,
     CaseObservation,
     CaseState,
     CaseView,
@@ -28,6 +33,7 @@ from caseops.domain.vocab import (
     RESOLUTION_CODES,
 )
 
+from .decide import render_ticket
 from .machine import legal_actions
 
 
@@ -108,6 +114,7 @@ def observe(
             "policy_topics": list(scenario.policies),
             "vocabularies": vocabularies(),
             "collected_evidence": list(record.evidence),
+            "case_file": case_file(scenario, record),
             "last_tool_result": record.last_tool_result,
             "last_action_error": record.last_action_error,
             "remaining_steps": max(0, record.step_budget - record.steps_taken),
@@ -124,6 +131,85 @@ def _visible_score(record: CaseRecord) -> float | None:
     if record.reward_mode == "terminal" and not record.done:
         return None
     return parse_scaled(record.score) / SCALE  # = float(parse_exact(record.score))
+
+
+#: where each kind of evidence goes in the case file: the ticket, artifacts, policies
+_EVIDENCE_RANK = {"ticket": 0, "artifact": 1, "policy": 2}
+
+
+def _evidence_order(evidence_id: str) -> tuple[int, str]:
+    kind, _, ref = evidence_id.partition(":")
+    return _EVIDENCE_RANK.get(kind, 3), ref
+
+
+#: Case files already built, per scenario (by ``id``, dropped when the scenario is
+#: collected) and per (evidence, customer answers): a record's case file changes only when
+#: it collects something, and building it was a tenth of a step's instructions
+#: (``python -m bench.step_cost``). At most ``_MEMO_PER_SCENARIO`` per scenario.
+_MemoKey = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+_memo: dict[int, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = {}
+_MEMO_PER_SCENARIO = 256
+
+
+def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
+    """The contents of the evidence ``record`` has collected: the case file.
+
+    Order: the ticket (its subject and the text ``review_ticket`` returns), the inspected
+    artifacts by id, the policies found by topic (each its title and content), then the
+    customer's answers by field (``customer:<field>``). The order depends only on what was
+    collected, never on when. Bounds (``caseops.domain.observation``): each content is cut
+    to ``CASE_FILE_ENTRY_CHARS`` and all of them together to ``CASE_FILE_TOTAL_CHARS``,
+    in that order, so what is cut is always the end of the file; ``truncated`` marks an
+    entry that lost text. Reads the scenario's agent-facing parts only, never its gold.
+    Memoised (the entries are shared between observations; the list is new each time).
+    """
+    if not record.evidence and not record.customer_answers:
+        return []
+    key = (record.evidence, record.customer_answers)
+    memo = _memo.get(id(scenario))
+    if memo is None:
+        memo = _memo[id(scenario)] = {}
+        weakref.finalize(scenario, _memo.pop, id(scenario), None)
+    entries = memo.get(key)
+    if entries is None:
+        if len(memo) >= _MEMO_PER_SCENARIO:
+            memo.clear()
+        entries = memo[key] = _build_case_file(scenario, *key)
+    return list(entries)
+
+
+def _build_case_file(
+    scenario: Scenario, evidence: tuple[str, ...], answers: tuple[tuple[str, str], ...]
+) -> tuple[CaseFileEntry, ...]:
+    items: list[tuple[str, str, str]] = []
+    for evidence_id in sorted(evidence, key=_evidence_order):
+        kind, _, ref = evidence_id.partition(":")
+        if kind == "ticket":
+            items.append((evidence_id, scenario.ticket.subject, render_ticket(scenario)))
+        elif kind == "artifact" and (art := scenario.artifacts.get(ref)) is not None:
+            items.append((evidence_id, art.title, art.content))
+        elif kind == "policy" and (pol := scenario.policies.get(ref)) is not None:
+            items.append((evidence_id, pol.title, pol.content))
+    for field, answer in answers:  # sorted by field (evolve)
+        items.append((f"customer:{field}", field, answer))
+    budget = CASE_FILE_TOTAL_CHARS
+    out: list[CaseFileEntry] = []
+    for evidence_id, title, content in items:
+        cap = min(CASE_FILE_ENTRY_CHARS, budget)
+        kept = content[:cap]
+        budget -= len(kept)
+        out.append(
+            trusted(
+                CaseFileEntry,
+                {
+                    "evidence_id": evidence_id,
+                    "title": title[:CASE_FILE_TITLE_CHARS],
+                    "content": kept,
+                    "truncated": len(content) > cap,
+                },
+            )
+        )
+    return tuple(out)
 
 
 def public_state(record: CaseRecord) -> CaseState:

@@ -240,12 +240,14 @@ def assert_valid_observation(obs: CaseObservation) -> None:
     assert validated.model_dump_json() == obs.model_dump_json()
     assert validated.model_fields_set == obs.model_fields_set
     assert validated == obs
-    for view in (obs, obs.ticket, obs.case):
+    for view in (obs, obs.ticket, obs.case, *obs.case_file):
         assert list(view.__dict__) == list(type(view).model_fields)  # the validated order
     # what ``CaseObservation(**kwargs)`` records: every field given but ``metadata``
     assert obs.model_fields_set == set(CaseObservation.model_fields) - {"metadata"}
     assert obs.ticket.model_fields_set == set(type(obs.ticket).model_fields)
     assert obs.case.model_fields_set == set(type(obs.case).model_fields)
+    for entry in obs.case_file:
+        assert entry.model_fields_set == set(type(entry).model_fields)
     assert type(obs.current_score) is float
     assert obs.reward is None or type(obs.reward) is float
 

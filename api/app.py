@@ -1,17 +1,20 @@
 """The FastAPI application: openenv-core's app (``/ws``, ``/health``, ``/metadata``,
-``/schema``, ``/mcp``, and ``/web`` when ``ENABLE_WEB_INTERFACE=true``) with its
-``/reset``, ``/step`` and ``/state`` replaced by log-backed ones, plus the CaseOps routes.
+``/schema``, ``/mcp``) with its ``/reset``, ``/step`` and ``/state`` replaced by log-backed
+ones, plus the CaseOps routes, and the CaseOps playground at ``/web`` when
+``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of openenv's Gradio
+page, which is never loaded).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from openenv.core.env_server.http_server import create_app
+from openenv.core.env_server.http_server import create_fastapi_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseops import __version__
@@ -114,13 +117,9 @@ def create_caseops_app(
         # A plain function (not a partial): openenv's web manager only calls those.
         return CaseOpsEnvironment(service=bound, runner=runner)
 
-    app = create_app(
-        factory,
-        CaseAction,
-        CaseObservation,
-        env_name="caseops",
-        max_concurrent_envs=settings.max_sessions,
-    )
+    # openenv's app without its Gradio playground (create_app would add it under
+    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled)
+    app = create_fastapi_app(factory, CaseAction, CaseObservation, settings.max_sessions)
     app.router.routes = [
         r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path in _REPLACED)
     ]
@@ -135,6 +134,10 @@ def create_caseops_app(
     app.state.runner = runner
     for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
         app.include_router(r)
+    if web_enabled():
+        from . import playground
+
+        playground.install(app)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.openapi_schema = None
@@ -145,6 +148,13 @@ def create_caseops_app(
             "who can reach this server"
         )
     return app
+
+
+def web_enabled() -> bool:
+    """Whether to serve the playground at ``/web``: ``ENABLE_WEB_INTERFACE`` is ``true``,
+    ``1`` or ``yes`` (openenv's switch for its own playground; ``caseops serve --web``
+    sets it)."""
+    return os.environ.get("ENABLE_WEB_INTERFACE", "false").lower() in ("true", "1", "yes")
 
 
 def prepare_process(settings: Settings | None = None) -> bool:

@@ -27,6 +27,7 @@ from .execution import StepRunner
 from .routes import audit, env, episodes, machine, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
+from .ws_close import QuietWebSocketClose
 
 log = logging.getLogger("caseops")
 
@@ -140,6 +141,7 @@ def create_caseops_app(
         playground.install(app)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QuietWebSocketClose)
     app.openapi_schema = None
     log.info("CaseOps %s on %s", __version__, _redact(settings.database_url))
     if not settings.admin_token:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from functools import cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -539,8 +539,6 @@ def cli_reference() -> str:
     command-tree order, rendered at 88 columns so that the text does not depend on the
     terminal. ``caseops docs-cli`` writes it to ``docs/cli.md``; a test keeps the two
     equal."""
-    import click
-
     root = typer.main.get_command(app)
     parts = [
         "# The `caseops` command line\n",
@@ -551,14 +549,15 @@ def cli_reference() -> str:
         "do>)`, and exit 2; `caseops --debug <command>` shows the traceback as well.\n",
     ]
 
-    def walk(cmd: click.Command, path: list[str], parent: click.Context | None) -> None:
-        ctx = click.Context(
+    def walk(cmd: Any, path: list[str], parent: Any) -> None:
+        # the command's own context class (typer carries its own copy of click)
+        ctx = cmd.context_class(
             cmd, info_name=path[-1], parent=parent, terminal_width=88, max_content_width=88
         )
         name = " ".join(path)
         parts.append(f"## `{name}`\n")
         parts.append("```text\n" + cmd.get_help(ctx).rstrip() + "\n```\n")
-        if isinstance(cmd, click.Group):
+        if hasattr(cmd, "list_commands"):
             for sub in cmd.list_commands(ctx):
                 child = cmd.get_command(ctx, sub)
                 if child is not None and not child.hidden:

@@ -96,9 +96,11 @@ def _page(browser: Any, base_url: str) -> tuple[Any, list[str]]:
     # 422 the page asked for and shows itself)
     page.on(
         "console",
-        lambda m: problems.append(f"console {m.type}: {m.text}")
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.goto(f"{base_url}/web")
     page.wait_for_selector("body[data-ready=true]")
@@ -152,9 +154,10 @@ def test_a_whole_seed_case_played_through_the_page(browser: Any, server: LiveSer
     assert "Classify the case" in legal and "Resolve" not in legal
     episode_id = page.text_content("#ep-id")
     assert page.evaluate("JSON.parse(sessionStorage.getItem('caseops.playground.v1')).episodeId")
-    assert page.evaluate(
-        "JSON.parse(sessionStorage.getItem('caseops.playground.v1')).episodeId"
-    ) == episode_id
+    assert (
+        page.evaluate("JSON.parse(sessionStorage.getItem('caseops.playground.v1')).episodeId")
+        == episode_id
+    )
     page.screenshot(path=str(SCREENSHOTS / "01-case-started.png"), full_page=True)
 
     # a rejected action: shown as an error with the state machine's reason

@@ -176,14 +176,17 @@ def check_port(host: str, port: int) -> None:
 
 
 def print_table(table: Any, *, console: Any = None) -> None:
-    """Print a rich ``Table`` whole: when its narrowest rendering (id columns are
-    ``no_wrap``) is wider than the terminal, or than rich's 80 columns when output is
-    not a terminal, it is printed that wide rather than cut or folded, so every id can
-    be copied."""
+    """Print a rich ``Table`` whole: when it does not fit the terminal (or rich's 80
+    columns when output is not a terminal), it is printed at its natural width (every
+    cell on one line) rather than with cells cut or folded, so that every id can be
+    copied; the terminal wraps the long lines."""
     from rich.console import Console
 
+    import io
+
     console = console or Console()
-    need = console.measure(table).minimum
+    # measured on an unbounded console (a measurement never exceeds its console's width)
+    need = Console(width=100_000, file=io.StringIO()).measure(table).maximum
     if need > console.width:
         console = Console(width=need, file=console.file, force_terminal=console.is_terminal)
     console.print(table)

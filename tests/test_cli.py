@@ -196,35 +196,3 @@ def test_edited_scenario_snapshot_fails_replay(runner: CliRunner, db: str) -> No
     data = json.loads(r.output)
     assert data["scenario_hash_ok"] is False and data["matches"] is False
     assert invoke(runner, "audit", "--verify", "--db", db).exit_code == 1
-
-
-def test_store_commands_skip_gradio_and_the_playground_still_loads_after(
-    tmp_path: Path,
-) -> None:
-    """The commands that read the store do not import Gradio (openenv-core loads it only
-    for ``/web``: seconds of start-up), and leave nothing behind: the same process can
-    still build the app with the playground."""
-    import subprocess
-    import sys
-
-    script = """
-import os, sys
-from caseops.api.cli import _service
-svc = _service(os.environ["CASEOPS_DATABASE_URL"])
-svc.start(task_id="damaged-mug-replacement")
-print("after-service", "gradio" in sys.modules)
-print("finders-left", sum(type(f).__name__ == "_NoGradio" for f in sys.meta_path))
-os.environ["ENABLE_WEB_INTERFACE"] = "true"
-from caseops.api.app import create_caseops_app
-app = create_caseops_app()
-print("web-routes", any(str(getattr(r, "path", "")).startswith("/web") for r in app.routes))
-"""
-    env = clean_env(CASEOPS_DATABASE_URL=sqlite_url(tmp_path, "g.db"))
-    root = Path(__file__).resolve().parent.parent
-    env["PYTHONPATH"] = str(root.parent)
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
-    assert lines == {"after-service": "False", "finders-left": "0", "web-routes": "True"}

@@ -180,9 +180,9 @@ def print_table(table: Any, *, console: Any = None) -> None:
     columns when output is not a terminal), it is printed at its natural width (every
     cell on one line) rather than with cells cut or folded, so that every id can be
     copied; the terminal wraps the long lines."""
-    from rich.console import Console
-
     import io
+
+    from rich.console import Console
 
     console = console or Console()
     # measured on an unbounded console (a measurement never exceeds its console's width)

@@ -8,6 +8,7 @@ page, which is never loaded).
 from __future__ import annotations
 
 import gc
+import inspect
 import logging
 import os
 from typing import Any
@@ -119,8 +120,16 @@ def create_caseops_app(
         return CaseOpsEnvironment(service=bound, runner=runner)
 
     # openenv's app without its Gradio playground (create_app would add it under
-    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled)
-    app = create_fastapi_app(factory, CaseAction, CaseObservation, settings.max_sessions)
+    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled). openenv
+    # 0.10 also takes the environment's name (its Task API routes); 0.3 does not.
+    named = "env_name" in inspect.signature(create_fastapi_app).parameters
+    app = create_fastapi_app(
+        factory,
+        CaseAction,
+        CaseObservation,
+        settings.max_sessions,
+        **({"env_name": "caseops"} if named else {}),
+    )
     app.router.routes = [
         r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path in _REPLACED)
     ]

@@ -65,7 +65,7 @@ _DB_FIXES: tuple[tuple[str, str], ...] = (
         "another path (sqlite:///caseops.db)",
     ),
     (
-        r"newer than this code|unknown revision|can't locate revision",
+        r"newer than this|unknown revision|can.t locate revision",
         "upgrade CaseOps, or use a database written by this version",
     ),
 )

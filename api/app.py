@@ -1,6 +1,8 @@
-"""The FastAPI application: openenv-core's app (``/ws``, ``/health``, ``/metadata``,
-``/schema``, ``/mcp``, and ``/web`` when ``ENABLE_WEB_INTERFACE=true``) with its
-``/reset``, ``/step`` and ``/state`` replaced by log-backed ones, plus the CaseOps routes.
+"""The FastAPI application: openenv's app (``/ws``, ``/health``, ``/metadata``,
+``/schema``, ``/mcp``, ``/list_environments``, and ``/web`` when
+``ENABLE_WEB_INTERFACE=true``) with its ``/reset``, ``/step``, ``/state`` and Task API
+(``/caseops/splits``, ``/tasks``, ``/num_tasks``, ``/task``, ``/task_range``) answered by
+CaseOps' own routes, plus the CaseOps routes.
 """
 
 from __future__ import annotations
@@ -21,13 +23,24 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
-from .routes import audit, env, episodes, machine, tasks
+from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
 
 log = logging.getLogger("caseops")
 
-_REPLACED = {"/reset", "/step", "/state"}
+#: openenv's routes that CaseOps answers itself: the log-backed ``/reset``, ``/step``,
+#: ``/state`` (:mod:`.routes.env`) and the Task API (:mod:`.routes.task_api`).
+_REPLACED = {
+    "/reset",
+    "/step",
+    "/state",
+    "/{env_name}/splits",
+    "/{env_name}/tasks",
+    "/{env_name}/num_tasks",
+    "/{env_name}/task",
+    "/{env_name}/task_range",
+}
 
 
 class BodyLimit:
@@ -133,7 +146,14 @@ def create_caseops_app(
     app.state.service = service
     app.state.settings = settings
     app.state.runner = runner
-    for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
+    for r in (
+        env.router,
+        tasks.router,
+        episodes.router,
+        audit.router,
+        machine.router,
+        task_api.router,
+    ):
         app.include_router(r)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

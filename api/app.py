@@ -1,14 +1,14 @@
-"""The FastAPI application: openenv-core's app (``/ws``, ``/health``, ``/metadata``,
-``/schema``, ``/mcp``) with its ``/reset``, ``/step`` and ``/state`` replaced by log-backed
-ones, plus the CaseOps routes, and the CaseOps playground at ``/web`` when
-``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of openenv's Gradio
-page, which is never loaded).
+"""The FastAPI application: openenv's app (``/ws``, ``/health``, ``/metadata``,
+``/schema``, ``/mcp``, ``/list_environments``) with its ``/reset``, ``/step``, ``/state``
+and Task API (``/caseops/splits``, ``/tasks``, ``/num_tasks``, ``/task``, ``/task_range``)
+answered by CaseOps' own routes, plus the CaseOps routes, and the CaseOps playground at
+``/web`` when ``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of
+openenv's Gradio page, which is never loaded).
 """
 
 from __future__ import annotations
 
 import gc
-import inspect
 import logging
 import os
 from typing import Any
@@ -25,14 +25,25 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
-from .routes import audit, env, episodes, machine, tasks
+from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
 from .ws_close import QuietWebSocketClose
 
 log = logging.getLogger("caseops")
 
-_REPLACED = {"/reset", "/step", "/state"}
+#: openenv's routes that CaseOps answers itself: the log-backed ``/reset``, ``/step``,
+#: ``/state`` (:mod:`.routes.env`) and the Task API (:mod:`.routes.task_api`).
+_REPLACED = {
+    "/reset",
+    "/step",
+    "/state",
+    "/{env_name}/splits",
+    "/{env_name}/tasks",
+    "/{env_name}/num_tasks",
+    "/{env_name}/task",
+    "/{env_name}/task_range",
+}
 
 
 class BodyLimit:
@@ -120,15 +131,13 @@ def create_caseops_app(
         return CaseOpsEnvironment(service=bound, runner=runner)
 
     # openenv's app without its Gradio playground (create_app would add it under
-    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled). openenv
-    # 0.10 also takes the environment's name (its Task API routes); 0.3 does not.
-    named = "env_name" in inspect.signature(create_fastapi_app).parameters
+    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled)
     app = create_fastapi_app(
         factory,
         CaseAction,
         CaseObservation,
-        settings.max_sessions,
-        **({"env_name": "caseops"} if named else {}),
+        max_concurrent_envs=settings.max_sessions,
+        env_name="caseops",
     )
     app.router.routes = [
         r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path in _REPLACED)
@@ -142,7 +151,14 @@ def create_caseops_app(
     app.state.service = service
     app.state.settings = settings
     app.state.runner = runner
-    for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
+    for r in (
+        env.router,
+        tasks.router,
+        episodes.router,
+        audit.router,
+        machine.router,
+        task_api.router,
+    ):
         app.include_router(r)
     if web_enabled():
         from . import playground

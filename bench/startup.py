@@ -6,8 +6,9 @@ Measures, as fresh processes (``python -m caseops.api.cli ...``, what the ``case
 script runs):
 
 - ``caseops --help`` and ``caseops tasks``: from the start of the process to its exit;
-- ``caseops serve``: from the start of the process to the first ``200`` from ``/health``
-  (polled every 10 ms over a raw socket), on a fresh SQLite store; then it is stopped.
+- ``caseops serve`` and ``caseops serve --web`` (the playground): from the start of the
+  process to the first ``200`` from ``/health`` (polled every 10 ms over a raw socket), on
+  a fresh SQLite store; then it is stopped.
 
 Each command runs once first with bytecode writing allowed (so every module it imports
 has its ``.pyc``, whatever ``PYTHONDONTWRITEBYTECODE`` says), then ``--runs`` times; the
@@ -35,6 +36,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+CASES = (
+    "caseops --help",
+    "caseops tasks",
+    "caseops serve (ready)",
+    "caseops serve --web (ready)",
+)
 
 
 def _free_port() -> int:
@@ -65,7 +73,9 @@ def _run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return time.perf_counter() - t0, _cpu() - c0
 
 
-def _serve_once(args: list[str], env: dict[str, str], workdir: str) -> tuple[float, float]:
+def _serve_once(
+    args: list[str], env: dict[str, str], workdir: str, *extra: str
+) -> tuple[float, float]:
     """(wall s to the first healthy answer, CPU s of the server process until it has
     stopped: a child's CPU time is known only once it has exited, so this includes its
     shutdown, a few milliseconds)."""
@@ -73,7 +83,7 @@ def _serve_once(args: list[str], env: dict[str, str], workdir: str) -> tuple[flo
     db = f"sqlite:///{workdir}/startup-{port}.db"
     c0, t0 = _cpu(), time.perf_counter()
     proc = subprocess.Popen(
-        [*args, "serve", "--port", str(port), "--db", db],
+        [*args, "serve", "--port", str(port), "--db", db, *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -112,6 +122,7 @@ def measure(runs: int, root: Path | None) -> dict[str, object]:
             "caseops --help": lambda: _run_once([*base, "--help"], env),
             "caseops tasks": lambda: _run_once([*base, "tasks"], env),
             "caseops serve (ready)": lambda: _serve_once(base, env, tmp.name),
+            "caseops serve --web (ready)": lambda: _serve_once(base, env, tmp.name, "--web"),
         }
         for name, once in cases.items():
             once()  # warm-up: writes the bytecode
@@ -141,11 +152,11 @@ def main() -> None:
         f"{res['root']}: median of {res['runs']} runs, {res['cpus']} CPUs, load average "
         f"{res['load_average_1min']:.1f} -> {res['load_average_1min_after']:.1f}"
     )
-    print(f"{'command':<24}{'wall s':>8}{'CPU s':>8}")
-    for name in ("caseops --help", "caseops tasks", "caseops serve (ready)"):
+    print(f"{'command':<30}{'wall s':>8}{'CPU s':>8}")
+    for name in CASES:
         r = res[name]
         assert isinstance(r, dict)
-        print(f"{name:<24}{r['wall_s']:>8.3f}{r['cpu_s']:>8.3f}")
+        print(f"{name:<30}{r['wall_s']:>8.3f}{r['cpu_s']:>8.3f}")
 
 
 if __name__ == "__main__":

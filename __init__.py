@@ -7,3 +7,8 @@ bottom up: :mod:`caseops.domain` (pure data and functions), :mod:`caseops.statem
 """
 
 __version__ = "0.1.0"
+
+# Before anything imports openenv's server package (the client, the wire types, the app):
+# importing caseops.api marks openenv's Gradio playground absent and defers its MCP module,
+# whatever part of CaseOps is imported first (caseops.api.openenv_lazy explains why).
+from caseops import api as _api  # noqa: F401

@@ -1,17 +1,21 @@
-"""The FastAPI application: openenv-core's app (``/ws``, ``/health``, ``/metadata``,
-``/schema``, ``/mcp``, and ``/web`` when ``ENABLE_WEB_INTERFACE=true``) with its
-``/reset``, ``/step`` and ``/state`` replaced by log-backed ones, plus the CaseOps routes.
+"""The FastAPI application: openenv's app (``/ws``, ``/health``, ``/metadata``,
+``/schema``, ``/mcp``, ``/list_environments``) with its ``/reset``, ``/step``, ``/state``
+and Task API (``/caseops/splits``, ``/tasks``, ``/num_tasks``, ``/task``, ``/task_range``)
+answered by CaseOps' own routes, plus the CaseOps routes, and the CaseOps playground at
+``/web`` when ``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of
+openenv's Gradio page, which is never loaded).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from openenv.core.env_server.http_server import create_app
+from openenv.core.env_server.http_server import create_fastapi_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseops import __version__
@@ -21,13 +25,25 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
-from .routes import audit, env, episodes, machine, tasks
+from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
+from .ws_close import QuietWebSocketClose
 
 log = logging.getLogger("caseops")
 
-_REPLACED = {"/reset", "/step", "/state"}
+#: openenv's routes that CaseOps answers itself: the log-backed ``/reset``, ``/step``,
+#: ``/state`` (:mod:`.routes.env`) and the Task API (:mod:`.routes.task_api`).
+_REPLACED = {
+    "/reset",
+    "/step",
+    "/state",
+    "/{env_name}/splits",
+    "/{env_name}/tasks",
+    "/{env_name}/num_tasks",
+    "/{env_name}/task",
+    "/{env_name}/task_range",
+}
 
 
 class BodyLimit:
@@ -114,12 +130,14 @@ def create_caseops_app(
         # A plain function (not a partial): openenv's web manager only calls those.
         return CaseOpsEnvironment(service=bound, runner=runner)
 
-    app = create_app(
+    # openenv's app without its Gradio playground (create_app would add it under
+    # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled)
+    app = create_fastapi_app(
         factory,
         CaseAction,
         CaseObservation,
-        env_name="caseops",
         max_concurrent_envs=settings.max_sessions,
+        env_name="caseops",
     )
     app.router.routes = [
         r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path in _REPLACED)
@@ -133,10 +151,22 @@ def create_caseops_app(
     app.state.service = service
     app.state.settings = settings
     app.state.runner = runner
-    for r in (env.router, tasks.router, episodes.router, audit.router, machine.router):
+    for r in (
+        env.router,
+        tasks.router,
+        episodes.router,
+        audit.router,
+        machine.router,
+        task_api.router,
+    ):
         app.include_router(r)
+    if web_enabled():
+        from . import playground
+
+        playground.install(app)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QuietWebSocketClose)
     app.openapi_schema = None
     log.info("CaseOps %s on %s", __version__, _redact(settings.database_url))
     if not settings.admin_token:
@@ -145,6 +175,13 @@ def create_caseops_app(
             "who can reach this server"
         )
     return app
+
+
+def web_enabled() -> bool:
+    """Whether to serve the playground at ``/web``: ``ENABLE_WEB_INTERFACE`` is ``true``,
+    ``1`` or ``yes`` (openenv's switch for its own playground; ``caseops serve --web``
+    sets it)."""
+    return os.environ.get("ENABLE_WEB_INTERFACE", "false").lower() in ("true", "1", "yes")
 
 
 def prepare_process(settings: Settings | None = None) -> bool:

@@ -1,12 +1,17 @@
 """``CaseOpsEnvironment``: the OpenEnv ``Environment`` over the event-sourced service.
 
-One instance per WebSocket session (openenv-core's factory pattern) or per HTTP request;
+One instance per WebSocket session (openenv's factory pattern) or per HTTP request;
 all of them share one :class:`~caseops.api.service.EpisodeService`, so state lives in
 the log, not in the instance. Usable in-process too::
 
     env = CaseOpsEnvironment()
     obs = env.reset(task_id="damaged-mug-replacement")
     obs = env.step(CaseAction(action_type="review_ticket"))
+
+It is also openenv's ``TaskProvider`` (``list_splits``, ``num_tasks``, ``list_tasks``,
+``get_task``, ``get_task_range``; served under ``/caseops/…``): task specs are the public
+description of a case (:class:`~caseops.api.routes.tasks.TaskInfo` plus its ``index``),
+never its gold.
 """
 
 from __future__ import annotations
@@ -21,10 +26,30 @@ from caseops import __version__
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
+from caseops.domain.scenarios import list_scenarios, task_refs
 
 from .execution import StepRunner
 from .service import EpisodeService, build_service
 from .settings import get_settings
+
+#: The splits of the Task API, in order: the six seed cases, then the generated splits
+#: (:mod:`caseops.domain.generator`: disjoint by seed; two families only in ``test``).
+TASK_SPLITS: tuple[tuple[str, str, str], ...] = (
+    ("seed", "validation", "The six hand-written seed cases."),
+    ("train", "train", "Generated cases for training (seed % 10 in 0..6)."),
+    ("validation", "validation", "Generated cases for model selection (seed % 10 == 7)."),
+    (
+        "test",
+        "test",
+        "Generated held-out cases (seed % 10 in 8..9, and every seed of the two "
+        "test-only families); private when the server sets CASEOPS_TEST_SALT.",
+    ),
+)
+#: Task specs ``list_tasks`` returns at most for a generated split (``num_tasks`` gives
+#: the true size; ``get_task_range`` pages through the rest).
+TASK_PREVIEW = 100
+#: Task specs one ``get_task_range`` call returns at most.
+TASK_RANGE_MAX = 1000
 
 _default_service: EpisodeService | None = None
 _default_lock = threading.Lock()
@@ -42,11 +67,11 @@ def default_service() -> EpisodeService:
 class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
     """A customer-support case as an OpenEnv environment.
 
-    ``reset(seed=None, episode_id=None, task_id=None, split=None, reward_mode=None)``
-    starts an episode;
+    ``reset(seed=None, episode_id=None, task_id=None, split=None, reward_mode=None,
+    index=None)`` starts an episode;
     ``step(action, episode_id=None)`` continues this instance's episode (or the one named);
     ``state`` is the public state of the current episode. ``reset_async`` and
-    ``step_async`` (what openenv-core's WebSocket and web routes await) run the same
+    ``step_async`` (what openenv's WebSocket and web routes await) run the same
     calls through ``runner``: on the event loop itself on SQLite, on a worker thread on
     PostgreSQL (:mod:`caseops.api.execution`; default from ``CASEOPS_STEP_EXECUTOR``).
 
@@ -74,9 +99,11 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         task_id: str | None = None,
         split: str | None = None,
         reward_mode: str | None = None,
+        index: int | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
-        """Start a new episode; returns its first observation.
+        """Start a new episode; returns its first observation. ``split`` + ``index``
+        plays the ``index``-th task of the split's listing (openenv's Task API).
 
         Raises:
             InvalidRequest: a parameter of the wrong type or range (the WebSocket path
@@ -93,6 +120,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
                 task_id=task_id,
                 split=split,
                 reward_mode=reward_mode,
+                index=index,
             )
         except ValidationError as e:
             first = e.errors()[0]
@@ -104,6 +132,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             seed=req.seed,
             episode_id=req.episode_id,
             reward_mode=req.reward_mode,
+            index=req.index,
         )
         self.episode_id = loaded.record.episode_id
         return obs
@@ -132,6 +161,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         task_id: str | None = None,
         split: str | None = None,
         reward_mode: str | None = None,
+        index: int | None = None,
         **kwargs: Any,
     ) -> CaseObservation:
         """:meth:`reset` through the runner (inline or on a worker thread)."""
@@ -142,6 +172,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             task_id=task_id,
             split=split,
             reward_mode=reward_mode,
+            index=index,
         )
 
     async def step_async(
@@ -161,6 +192,64 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         if self.episode_id is None:
             return CaseState()
         return self.service.state(self.episode_id)
+
+    # -- openenv TaskProvider (metadata only: no gold, no side effects) -----------------
+    def list_splits(self) -> list[dict[str, Any]]:
+        """The task splits: ``[{"name", "type", "description", "num_tasks"}]`` (``type``
+        is openenv's train/validation/test role)."""
+        return [
+            {"name": name, "type": kind, "description": text, "num_tasks": len(task_refs(name))}
+            for name, kind, text in TASK_SPLITS
+        ]
+
+    def num_tasks(self, split: str) -> int:
+        """The number of tasks in ``split``.
+
+        Raises:
+            UnknownTask: an unknown split (HTTP 404).
+        """
+        return len(task_refs(split))
+
+    def list_tasks(self, split: str) -> list[dict[str, Any]]:
+        """The task specs of ``split`` in catalog order: all six seed cases, or the first
+        :data:`TASK_PREVIEW` of a generated split (``get_task_range`` reads further).
+
+        Raises:
+            UnknownTask: an unknown split (HTTP 404).
+        """
+        return self.get_task_range(split, 0, TASK_PREVIEW)
+
+    def get_task(self, split: str, index: int) -> dict[str, Any]:
+        """The ``index``-th task spec of ``split`` (what ``reset(split=, index=)`` plays).
+
+        Raises:
+            UnknownTask: an unknown split (HTTP 404).
+            IndexError: ``index`` outside ``0 .. num_tasks(split) - 1`` (HTTP 400).
+        """
+        refs = task_refs(split)
+        if isinstance(index, bool) or not 0 <= index < len(refs):
+            raise IndexError(f"split {split!r} has tasks 0..{len(refs) - 1}, not {index!r}")
+        return self._specs(split, index, index + 1)[0]
+
+    def get_task_range(
+        self, split: str, start: int | None = None, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Task specs ``[start, stop)`` of ``split`` (slice semantics, negative bounds
+        count from the end), at most :data:`TASK_RANGE_MAX` of them.
+
+        Raises:
+            UnknownTask: an unknown split (HTTP 404).
+        """
+        first, last, _ = slice(start, stop).indices(len(task_refs(split)))
+        return self._specs(split, first, min(last, first + TASK_RANGE_MAX))
+
+    def _specs(self, split: str, start: int, stop: int) -> list[dict[str, Any]]:
+        from .routes.tasks import task_info
+
+        if stop <= start:
+            return []
+        page = list_scenarios(split, start, stop - start, self.service.test_salt)
+        return [{"index": start + k, **task_info(s).model_dump()} for k, s in enumerate(page)]
 
     def get_metadata(self) -> EnvironmentMetadata:
         """Name, description and version for ``/metadata``."""

@@ -26,7 +26,7 @@ from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.api.settings import Settings
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
-from caseops.domain.errors import EpisodeNotFound, InvalidRequest
+from caseops.domain.errors import EpisodeNotFound, InvalidRequest, UnknownTask
 from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent, event_from_payload
 from caseops.domain.grader import (
     SCALE,
@@ -160,20 +160,28 @@ def choose_scenario(
     seed: int | None,
     episode_id: str,
     salt: str | None = None,
+    index: int | None = None,
 ) -> Scenario:
     """The scenario a reset asks for.
 
     ``task_id`` wins; otherwise a task of ``split`` (``seed``, the six seed cases, when
-    ``None``; else ``train``, ``validation`` or ``test``) chosen by ``seed`` as
+    ``None``; else ``train``, ``validation`` or ``test``): the ``index``-th of its listing
+    when an index is given (openenv's Task API), else one chosen by ``seed`` as
     ``sha256("reset", split, seed)``, or by the episode id when no seed is given. Test
     cases are generated with the private ``salt`` when one is set.
 
     Raises:
-        UnknownTask: unknown task id or split.
+        UnknownTask: unknown task id or split, or an index past the split's end.
     """
     if task_id is not None:
         return get_scenario(task_id, salt)
     pool = task_refs(split)
+    if index is not None:
+        if not 0 <= index < len(pool):
+            raise UnknownTask(
+                f"split {split or 'seed'!r} has tasks 0..{len(pool) - 1}; no index {index}"
+            )
+        return get_scenario(pool[index], salt)
     key = seed if seed is not None else episode_id
     return get_scenario(pool[derive_seed("reset", split or "seed", key) % len(pool)], salt)
 
@@ -292,8 +300,10 @@ class EpisodeService:
         seed: int | None = None,
         episode_id: str | None = None,
         reward_mode: str | None = None,
+        index: int | None = None,
     ) -> tuple[Loaded, CaseObservation]:
         """Start an episode: append its ``EpisodeStarted`` and return the first observation.
+        ``split`` + ``index`` plays the ``index``-th task of the split's listing.
 
         ``reward_mode``: ``dense`` (the default) or ``terminal``; on a server whose reward
         mode is fixed, ``None`` or that mode.
@@ -311,7 +321,7 @@ class EpisodeService:
             raise InvalidRequest(
                 "episode_id must be 1-64 characters of letters, digits and _ . : -"
             )
-        scenario = choose_scenario(task_id, split, seed, episode_id, self.test_salt)
+        scenario = choose_scenario(task_id, split, seed, episode_id, self.test_salt, index)
         salted = self.test_salt is not None and scenario.split == "test"
         started, record = start_episode(
             scenario, episode_id, mode, salt_hash(self.test_salt) if salted else None

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openenv.core.env_server.types import Action
 from pydantic import Field
 
 from .vocab import ActionType, IssueType, Priority, Queue, RequestableField, ResolutionCode
+from .wire import Action
 
 #: Largest free-text field accepted on the wire, in characters (a 1 MB string is a 422).
 MAX_TEXT_CHARS = 4000

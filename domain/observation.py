@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from openenv.core.env_server.types import Observation, State
 from pydantic import BaseModel, ConfigDict, Field
+
+from .wire import Observation, State
 
 
 class TicketView(BaseModel):

@@ -3,6 +3,7 @@ URL). One stream per episode; atomic appends with an expected version; idempoten
 event id; a sha256 hash chain per stream (docs/architecture.md, "Events and the store")."""
 
 from .errors import (
+    BadDatabaseURL,
     ConcurrencyError,
     DataError,
     IntegrityError,
@@ -11,9 +12,10 @@ from .errors import (
     StreamNotFound,
 )
 from .records import NewEvent, RecordedEvent, StreamSummary
-from .store import EventStore
+from .store import EventStore, normalize_url
 
 __all__ = [
+    "BadDatabaseURL",
     "ConcurrencyError",
     "DataError",
     "EventStore",
@@ -24,4 +26,5 @@ __all__ = [
     "RecordedEvent",
     "StreamNotFound",
     "StreamSummary",
+    "normalize_url",
 ]

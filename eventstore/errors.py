@@ -40,6 +40,14 @@ class OperationalError(PersistenceError):
     http_status = 503
 
 
+class BadDatabaseURL(PersistenceError):
+    """A database URL that names no usable database: unparsable, an unknown scheme, or a
+    driver that is not installed. Raised when the store is created; a configuration
+    error, so HTTP 500 if it ever reached a request."""
+
+    http_status = 500
+
+
 class IntegrityError(PersistenceError):
     """A store constraint was violated (for instance event ids reused across streams)."""
 

@@ -31,13 +31,21 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from caseops.domain.canonical import canonical_json, sha256_hex
 
 from . import schema
 from .checkpoint import Checkpointer
-from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound, translate
+from .errors import (
+    BadDatabaseURL,
+    ConcurrencyError,
+    DataError,
+    IntegrityError,
+    StreamNotFound,
+    translate,
+)
 from .records import NewEvent, RecordedEvent, StreamSummary
 
 GENESIS_HASH = "0" * 64
@@ -186,6 +194,31 @@ def is_memory_url(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
+#: URL schemes that SQLAlchemy maps to psycopg2 (its default PostgreSQL driver), which
+#: CaseOps does not install; they mean the installed psycopg 3 driver here
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its credentials (``user:password@``) replaced by ``***@``."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+def normalize_url(url: str) -> str:
+    """``url`` with the standard PostgreSQL forms (``postgresql://…`` and the libpq/Heroku
+    ``postgres://…``) rewritten to the installed psycopg 3 driver,
+    ``postgresql+psycopg://…``; any other URL unchanged (SQLAlchemy documentation,
+    "Engine Configuration: Database URLs": a scheme without ``+driver`` picks the
+    dialect's default driver, psycopg2 for PostgreSQL)."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
 def make_engine(url: str, *, lock_timeout_ms: int = 5000, pre_ping: bool = True) -> Engine:
     """An engine for ``url`` with CaseOps' connection settings.
 
@@ -196,6 +229,7 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000, pre_ping: bool = True)
     5 s connect timeout, TCP keepalives and a session ``lock_timeout`` of
     ``lock_timeout_ms``.
     """
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         memory = is_memory_url(url)
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
@@ -325,12 +359,21 @@ class EventStore:
         lock_timeout_ms: int = 5000,
         chain_key: str | bytes | None = None,
     ) -> None:
+        url = normalize_url(url)
         self.url = url
         self.chain_key: bytes | None = (
             chain_key.encode() if isinstance(chain_key, str) else chain_key
         ) or None
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-        self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        if not url.startswith(("sqlite:", "postgresql")):
+            raise BadDatabaseURL(
+                f"unusable database URL {redact_url(url)!r}: CaseOps stores its events in "
+                "SQLite (sqlite:///path/file.db) or PostgreSQL (postgresql://user@host/db)"
+            )
+        try:
+            self.engine = make_engine(url, lock_timeout_ms=lock_timeout_ms)
+        except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as e:
+            raise BadDatabaseURL(f"unusable database URL {redact_url(url)!r}: {e}") from e
         #: PostgreSQL appends' own pool, without the check-out ping (one round trip of
         #: the five an append made); ``_write`` takes its place (see there)
         self._append_engine = (

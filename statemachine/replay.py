@@ -26,7 +26,10 @@ class ReplayReport(BaseModel):
     """The outcome of replaying one episode.
 
     ``matches`` is true when every event, reward and score replayed identically;
-    ``mismatches`` says where it did not. ``grade`` is the grade recomputed from the log.
+    ``mismatches`` says where it did not. ``grade`` is the grade recomputed from the log
+    (its ``score`` a number, as on every route). ``recorded_score``, ``replayed_score``,
+    ``recorded_rewards`` and ``replayed_rewards`` are exact: the 12-decimal strings the log
+    holds, compared as written (a float would not compare exactly).
     """
 
     model_config = ConfigDict(frozen=True)

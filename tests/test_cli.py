@@ -82,10 +82,24 @@ def test_replay_json(runner: CliRunner, db: str) -> None:
     assert data["recorded_score"] == data["replayed_score"]
 
 
-def test_replay_all(runner: CliRunner, db: str) -> None:
+def test_replay_all_skips_running_episodes_and_ends_with_a_summary(
+    runner: CliRunner, db: str
+) -> None:
     r = invoke(runner, "replay", "--all", "--db", db)
     assert r.exit_code == 0, r.output
-    assert EP in r.output and "cli-ep-running" in r.output
+    assert EP in r.output and "cli-ep-running" not in r.output
+    last = r.output.strip().splitlines()[-1]
+    assert "1 episode(s) replayed" in last and "1 match the log, 0 differ" in last
+    assert "1 still running (skipped)" in last
+
+
+def test_replay_of_a_running_episode_is_refused_as_over_http(runner: CliRunner, db: str) -> None:
+    """The CLI gives the answer GET /episodes/{id}/replay gives (409 there): a refusal,
+    exit 2, one line, no report."""
+    r = invoke(runner, "replay", "cli-ep-running", "--db", db)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().count("\n") == 0
+    assert "still running" in r.output and "matches the log" not in r.output
 
 
 def test_replay_without_target_exits_2(runner: CliRunner, db: str) -> None:
@@ -132,8 +146,8 @@ def test_tampered_reward_fails_replay_and_audit(runner: CliRunner, db: str) -> N
     r = invoke(runner, "audit", "--verify", "--db", db)
     assert r.exit_code == 1, r.output
     assert EP in r.output
-    # the untouched episode still replays
-    assert invoke(runner, "replay", "cli-ep-running", "--db", db).exit_code == 0
+    # the running episode is refused, as over HTTP
+    assert invoke(runner, "replay", "cli-ep-running", "--db", db).exit_code == 2
 
 
 def test_audit_lists_rejections(runner: CliRunner, db: str) -> None:
@@ -167,7 +181,7 @@ def test_edited_scenario_snapshot_fails_replay(runner: CliRunner, db: str) -> No
                     "SELECT position, payload FROM caseops_events "
                     "WHERE stream_id = :s AND type = 'EpisodeStarted'"
                 ),
-                {"s": "cli-ep-running"},
+                {"s": EP},
             ).first()
             payload = json.loads(row.payload)
             payload["scenario"]["gold"]["required_evidence"] = ["ticket"]
@@ -177,40 +191,8 @@ def test_edited_scenario_snapshot_fails_replay(runner: CliRunner, db: str) -> No
             )
     finally:
         store.dispose()
-    r = invoke(runner, "replay", "cli-ep-running", "--db", db, "--json")
+    r = invoke(runner, "replay", EP, "--db", db, "--json")
     assert r.exit_code == 1, r.output
     data = json.loads(r.output)
     assert data["scenario_hash_ok"] is False and data["matches"] is False
     assert invoke(runner, "audit", "--verify", "--db", db).exit_code == 1
-
-
-def test_store_commands_skip_gradio_and_the_playground_still_loads_after(
-    tmp_path: Path,
-) -> None:
-    """The commands that read the store do not import Gradio (openenv-core loads it only
-    for ``/web``: seconds of start-up), and leave nothing behind: the same process can
-    still build the app with the playground."""
-    import subprocess
-    import sys
-
-    script = """
-import os, sys
-from caseops.api.cli import _service
-svc = _service(os.environ["CASEOPS_DATABASE_URL"])
-svc.start(task_id="damaged-mug-replacement")
-print("after-service", "gradio" in sys.modules)
-print("finders-left", sum(type(f).__name__ == "_NoGradio" for f in sys.meta_path))
-os.environ["ENABLE_WEB_INTERFACE"] = "true"
-from caseops.api.app import create_caseops_app
-app = create_caseops_app()
-print("web-routes", any(str(getattr(r, "path", "")).startswith("/web") for r in app.routes))
-"""
-    env = clean_env(CASEOPS_DATABASE_URL=sqlite_url(tmp_path, "g.db"))
-    root = Path(__file__).resolve().parent.parent
-    env["PYTHONPATH"] = str(root.parent)
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
-    assert lines == {"after-service": "False", "finders-left": "0", "web-routes": "True"}

@@ -1,6 +1,6 @@
 """OpenEnv HTTP routes: ``/reset``, ``/step``, ``/state``, backed by the event log.
 
-openenv-core's own HTTP routes build a throw-away environment per request; these
+openenv's own HTTP routes build a throw-away environment per request; these
 replacements keep the same request and response shapes but rebuild the case from its
 stream, so HTTP stepping works across requests and across server processes. ``/step``
 and ``/state`` take an ``episode_id`` (returned in every observation); without one they
@@ -62,6 +62,13 @@ class CaseResetRequest(BaseModel):
     )
     task_id: str | None = Field(None, max_length=128, description="Task to play.")
     split: str | None = Field(None, max_length=32, description="Split to draw from.")
+    index: Annotated[int | None, NotBoolean] = Field(
+        None,
+        ge=0,
+        le=2**53 - 1,
+        description="With `split`: play the index-th task of the split's listing "
+        "(`/caseops/task`); 404 past its end.",
+    )
     reward_mode: Literal["dense", "terminal"] | None = Field(
         None,
         description="`dense` (shaped rewards, for training; the default) or `terminal` "
@@ -115,7 +122,8 @@ async def reset(
     runner: RunnerDep,
     request: Annotated[CaseResetRequest, Body(default_factory=CaseResetRequest)],
 ) -> Response:
-    """Start an episode (``task_id``, or ``split`` + ``seed``) and return its observation."""
+    """Start an episode (``task_id``, or ``split`` + ``index`` or ``seed``) and return its
+    observation."""
     loaded, obs = await runner(
         service.start,
         task_id=request.task_id,
@@ -123,6 +131,7 @@ async def reset(
         seed=request.seed,
         episode_id=request.episode_id,
         reward_mode=request.reward_mode,
+        index=request.index,
     )
     service.last_http_episode = loaded.record.episode_id
     return _observed(serialize_observation(obs))

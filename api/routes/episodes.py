@@ -24,7 +24,11 @@ HIDDEN = "hidden until the episode has ended"
 
 
 class EpisodeSummary(BaseModel):
-    """An episode as listed: its stream version, timestamps and progress."""
+    """An episode as listed: its stream version, timestamps and progress.
+
+    ``score`` (in [0, 1]) and ``total_reward`` are JSON numbers, as in ``GET /state`` and
+    the observations (the store keeps them as exact 12-decimal strings; the grade report
+    of ``/replay`` gives that exact form as ``score_exact``)."""
 
     episode_id: str
     version: int
@@ -37,8 +41,8 @@ class EpisodeSummary(BaseModel):
     done: bool = False
     end_reason: str | None = None
     steps: int = 0
-    score: str | None = None
-    total_reward: str | None = None
+    score: float | None = None
+    total_reward: float | None = None
     rejected_actions: int = 0
 
 

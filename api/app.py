@@ -2,7 +2,8 @@
 ``/schema``, ``/mcp``, ``/list_environments``, and ``/web`` when
 ``ENABLE_WEB_INTERFACE=true``) with its ``/reset``, ``/step``, ``/state`` and Task API
 (``/caseops/splits``, ``/tasks``, ``/num_tasks``, ``/task``, ``/task_range``) answered by
-CaseOps' own routes, plus the CaseOps routes.
+CaseOps' own routes, plus the CaseOps routes, and the MCP protocol at ``/mcp``
+(:mod:`caseops.api.mcp`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
+from .mcp import mount_mcp_protocol
 from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
@@ -156,6 +158,8 @@ def create_caseops_app(
     ):
         app.include_router(r)
     install_error_handlers(app)
+    # The MCP protocol itself (streamable HTTP) at /mcp, beside openenv's JSON-RPC there.
+    mount_mcp_protocol(app, factory, settings.max_sessions)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.openapi_schema = None
     log.info("CaseOps %s on %s", __version__, _redact(settings.database_url))

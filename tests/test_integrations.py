@@ -52,9 +52,8 @@ def scripted_model(task_id: str, stop_after: int | None = None) -> Any:
         if k >= len(calls):
             return ModelStepResult(response=LLMResponse(content="done"))
         name, args = calls[k]
-        return ModelStepResult(
-            response=LLMResponse(content="", tool_calls=[ToolCall(id=f"c{k}", name=name, args=args)])
-        )
+        call = ToolCall(id=f"c{k}", name=name, args=args)
+        return ModelStepResult(response=LLMResponse(content="", tool_calls=[call]))
 
     return model_step
 
@@ -118,9 +117,8 @@ def test_harness_session_tools_and_collect(service: EpisodeService, tmp_path: Pa
 
 def test_trl_environment_class_shape(service: EpisodeService) -> None:
     env = CaseOpsToolEnv(service=service)
-    public = {
-        n for n, _ in inspect.getmembers(CaseOpsToolEnv, inspect.isfunction) if not n.startswith("_")
-    }
+    members = inspect.getmembers(CaseOpsToolEnv, inspect.isfunction)
+    public = {n for n, _ in members if not n.startswith("_")}
     # what TRL exposes as tools: every public function but reset and get_reward
     assert public - {"reset", "get_reward"} == set(ACTION_TYPES)
     for name in ACTION_TYPES:

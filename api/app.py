@@ -26,7 +26,7 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
-from .mcp import mount_mcp_protocol
+from .mcp_deferred import mount_mcp_protocol_deferred
 from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
@@ -167,8 +167,9 @@ def create_caseops_app(
 
         playground.install(app)
     install_error_handlers(app)
-    # The MCP protocol itself (streamable HTTP) at /mcp, beside openenv's JSON-RPC there.
-    mount_mcp_protocol(app, factory, settings.max_sessions)
+    # The MCP protocol itself (streamable HTTP) at /mcp, beside openenv's JSON-RPC there
+    # (built once the server has started: see caseops.api.mcp_deferred).
+    mount_mcp_protocol_deferred(app, factory, settings.max_sessions)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QuietWebSocketClose)
     app.openapi_schema = None

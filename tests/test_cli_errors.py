@@ -199,3 +199,27 @@ def test_debug_does_not_outlive_its_invocation() -> None:
     assert isinstance(r.exception, BadDatabaseURL)
     r = CliRunner().invoke(app, ["replay", "x", "--db", "not a url"])
     assert (r.exit_code == 2 and r.exception is None) or isinstance(r.exception, SystemExit)
+
+
+def test_the_mcp_protocol_app_is_built_after_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app is served before the MCP protocol app exists; an MCP request waits for it;
+    one that cannot be served (the build failed) is a 503, and the rest keeps working."""
+    from fastapi.testclient import TestClient
+
+    from caseops.api import mcp_deferred
+    from caseops.api.app import create_caseops_app
+    from caseops.api.settings import Settings
+
+    settings = Settings(database_url=sqlite_url(tmp_path, "m.db"))
+
+    def broken(self: object) -> None:
+        raise RuntimeError("no MCP here")
+
+    monkeypatch.setattr(mcp_deferred.DeferredMcpApp, "_build", broken)
+    mcp_protocol = {"accept": "application/json, text/event-stream"}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
+    with TestClient(create_caseops_app(settings)) as c:
+        assert c.post("/mcp", json=init, headers=mcp_protocol).status_code == 503
+        assert c.post("/reset", json={"task_id": "damaged-mug-replacement"}).status_code == 200

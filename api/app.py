@@ -1,9 +1,10 @@
 """The FastAPI application: openenv's app (``/ws``, ``/health``, ``/metadata``,
 ``/schema``, ``/mcp``, ``/list_environments``) with its ``/reset``, ``/step``, ``/state``
 and Task API (``/caseops/splits``, ``/tasks``, ``/num_tasks``, ``/task``, ``/task_range``)
-answered by CaseOps' own routes, plus the CaseOps routes, and the CaseOps playground at
-``/web`` when ``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of
-openenv's Gradio page, which is never loaded).
+answered by CaseOps' own routes, plus the CaseOps routes, the MCP protocol at ``/mcp``
+(:mod:`caseops.api.mcp`), and the CaseOps playground at ``/web`` when
+``ENABLE_WEB_INTERFACE=true`` (:mod:`caseops.api.playground`, in place of openenv's Gradio
+page, which is never loaded).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from caseops.domain.observation import CaseObservation
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
 from .execution import StepRunner
+from .mcp_deferred import mount_mcp_protocol_deferred
 from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
@@ -165,6 +167,9 @@ def create_caseops_app(
 
         playground.install(app)
     install_error_handlers(app)
+    # The MCP protocol itself (streamable HTTP) at /mcp, beside openenv's JSON-RPC there
+    # (built once the server has started: see caseops.api.mcp_deferred).
+    mount_mcp_protocol_deferred(app, factory, settings.max_sessions)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QuietWebSocketClose)
     app.openapi_schema = None

@@ -17,7 +17,7 @@ never its gold.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
@@ -50,6 +50,9 @@ TASK_SPLITS: tuple[tuple[str, str, str], ...] = (
 TASK_PREVIEW = 100
 #: Task specs one ``get_task_range`` call returns at most.
 TASK_RANGE_MAX = 1000
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
 
 _default_service: EpisodeService | None = None
 _default_lock = threading.Lock()
@@ -91,6 +94,18 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             get_settings().step_executor, self.service.store
         )
         self.episode_id: str | None = None
+        self._mcp: FastMCP | None = None
+
+    @property
+    def mcp_server(self) -> FastMCP:
+        """This instance's MCP server (built on first use): ``start_case`` and one tool per
+        action type, acting on this instance's episode (:mod:`caseops.api.mcp`). openenv
+        serves it over ``POST /mcp`` and the WebSocket's ``"mcp"`` messages."""
+        if self._mcp is None:
+            from .mcp import build_mcp_server
+
+            self._mcp = build_mcp_server(lambda: self)
+        return self._mcp
 
     def reset(
         self,

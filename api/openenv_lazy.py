@@ -62,7 +62,6 @@ class _DeferredMCPEnvironment(types.ModuleType):
             except BaseException:
                 sys.modules[_MCP] = self
                 raise
-            real.get_server_tools = self.get_server_tools  # type: ignore[attr-defined]
             self._real = real
         return self._real
 

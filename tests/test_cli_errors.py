@@ -147,22 +147,22 @@ def test_tasks_ids_and_json() -> None:
     assert [t["task_id"] for t in json.loads(r.output)] == ids
 
 
-def test_serving_imports_neither_gradio_nor_the_mcp_stack(tmp_path: Path) -> None:
-    """Building the app, the playground included, loads neither Gradio (openenv's own
-    playground) nor fastmcp (openenv's MCP base class), and /web is CaseOps' page."""
+def test_serving_never_imports_gradio(tmp_path: Path) -> None:
+    """Importing the app loads neither Gradio (openenv's own playground, replaced by
+    CaseOps') nor fastmcp (openenv's MCP base class; CaseOps' own MCP server loads it when
+    the app is built); building and serving it, the playground included, loads no Gradio,
+    and /web is CaseOps' page."""
     script = """
 import os, sys
 os.environ["ENABLE_WEB_INTERFACE"] = "true"
+import caseops.api.app
+print("imported", "gradio" in sys.modules, "fastmcp" in sys.modules)
 from fastapi.testclient import TestClient
 from caseops.api.app import create_caseops_app
-app = create_caseops_app()
-with TestClient(app) as c:
+with TestClient(create_caseops_app()) as c:
     page = c.get("/web")
     print("web", page.status_code, "CaseOps playground" in page.text)
-    rpc = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
-    print("mcp", c.post("/mcp", json=rpc).status_code)
 print("gradio", "gradio" in sys.modules)
-print("fastmcp", "fastmcp" in sys.modules)
 """
     env = clean_env(CASEOPS_DATABASE_URL=sqlite_url(tmp_path, "g.db"), PYTHONPATH=str(ROOT.parent))
     out = subprocess.run(
@@ -170,7 +170,7 @@ print("fastmcp", "fastmcp" in sys.modules)
     )
     assert out.returncode == 0, out.stderr
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
-    assert lines == {"web": "200 True", "mcp": "200", "gradio": "False", "fastmcp": "False"}
+    assert lines == {"imported": "False False", "web": "200 True", "gradio": "False"}
 
 
 def test_a_normal_websocket_close_logs_no_traceback(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -199,3 +199,27 @@ def test_debug_does_not_outlive_its_invocation() -> None:
     assert isinstance(r.exception, BadDatabaseURL)
     r = CliRunner().invoke(app, ["replay", "x", "--db", "not a url"])
     assert (r.exit_code == 2 and r.exception is None) or isinstance(r.exception, SystemExit)
+
+
+def test_the_mcp_protocol_app_is_built_after_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app is served before the MCP protocol app exists; an MCP request waits for it;
+    one that cannot be served (the build failed) is a 503, and the rest keeps working."""
+    from fastapi.testclient import TestClient
+
+    from caseops.api import mcp_deferred
+    from caseops.api.app import create_caseops_app
+    from caseops.api.settings import Settings
+
+    settings = Settings(database_url=sqlite_url(tmp_path, "m.db"))
+
+    def broken(self: object) -> None:
+        raise RuntimeError("no MCP here")
+
+    monkeypatch.setattr(mcp_deferred.DeferredMcpApp, "_build", broken)
+    mcp_protocol = {"accept": "application/json, text/event-stream"}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
+    with TestClient(create_caseops_app(settings)) as c:
+        assert c.post("/mcp", json=init, headers=mcp_protocol).status_code == 503
+        assert c.post("/reset", json={"task_id": "damaged-mug-replacement"}).status_code == 200

@@ -376,6 +376,72 @@ def baseline(
         raise typer.Exit(1)
 
 
+@app.command()
+def export(
+    db: DbOption = None,
+    split: Annotated[str | None, typer.Option(help="Only episodes of this split.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="chat-jsonl (one JSON record per line) or hf.")
+    ] = "chat-jsonl",
+    out_path: Annotated[
+        str, typer.Option("--out", help="Output file (chat-jsonl) or folder (hf).")
+    ] = "caseops-episodes.jsonl",
+) -> None:
+    """Export played (ended) episodes from the event log as training data: the observation
+    as the user turn, each action as an assistant tool call and its result as a tool turn,
+    with rewards, the score and the grade components; no gold, no scenario snapshot.
+    ``--format hf`` writes a Hugging Face dataset folder (needs the ``datasets`` package)."""
+    import tempfile
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from .export import ExportStats, export_records
+
+    if fmt not in ("chat-jsonl", "hf"):
+        err.print("[red]--format must be chat-jsonl or hf[/red]")
+        raise typer.Exit(2)
+    svc = _service(db)
+    ids = svc.store.stream_ids()
+    stats = ExportStats()
+    target = Path(out_path)
+    jsonl = target if fmt == "chat-jsonl" else Path(tempfile.mkdtemp()) / "episodes.jsonl"
+    jsonl.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with (
+        jsonl.open("w", encoding="utf-8") as fh,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as progress,
+    ):
+        task = progress.add_task("exporting", total=len(ids))
+        try:
+            for rec in export_records(svc.store, split, ids, stats=stats):
+                fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+                progress.update(task, completed=stats.episodes + stats.skipped)
+        except CaseOpsError as e:
+            err.print(f"[red]{e.message}[/red]")
+            raise typer.Exit(2) from None
+        progress.update(task, completed=len(ids))
+    if fmt == "hf":
+        try:
+            from datasets import Dataset
+        except ImportError:
+            err.print("[red]--format hf needs the datasets package (the train extra)[/red]")
+            raise typer.Exit(2) from None
+        Dataset.from_json(str(jsonl)).save_to_disk(str(target))
+    size = sum(f.stat().st_size for f in target.rglob("*")) if target.is_dir() else 0
+    size = size or target.stat().st_size
+    err.print(
+        f"{stats.episodes} episodes ({stats.messages} messages; {stats.skipped} skipped) "
+        f"-> {target} ({size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
+
+
 def main() -> None:
     """Entry point for ``python -m caseops.api.cli``."""
     app()

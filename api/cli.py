@@ -1,9 +1,9 @@
 """The ``caseops`` command line (typer; tables by rich).
 
 Commands: ``serve``, ``tasks``, ``episodes``, ``replay``, ``regrade``, ``audit``, ``db``,
-``baseline``, ``judge-eval``, ``docs-cli``. Every command that reads the store takes
-``--db URL`` (default ``CASEOPS_DATABASE_URL``, else an SQLite file ``caseops.db`` in the
-working directory). Expected failures print one line and exit 2
+``baseline``, ``judge-eval``, ``export``, ``eval``, ``docs-cli``. Every command that reads
+the store takes ``--db URL`` (default ``CASEOPS_DATABASE_URL``, else an SQLite file
+``caseops.db`` in the working directory). Expected failures print one line and exit 2
 (:mod:`caseops.api.cli_support`); help is plain text. Heavy modules (rich, httpx,
 SQLAlchemy, the settings) are imported inside the commands that use them, so
 ``caseops --help`` starts fast (``bench/startup.py``).
@@ -679,6 +679,188 @@ def docs_cli(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     err.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def export(
+    db: DbOption = None,
+    split: Annotated[str | None, typer.Option(help="Only episodes of this split.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="chat-jsonl (one JSON record per line) or hf.")
+    ] = "chat-jsonl",
+    out_path: Annotated[
+        str, typer.Option("--out", help="Output file (chat-jsonl) or folder (hf).")
+    ] = "caseops-episodes.jsonl",
+) -> None:
+    """Export played (ended) episodes from the event log as training data: the observation
+    as the user turn, each action as an assistant tool call and its result as a tool turn,
+    with rewards, the score and the grade components; no gold, no scenario snapshot.
+    ``--format hf`` writes a Hugging Face dataset folder (needs the ``datasets`` package)."""
+    import tempfile
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from caseops.domain.errors import CaseOpsError
+
+    from .export import ExportStats, export_records
+
+    if fmt not in ("chat-jsonl", "hf"):
+        err.print("[red]--format must be chat-jsonl or hf[/red]")
+        raise typer.Exit(2)
+    svc = _service(db)
+    ids = svc.store.stream_ids()
+    stats = ExportStats()
+    target = Path(out_path)
+    jsonl = target if fmt == "chat-jsonl" else Path(tempfile.mkdtemp()) / "episodes.jsonl"
+    jsonl.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with (
+        jsonl.open("w", encoding="utf-8") as fh,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as progress,
+    ):
+        task = progress.add_task("exporting", total=len(ids))
+        try:
+            for rec in export_records(svc.store, split, ids, stats=stats):
+                fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+                progress.update(task, completed=stats.episodes + stats.skipped)
+        except CaseOpsError as e:
+            err.print(f"[red]{e.message}[/red]")
+            raise typer.Exit(2) from None
+        progress.update(task, completed=len(ids))
+    if fmt == "hf":
+        try:
+            from datasets import Dataset
+        except ImportError:
+            err.print("[red]--format hf needs the datasets package (the train extra)[/red]")
+            raise typer.Exit(2) from None
+        Dataset.from_json(str(jsonl)).save_to_disk(str(target))
+    size = sum(f.stat().st_size for f in target.rglob("*")) if target.is_dir() else 0
+    size = size or target.stat().st_size
+    err.print(
+        f"{stats.episodes} episodes ({stats.messages} messages; {stats.skipped} skipped) "
+        f"-> {target} ({size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
+
+
+@app.command("eval")
+def eval_(
+    agent: Annotated[str, typer.Option(help="fallback or openai.")] = "fallback",
+    split: Annotated[str, typer.Option(help="Split to play.")] = "validation",
+    trials: Annotated[int, typer.Option(min=1, max=100, help="Trials per task.")] = 1,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many tasks (0: all).")] = 0,
+    out_dir: Annotated[str, typer.Option("--out", help="Folder for results and report.")] = (
+        "caseops-eval"
+    ),
+    url: Annotated[
+        str | None, typer.Option(help="Play a CaseOps server over HTTP (default: in-process).")
+    ] = None,
+    db: DbOption = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Episodes at once.")] = 4,
+    reward_mode: Annotated[str, typer.Option(help="terminal (default) or dense.")] = "terminal",
+) -> None:
+    """Evaluate an agent: every task of a split ``--trials`` times (in-process on ``--db``,
+    or over HTTP with ``--url``, concurrently), then write ``results.json`` and a
+    self-contained ``report.html`` (score per family, component means, pass^k curve at
+    the 0.5 threshold, steps) to ``--out`` and print the summary table."""
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from caseops.domain.errors import CaseOpsError
+
+    from caseops.domain.scenarios import task_refs
+
+    from . import evaluate
+
+    if agent not in evaluate.AGENTS:
+        err.print(f"[red]--agent must be one of {', '.join(evaluate.AGENTS)}[/red]")
+        raise typer.Exit(2)
+    if reward_mode not in ("terminal", "dense"):
+        err.print("[red]--reward-mode must be terminal or dense[/red]")
+        raise typer.Exit(2)
+    try:
+        tasks = list(task_refs(None if split == "seed" else split))
+    except CaseOpsError as e:
+        err.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(2) from None
+    tasks = tasks[:limit] if limit else tasks
+    if agent == "openai":
+        try:
+            evaluate.openai_agent()
+        except RuntimeError as e:
+            err.print(f"[red]{e}[/red]")
+            raise typer.Exit(2) from None
+    player = evaluate.HttpPlayer(url) if url else evaluate.LocalPlayer(_service_for_play(db))
+    t0 = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        bar = progress.add_task(f"{agent} on {split}", total=len(tasks) * trials)
+        episodes = evaluate.run(
+            player,
+            agent,
+            tasks,
+            trials,
+            reward_mode=reward_mode,
+            concurrency=concurrency,
+            on_done=lambda _: progress.advance(bar),
+        )
+    wall = time.perf_counter() - t0
+    summary = evaluate.summarize(episodes, trials)
+    meta = {
+        "agent": agent,
+        "split": split,
+        "trials": trials,
+        "tasks": len(tasks),
+        "reward_mode": reward_mode,
+        "target": url or "in-process",
+    }
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(evaluate.results_json(meta, episodes, summary))
+    (folder / "report.html").write_text(evaluate.html_report(meta, episodes, summary))
+    o = summary["overall"]
+    from rich.table import Table
+
+    table = Table(title=f"{agent} on {split}: {len(tasks)} tasks x {trials} trials")
+    for col in ("family", "episodes", "mean score", *(f"pass^{k}" for k in o["pass_hat_k"])):
+        table.add_column(col, justify="right")
+    table.add_column("steps", justify="right")
+    for fam, b in [*summary["families"].items(), ("all", o)]:
+        table.add_row(
+            fam,
+            str(b["episodes"]),
+            f"{b['mean_score']:.3f}",
+            *(f"{v:.3f}" for v in b["pass_hat_k"].values()),
+            f"{b['mean_steps']:.1f}",
+        )
+    out.print(table)
+    err.print(
+        f"{len(episodes)} episodes in {wall:.1f} s ({summary['errors']} failed); "
+        f"wrote {folder / 'results.json'} and {folder / 'report.html'}"
+    )
+    if summary["errors"]:
+        raise typer.Exit(1)
+
+
+def _service_for_play(db: str | None):  # type: ignore[no-untyped-def]
+    """A service to play on in-process (a cache, unlike the read-only commands')."""
+    from caseops.eventstore import EventStore
+
+    from .service import EpisodeService
+
+    return EpisodeService(EventStore(_db(db), chain_key=_settings().chain_key))
 
 
 def main() -> None:

@@ -157,3 +157,35 @@ def test_trl_grpo_example_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "final reward" in proc.stdout
+
+
+async def _verifiers_style_episode(base_url: str) -> tuple[float, float, dict[str, Any]]:
+    """What verifiers' ``OpenEnvEnv.run`` does (verifiers 0.4,
+    ``verifiers/v1/tasksets/openenv/taskset.py``): read ``/schema``, reset with the task's
+    arguments, step with the model's JSON actions through ``GenericEnvClient``, and score
+    the sum of the step rewards. The model here is scripted (the reference agent)."""
+    import httpx
+    from openenv import GenericEnvClient
+
+    total = 0.0
+    async with GenericEnvClient(base_url=base_url) as client:
+        async with httpx.AsyncClient(timeout=30) as http:
+            schema = (await http.get(f"{base_url}/schema")).json()["action"]
+        result = await client.reset(split="seed", index=5, reward_mode="terminal")
+        for a in oracle_actions(get_scenario(TASK)):
+            result = await client.step(action_json(a))
+            total += result.reward or 0.0
+            if result.done:
+                break
+    return total, float(result.observation["grade_report"]["score"]), schema
+
+
+def test_verifiers_openenv_recipe_sums_to_the_score(tmp_path: Path) -> None:
+    import asyncio
+
+    from conftest import running_servers, sqlite_url
+
+    with running_servers(sqlite_url(tmp_path, "v.db"), tmp_path) as servers:
+        total, score, schema = asyncio.run(_verifiers_style_episode(servers[0].base_url))
+    assert schema["title"] == "CaseAction"  # not the generic MCP action: JSON actions
+    assert score >= 0.99 and abs(total - score) < 1e-9

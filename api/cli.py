@@ -774,7 +774,6 @@ def eval_(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from caseops.domain.errors import CaseOpsError
-
     from caseops.domain.scenarios import task_refs
 
     from . import evaluate

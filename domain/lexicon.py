@@ -447,6 +447,31 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "dormant",
         "no recent ~? ~? login|signin|activity",
     ),
+    # --- added with generator 2.0.0 (issue 19) --------------------------------------
+    "warranty": (
+        "warranty|guarantee",
+        "manufacturer|manufacturers ~? ~? repair|cover|claim|service",
+        "repair service|programme|program",
+    ),
+    "cooling_off": (
+        "cooling|cool - off period|window|right|time|days?",
+        "cooling|cool off period|window|right|time|days?",
+        "withdrawal period|right",
+        "within # day|days of|since|after ~? ~? ~? start|signup|subscribe|join|purchase",
+        "recently|just start|started|join|joined|subscribe|subscribed|sign|signed",
+        "first # day|days",
+    ),
+    "domestic_vat": (
+        "domestic|irish|ireland",
+        "same country",
+        "local vat|rate|tax",
+    ),
+    "validated_after": (
+        "validate|validated|validation|verify|verified|register|registered|check|checked "
+        "~ ~? ~? after",
+        "after ~? ~? invoice ~? date|issue|issued|go|went",
+        "not ~? ~? yet ~? valid|validated|verified|registered",
+    ),
 }
 
 
@@ -572,4 +597,11 @@ SAY: dict[str, tuple[str, str]] = {
     "open_invoice": ("There is an open invoice on the account.", ""),
     "identity_matched": ("The sender email matches the account.", ""),
     "identity_mismatch": ("The sender address is a mismatch with the account.", ""),
+    "warranty": (
+        "You can still claim under the manufacturer's warranty.",
+        "This is not covered by the warranty.",
+    ),
+    "cooling_off": ("The plan is within its cooling-off period.", ""),
+    "domestic_vat": ("As a customer based in Ireland, Irish VAT applies.", ""),
+    "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -466,6 +466,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "same country",
         "local vat|rate|tax",
     ),
+    "order_cancelled": (
+        "cancel|cancelled|canceled|cancellation ~ ~ ~ before|prior ~? ~? dispatch|shipping"
+        "|shipment|ship|shipped",
+        "never|not ship|shipped|dispatch|dispatched|sent",
+        "order ~? ~? ~? cancel|cancelled|canceled",
+    ),
+    "sso_assignment": (
+        "assign|assignment ~ ~? ~? ~? app|application|idp|group|groups",
+        "app|application assignment|assignments",
+        "unassigned",
+        "add|grant ~ ~? ~? to the|your ~? app|application",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -603,5 +615,10 @@ SAY: dict[str, tuple[str, str]] = {
     ),
     "cooling_off": ("The plan is within its cooling-off period.", ""),
     "domestic_vat": ("As a customer based in Ireland, Irish VAT applies.", ""),
+    "order_cancelled": ("That order was cancelled before it shipped.", ""),
+    "sso_assignment": (
+        "The affected users need to be assigned to the application in your IdP.",
+        "",
+    ),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -25,6 +25,7 @@ from .families import (
     abuse_report,
     account_lockout,
     account_takeover,
+    address_change,
     api_outage,
     chargeback_dispute,
     damaged_item,
@@ -35,6 +36,7 @@ from .families import (
     refund_window,
     sso_misconfiguration,
     subscription_cancellation,
+    warranty_claim,
     wrong_item,
 )
 from .families.kit import Kit
@@ -62,6 +64,8 @@ _MODULES: tuple[ModuleType, ...] = (
     privacy_request,
     sso_misconfiguration,
     abuse_report,
+    address_change,
+    warranty_claim,
 )
 
 #: family name -> its ``generate`` function, in catalog order.

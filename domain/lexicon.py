@@ -450,8 +450,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- added with generator 2.0.0 (issue 19) --------------------------------------
     "warranty": (
         "warranty|guarantee",
-        "manufacturer|manufacturers ~? ~? repair|cover|claim|service",
-        "repair service|programme|program",
+        "manufacturer|manufacturers ~? ~? cover|claim",
     ),
     "cooling_off": (
         "cooling|cool - off period|window|right|time|days?",
@@ -477,6 +476,32 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "app|application assignment|assignments",
         "unassigned",
         "add|grant ~ ~? ~? to the|your ~? app|application",
+    ),
+    "address_change": (
+        "change|update|amend|correct|edit ~ ~? ~? ~? address",
+        "address ~? ~? be|been|is|was|has ~? change|changed|update|updated|amend|amended"
+        "|correct|corrected",
+        "redirect|reroute|divert|redirection",
+        "new address",
+    ),
+    "already_done": (
+        "already ~ ~? ~? update|updated|change|changed|set|correct|done|fix|fixed|go|going"
+        "|ship|shipping|arrange|arranged|active",
+        "already in place",
+        "nothing ~ ~? ~? to change|do|update",
+        "no change|changes|action ~? ~? need|needed|required",
+    ),
+    "known_defect": (
+        "known ~? defect|fault|issue|problem|faults|defects",
+        "recall",
+        "defect|fault|quality programme|program|bulletin|notice",
+        "affected batch|batches|serial|serials|unit|units",
+        "manufacturing|factory defect|fault|flaw",
+    ),
+    "repair_offer": (
+        "repair|repairs|fix",
+        "paid|out - of - warranty repair|service",
+        "service centre|center",
     ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
@@ -620,5 +645,12 @@ SAY: dict[str, tuple[str, str]] = {
         "The affected users need to be assigned to the application in your IdP.",
         "",
     ),
+    "address_change": (
+        "We have updated the delivery address.",
+        "We cannot change the delivery address of a parcel already with the carrier.",
+    ),
+    "already_done": ("This is already in place, so nothing needs to change.", ""),
+    "known_defect": ("Your unit is from a batch with a known manufacturing defect.", ""),
+    "repair_offer": ("We can offer our paid repair service.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -32,6 +32,7 @@ from .families import (
     duplicate_charge,
     invoice_tax,
     lost_parcel,
+    payment_failure,
     privacy_request,
     refund_window,
     sso_misconfiguration,
@@ -66,6 +67,7 @@ _MODULES: tuple[ModuleType, ...] = (
     abuse_report,
     address_change,
     warranty_claim,
+    payment_failure,
 )
 
 #: family name -> its ``generate`` function, in catalog order.

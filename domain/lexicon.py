@@ -503,6 +503,27 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "paid|out - of - warranty repair|service",
         "service centre|center",
     ),
+    "payment_declined": (
+        "decline|declined|refuse|refused|reject|rejected|fail|failed|bounce|bounced ~? ~? "
+        "payment|payments|card|charge|renewal|attempt|attempts",
+        "payment|card|charge|renewal|attempt|attempts ~? ~? ~? decline|declined|refuse|refused"
+        "|reject|rejected|fail|failed|bounce|bounced",
+        "insufficient funds",
+        "processor_unavailable|insufficient_funds|expired_card|do_not_honor",
+        "do not honor|honour",
+        "card ~? ~? expire|expired",
+    ),
+    "update_payment": (
+        "update|change|replace|add ~ ~? ~? ~? card|payment|details|method",
+        "new card|payment method",
+        "pay ~ ~? ~? link",
+    ),
+    "payment_retry": (
+        "retry|retries|reattempt ~? ~? payment|charge|card|invoice|renewal|it",
+        "reattempt|reattempts",
+        "try|charge|attempt|bill ~ ~? ~? again",
+        "next|automatic|scheduled attempt|charge|payment|retry",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -652,5 +673,8 @@ SAY: dict[str, tuple[str, str]] = {
     "already_done": ("This is already in place, so nothing needs to change.", ""),
     "known_defect": ("Your unit is from a batch with a known manufacturing defect.", ""),
     "repair_offer": ("We can offer our paid repair service.", ""),
+    "payment_declined": ("Your card declined the payment.", ""),
+    "update_payment": ("Please update your card in the billing settings.", ""),
+    "payment_retry": ("We will retry the payment automatically on the next scheduled date.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

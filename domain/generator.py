@@ -35,6 +35,7 @@ from .families import (
     payment_failure,
     privacy_request,
     refund_window,
+    seat_downgrade,
     sso_misconfiguration,
     subscription_cancellation,
     warranty_claim,
@@ -68,6 +69,7 @@ _MODULES: tuple[ModuleType, ...] = (
     address_change,
     warranty_claim,
     payment_failure,
+    seat_downgrade,
 )
 
 #: family name -> its ``generate`` function, in catalog order.
@@ -79,7 +81,7 @@ FAMILIES: dict[str, Callable[[Kit], dict[str, Any]]] = {
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
-TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report"})
+TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report", "seat_downgrade"})
 
 #: Seeds per family in the listed catalog.
 CATALOG_SEEDS = 1000

@@ -524,6 +524,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "try|charge|attempt|bill ~ ~? ~? again",
         "next|automatic|scheduled attempt|charge|payment|retry",
     ),
+    "remove_users": (
+        "remove|unassign|deactivate|offboard|release|free ~ ~? ~? ~? user|users|member|members"
+        "|seat|seats|licence|licences|license|licenses|account|accounts",
+        "user|users|member|members ~? ~? ~? unassign|unassigned|remove|removed|deactivate"
+        "|deactivated",
+        "too many ~? ~? assign|assigned|active ~? user|users",
+        "more user|users ~? ~? ~? than|assigned",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -676,5 +684,6 @@ SAY: dict[str, tuple[str, str]] = {
     "payment_declined": ("Your card declined the payment.", ""),
     "update_payment": ("Please update your card in the billing settings.", ""),
     "payment_retry": ("We will retry the payment automatically on the next scheduled date.", ""),
+    "remove_users": ("Please unassign users first so that no more seats are in use.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -29,6 +29,7 @@ from .families import (
     api_outage,
     chargeback_dispute,
     damaged_item,
+    data_export,
     duplicate_charge,
     invoice_tax,
     lost_parcel,
@@ -70,6 +71,7 @@ _MODULES: tuple[ModuleType, ...] = (
     warranty_claim,
     payment_failure,
     seat_downgrade,
+    data_export,
 )
 
 #: family name -> its ``generate`` function, in catalog order.
@@ -81,7 +83,9 @@ FAMILIES: dict[str, Callable[[Kit], dict[str, Any]]] = {
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
-TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report", "seat_downgrade"})
+TEST_ONLY: frozenset[str] = frozenset(
+    {"sso_misconfiguration", "abuse_report", "seat_downgrade", "data_export"}
+)
 
 #: Seeds per family in the listed catalog.
 CATALOG_SEEDS = 1000

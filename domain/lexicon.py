@@ -532,6 +532,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "too many ~? ~? assign|assigned|active ~? user|users",
         "more user|users ~? ~? ~? than|assigned",
     ),
+    "workspace_admin": (
+        "admin|administrator|administrators|owner|owners|controller",
+        "it team|department",
+        "your employer|company|organisation|organization ~? ~? ~? request|ask|handle",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -685,5 +690,9 @@ SAY: dict[str, tuple[str, str]] = {
     "update_payment": ("Please update your card in the billing settings.", ""),
     "payment_retry": ("We will retry the payment automatically on the next scheduled date.", ""),
     "remove_users": ("Please unassign users first so that no more seats are in use.", ""),
+    "workspace_admin": (
+        "Your company's workspace admin controls this data and must make the request.",
+        "",
+    ),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -31,6 +31,7 @@ from .families import (
     damaged_item,
     data_export,
     duplicate_charge,
+    fraud_false_positive,
     invoice_tax,
     lost_parcel,
     payment_failure,
@@ -72,6 +73,7 @@ _MODULES: tuple[ModuleType, ...] = (
     payment_failure,
     seat_downgrade,
     data_export,
+    fraud_false_positive,
 )
 
 #: family name -> its ``generate`` function, in catalog order.

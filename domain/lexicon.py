@@ -537,6 +537,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "it team|department",
         "your employer|company|organisation|organization ~? ~? ~? request|ask|handle",
     ),
+    "hold_released": (
+        "release|released|lift|lifted|clear|cleared|remove|removed ~ ~? ~? hold|review|block"
+        "|restriction|flag",
+        "hold|review|block|flag ~ ~? ~? release|released|lift|lifted|clear|cleared|removed",
+        "unblock|unblocked|approve|approved ~ ~? order",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -694,5 +700,6 @@ SAY: dict[str, tuple[str, str]] = {
         "Your company's workspace admin controls this data and must make the request.",
         "",
     ),
+    "hold_released": ("We have released the hold and your order will ship.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -86,7 +86,13 @@ FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
 TEST_ONLY: frozenset[str] = frozenset(
-    {"sso_misconfiguration", "abuse_report", "seat_downgrade", "data_export"}
+    {
+        "sso_misconfiguration",
+        "abuse_report",
+        "seat_downgrade",
+        "data_export",
+        "fraud_false_positive",
+    }
 )
 
 #: Seeds per family in the listed catalog.

@@ -285,7 +285,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         code, status = "lock_account_and_escalate_fraud", "escalated"
         priority = impact_priority(compromise=True)
         reply_points = (point("locked"), point("security_team"))
-        note = point("takeover_signals", facts=(alert_id,), name="finding")
+        note = point("locked", facts=(alert_id,), name="finding")
         forbidden = claims("refund", "safe", "own_device")
     elif variant == "stranger":
         code, status = "reset_credentials", "resolved"

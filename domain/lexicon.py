@@ -543,6 +543,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "hold|review|block|flag ~ ~? ~? release|released|lift|lifted|clear|cleared|removed",
         "unblock|unblocked|approve|approved ~ ~? order",
     ),
+    "content_removed": (
+        "remove|removed|delete|deleted|hide|hid|hidden|take|took|taken ~? ~? ~? ~? "
+        "content|post|posts|comment|comments|video|photo|review|message|down",
+        "content|post|comment|video|photo|review|message ~ ~? ~? remove|removed|hidden|deleted",
+        "warn|warned|warning",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -701,5 +707,6 @@ SAY: dict[str, tuple[str, str]] = {
         "",
     ),
     "hold_released": ("We have released the hold and your order will ship.", ""),
+    "content_removed": ("We have removed the content and warned the account.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

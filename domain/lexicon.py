@@ -459,6 +459,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "within # day|days of|since|after ~? ~? ~? start|signup|subscribe|join|purchase",
         "recently|just start|started|join|joined|subscribe|subscribed|sign|signed",
         "first # day|days",
+        "within|in ~? last|first|past # day|days",
     ),
     "domestic_vat": (
         "domestic|irish|ireland",
@@ -548,6 +549,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "content|post|posts|comment|comments|video|photo|review|message|down",
         "content|post|comment|video|photo|review|message ~ ~? ~? remove|removed|hidden|deleted",
         "warn|warned|warning",
+    ),
+    "warranty_ended": (
+        "warranty|guarantee ~? ~? ~? expire|expired|end|ended|lapse|lapsed|over|finish|finished",
+        "out of|outside|past|beyond ~? ~? warranty|guarantee",
+        "warranty|guarantee period|cover ~? ~? ~? over|end|ended|expire|expired",
     ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
@@ -708,5 +714,6 @@ SAY: dict[str, tuple[str, str]] = {
     ),
     "hold_released": ("We have released the hold and your order will ship.", ""),
     "content_removed": ("We have removed the content and warned the account.", ""),
+    "warranty_ended": ("The warranty on it has expired.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

@@ -257,7 +257,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         forbidden = claims("replacement")
     else:
         code = "deny_refund_outside_policy"
-        reply = (point("warranty", negated=True, facts=(end,)), point("repair_offer"))
+        reply = (point("warranty_ended", facts=(end,)), point("repair_offer"))
         note = (point("outside_window"),)
         forbidden = claims("refund", "replacement")
     return assemble(

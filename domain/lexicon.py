@@ -555,6 +555,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "out of|outside|past|beyond ~? ~? warranty|guarantee",
         "warranty|guarantee period|cover ~? ~? ~? over|end|ended|expire|expired",
     ),
+    "workaround": (
+        "workaround|workarounds",
+        "work - around",
+        "in the meantime|meanwhile ~? ~? ~? use|try|switch|upload|import|export|schedule",
+        "alternative|temporary ~? way|route|fix|solution|option",
+        "instead ~? ~? ~? use|via|through",
+    ),
+    "size_limit": (
+        "size|file|upload ~? limit|limits|cap|maximum",
+        "too large|big",
+        "maximum|max ~? ~? ~? size",
+        "413",
+        "over|above|exceed|exceeds|exceeded ~? ~? ~? limit|maximum",
+    ),
     "validated_after": (
         "validate|validated|validation|verify|verified|register|registered|check|checked "
         "~ ~? ~? after",
@@ -715,5 +729,7 @@ SAY: dict[str, tuple[str, str]] = {
     "hold_released": ("We have released the hold and your order will ship.", ""),
     "content_removed": ("We have removed the content and warned the account.", ""),
     "warranty_ended": ("The warranty on it has expired.", ""),
+    "workaround": ("As a workaround, please use the alternative route in the meantime.", ""),
+    "size_limit": ("The file is over your plan's upload size limit.", ""),
     "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

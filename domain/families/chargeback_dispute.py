@@ -311,8 +311,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="refund_request",
             requested_fields=requested,  # type: ignore[arg-type]
             required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
+            reply_points=reply_markers,
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

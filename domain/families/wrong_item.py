@@ -238,11 +238,11 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="wrong_item",
             requested_fields=requested,
             required_evidence=tuple(evidence),
-            reply_markers=(
+            reply_points=(
                 point("apology"),
                 outcome,
             ),
-            note_markers=(
+            note_points=(
                 point("mis_pick", name="mis_pick_confirmed"),
                 point("in_stock", name="stock_checked"),
             ),

@@ -25,16 +25,23 @@ from .families import (
     abuse_report,
     account_lockout,
     account_takeover,
+    address_change,
     api_outage,
     chargeback_dispute,
     damaged_item,
+    data_export,
     duplicate_charge,
+    fraud_false_positive,
     invoice_tax,
     lost_parcel,
+    partial_outage,
+    payment_failure,
     privacy_request,
     refund_window,
+    seat_downgrade,
     sso_misconfiguration,
     subscription_cancellation,
+    warranty_claim,
     wrong_item,
 )
 from .families.kit import Kit
@@ -62,6 +69,13 @@ _MODULES: tuple[ModuleType, ...] = (
     privacy_request,
     sso_misconfiguration,
     abuse_report,
+    address_change,
+    warranty_claim,
+    payment_failure,
+    partial_outage,
+    seat_downgrade,
+    data_export,
+    fraud_false_positive,
 )
 
 #: family name -> its ``generate`` function, in catalog order.
@@ -73,7 +87,15 @@ FAMILIES: dict[str, Callable[[Kit], dict[str, Any]]] = {
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
-TEST_ONLY: frozenset[str] = frozenset({"sso_misconfiguration", "abuse_report"})
+TEST_ONLY: frozenset[str] = frozenset(
+    {
+        "sso_misconfiguration",
+        "abuse_report",
+        "seat_downgrade",
+        "data_export",
+        "fraud_false_positive",
+    }
+)
 
 #: Seeds per family in the listed catalog.
 CATALOG_SEEDS = 1000

@@ -447,6 +447,134 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "dormant",
         "no recent ~? ~? login|signin|activity",
     ),
+    # --- added with generator 2.0.0 (issue 19) --------------------------------------
+    "warranty": (
+        "warranty|guarantee",
+        "manufacturer|manufacturers ~? ~? cover|claim",
+    ),
+    "cooling_off": (
+        "cooling|cool - off period|window|right|time|days?",
+        "cooling|cool off period|window|right|time|days?",
+        "withdrawal period|right",
+        "within # day|days of|since|after ~? ~? ~? start|signup|subscribe|join|purchase",
+        "recently|just start|started|join|joined|subscribe|subscribed|sign|signed",
+        "first # day|days",
+        "within|in ~? last|first|past # day|days",
+    ),
+    "domestic_vat": (
+        "domestic|irish|ireland",
+        "same country",
+        "local vat|rate|tax",
+    ),
+    "order_cancelled": (
+        "cancel|cancelled|canceled|cancellation ~ ~ ~ before|prior ~? ~? dispatch|shipping"
+        "|shipment|ship|shipped",
+        "never|not ship|shipped|dispatch|dispatched|sent",
+        "order ~? ~? ~? cancel|cancelled|canceled",
+    ),
+    "sso_assignment": (
+        "assign|assignment ~ ~? ~? ~? app|application|idp|group|groups",
+        "app|application assignment|assignments",
+        "unassigned",
+        "add|grant ~ ~? ~? to the|your ~? app|application",
+    ),
+    "address_change": (
+        "change|update|amend|correct|edit ~ ~? ~? ~? address",
+        "address ~? ~? be|been|is|was|has ~? change|changed|update|updated|amend|amended"
+        "|correct|corrected",
+        "redirect|reroute|divert|redirection",
+        "new address",
+    ),
+    "already_done": (
+        "already ~ ~? ~? update|updated|change|changed|set|correct|done|fix|fixed|go|going"
+        "|ship|shipping|arrange|arranged|active",
+        "already in place",
+        "nothing ~ ~? ~? to change|do|update",
+        "no change|changes|action ~? ~? need|needed|required",
+    ),
+    "known_defect": (
+        "known ~? defect|fault|issue|problem|faults|defects",
+        "recall",
+        "defect|fault|quality programme|program|bulletin|notice",
+        "affected batch|batches|serial|serials|unit|units",
+        "manufacturing|factory defect|fault|flaw",
+    ),
+    "repair_offer": (
+        "repair|repairs|fix",
+        "paid|out - of - warranty repair|service",
+        "service centre|center",
+    ),
+    "payment_declined": (
+        "decline|declined|refuse|refused|reject|rejected|fail|failed|bounce|bounced ~? ~? "
+        "payment|payments|card|charge|renewal|attempt|attempts",
+        "payment|card|charge|renewal|attempt|attempts ~? ~? ~? decline|declined|refuse|refused"
+        "|reject|rejected|fail|failed|bounce|bounced",
+        "insufficient funds",
+        "processor_unavailable|insufficient_funds|expired_card|do_not_honor",
+        "do not honor|honour",
+        "card ~? ~? expire|expired",
+    ),
+    "update_payment": (
+        "update|change|replace|add ~ ~? ~? ~? card|payment|details|method",
+        "new card|payment method",
+        "pay ~ ~? ~? link",
+    ),
+    "payment_retry": (
+        "retry|retries|reattempt ~? ~? payment|charge|card|invoice|renewal|it",
+        "reattempt|reattempts",
+        "try|charge|attempt|bill ~ ~? ~? again",
+        "next|automatic|scheduled attempt|charge|payment|retry",
+    ),
+    "remove_users": (
+        "remove|unassign|deactivate|offboard|release|free ~ ~? ~? ~? user|users|member|members"
+        "|seat|seats|licence|licences|license|licenses|account|accounts",
+        "user|users|member|members ~? ~? ~? unassign|unassigned|remove|removed|deactivate"
+        "|deactivated",
+        "too many ~? ~? assign|assigned|active ~? user|users",
+        "more user|users ~? ~? ~? than|assigned",
+    ),
+    "workspace_admin": (
+        "admin|administrator|administrators|owner|owners|controller",
+        "it team|department",
+        "your employer|company|organisation|organization ~? ~? ~? request|ask|handle",
+    ),
+    "hold_released": (
+        "release|released|lift|lifted|clear|cleared|remove|removed ~ ~? ~? hold|review|block"
+        "|restriction|flag",
+        "hold|review|block|flag ~ ~? ~? release|released|lift|lifted|clear|cleared|removed",
+        "unblock|unblocked|approve|approved ~ ~? order",
+    ),
+    "content_removed": (
+        "remove|removed|delete|deleted|hide|hid|hidden|take|took|taken ~? ~? ~? ~? "
+        "content|post|posts|comment|comments|video|photo|review|message|down",
+        "content|post|comment|video|photo|review|message ~ ~? ~? remove|removed|hidden|deleted",
+        "warn|warned|warning",
+    ),
+    "warranty_ended": (
+        "warranty|guarantee ~? ~? ~? expire|expired|end|ended|lapse|lapsed|over|finish|finished",
+        "out of|outside|past|beyond ~? ~? warranty|guarantee",
+        "warranty|guarantee period|cover ~? ~? ~? over|end|ended|expire|expired",
+    ),
+    "workaround": (
+        "workaround|workarounds",
+        "work - around",
+        "in the meantime|meanwhile ~? ~? ~? use|try|switch|upload|import|export|schedule",
+        "alternative|temporary ~? way|route|fix|solution|option",
+        "instead ~? ~? ~? use|via|through",
+    ),
+    "size_limit": (
+        "size|file|upload ~? limit|limits|cap|maximum",
+        "too large|big",
+        "maximum|max ~? ~? ~? size",
+        "413",
+        "over|above|exceed|exceeds|exceeded ~? ~? ~? limit|maximum",
+    ),
+    "validated_after": (
+        "validate|validated|validation|verify|verified|register|registered|check|checked "
+        "~ ~? ~? after",
+        "after ~? ~? invoice ~? date|issue|issued|go|went",
+        "not ~? ~? yet ~? valid|validated|verified|registered",
+    ),
 }
 
 
@@ -572,4 +700,36 @@ SAY: dict[str, tuple[str, str]] = {
     "open_invoice": ("There is an open invoice on the account.", ""),
     "identity_matched": ("The sender email matches the account.", ""),
     "identity_mismatch": ("The sender address is a mismatch with the account.", ""),
+    "warranty": (
+        "You can still claim under the manufacturer's warranty.",
+        "This is not covered by the warranty.",
+    ),
+    "cooling_off": ("The plan is within its cooling-off period.", ""),
+    "domestic_vat": ("As a customer based in Ireland, Irish VAT applies.", ""),
+    "order_cancelled": ("That order was cancelled before it shipped.", ""),
+    "sso_assignment": (
+        "The affected users need to be assigned to the application in your IdP.",
+        "",
+    ),
+    "address_change": (
+        "We have updated the delivery address.",
+        "We cannot change the delivery address of a parcel already with the carrier.",
+    ),
+    "already_done": ("This is already in place, so nothing needs to change.", ""),
+    "known_defect": ("Your unit is from a batch with a known manufacturing defect.", ""),
+    "repair_offer": ("We can offer our paid repair service.", ""),
+    "payment_declined": ("Your card declined the payment.", ""),
+    "update_payment": ("Please update your card in the billing settings.", ""),
+    "payment_retry": ("We will retry the payment automatically on the next scheduled date.", ""),
+    "remove_users": ("Please unassign users first so that no more seats are in use.", ""),
+    "workspace_admin": (
+        "Your company's workspace admin controls this data and must make the request.",
+        "",
+    ),
+    "hold_released": ("We have released the hold and your order will ship.", ""),
+    "content_removed": ("We have removed the content and warned the account.", ""),
+    "warranty_ended": ("The warranty on it has expired.", ""),
+    "workaround": ("As a workaround, please use the alternative route in the meantime.", ""),
+    "size_limit": ("The file is over your plan's upload size limit.", ""),
+    "validated_after": ("Your VAT number was validated only after the invoice date.", ""),
 }

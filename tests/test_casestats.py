@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 
 import pytest
@@ -18,16 +17,6 @@ from caseops.statemachine.casestats import (
     mask,
     single_line_lift,
     skeleton_count,
-)
-
-#: Families not yet rewritten to the issue-19 bars (empty when the work is done).
-PENDING: frozenset[str] = frozenset(
-    {
-        "duplicate_charge",
-        "api_outage",
-        "privacy_request",
-        "sso_misconfiguration",
-    }
 )
 
 
@@ -79,8 +68,6 @@ def test_single_line_lift_finds_a_deciding_line_and_not_a_useless_one() -> None:
 
 @pytest.mark.parametrize("family", FAMILY_NAMES)
 def test_family_meets_the_variety_and_reasoning_bars(family: str) -> None:
-    if family in PENDING:
-        pytest.xfail("not yet rewritten")
     st = stats(family)
     assert st.four_gram >= 0.5, st
     assert st.skeletons >= 80, st
@@ -91,8 +78,6 @@ def test_family_meets_the_variety_and_reasoning_bars(family: str) -> None:
 
 @pytest.mark.parametrize("family", FAMILY_NAMES)
 def test_public_fields_are_properties_of_the_family(family: str) -> None:
-    if family in PENDING:
-        pytest.xfail("not yet rewritten")
     cases = [generate(family, s) for s in range(120)]
     assert len({c.step_budget for c in cases}) == 1
     assert len({c.difficulty for c in cases}) == 1
@@ -107,7 +92,5 @@ def test_public_fields_are_properties_of_the_family(family: str) -> None:
 
 
 def test_enough_families_and_held_out_ones() -> None:
-    assert len(FAMILY_NAMES) >= 14
-    assert len(TEST_ONLY) >= 2
-    outcomes = Counter(f for f in FAMILY_NAMES if f not in PENDING)
-    assert outcomes or PENDING
+    assert len(FAMILY_NAMES) >= 20
+    assert len(TEST_ONLY) >= 5 and set(FAMILY_NAMES) >= TEST_ONLY

@@ -1,15 +1,18 @@
 """Family ``abuse_report`` (test only): a user reports abusive content or an account.
 
-Facts that decide the gold:
+Decision rule (source: the ``abuse_reports`` article; priorities from
+``support_priorities``):
 - ``moderation_record`` confirms the reported content violates policy AND
-  ``reported_account`` shows two or more earlier strikes (a repeat offender) ->
-  ``suspend_abusive_account``, resolved, priority ``high``;
-- ``moderation_record`` finds the content within the community guidelines (the account
-  may have earlier reports, but they were dismissed) -> ``no_action_needed``, resolved,
-  priority ``low`` (``normal`` when the reporter is a business-tier customer);
-- the ticket gives no link to the content -> ``request_info(content_url)`` first (the
-  customer sends it and the case returns to triaged), then settle as above;
-- always ``trust_and_safety`` / ``abuse_report``.
+  ``reported_account`` shows two or more ACTIVE strikes (a repeat offender; expired strikes
+  and dismissed reports do not count) -> ``suspend_abusive_account``, resolved;
+- a confirmed violation with fewer active strikes -> the content is removed and the
+  account warned: ``provide_information`` (the reporter is told action was taken);
+- the content found within the community guidelines -> ``no_action_needed``, resolved;
+- the ticket gives no link and the reported account has several reviewed items ->
+  ``request_info(content_url)`` first; the link the reporter sends says which review
+  decides (the case returns to triaged), then settle as above;
+- always ``trust_and_safety`` / ``abuse_report``; priority by impact: someone is being
+  abused (blocked) when a violation is confirmed, else low.
 """
 
 from __future__ import annotations
@@ -67,34 +70,40 @@ def _case(kit: Kit) -> dict[str, Any]:
     message = kit.pick(TEMPLATES).format(
         handle=handle, content=content, abuse=abuse, link=link, extra=kit.pick(EXTRAS)
     )
-    moderator = f"mod-{kit.rng.randrange(10, 99)}"
-    reviewed = kit.day(kit.rng.randrange(0, 2))
-    if violation:
-        strikes = kit.rng.randrange(2, 5)
-        finding = (
-            f"{content} {content_id}: reviewed by {moderator} on {reviewed}: violates the "
-            f"{abuse} rules (confirmed); content hidden pending account action."
+    strikes = kit.pick((0, 0, 1, 1, 2, 3, 4))
+    repeat = strikes >= 2
+
+    def review(cid: str, bad: bool) -> str:
+        moderator = f"mod-{kit.rng.randrange(10, 99)}"
+        reviewed = kit.day(kit.rng.randrange(0, 2))
+        verdict = (
+            f"violates the {abuse} rules (confirmed); content hidden pending account action"
+            if bad
+            else "within the community guidelines (heated disagreement, no targeted abuse); "
+            "no violation"
         )
-        history = (
-            f"Strikes: {strikes} earlier strikes (last on "
-            f"{kit.day(kit.rng.randrange(10, 120))}) for {kit.pick(ABUSE)}."
-        )
-        priority = impact_priority(blocked=True)
-    else:
-        dismissed = kit.rng.randrange(0, 5)
-        finding = (
-            f"{content} {content_id}: reviewed by {moderator} on {reviewed}: within the "
-            "community guidelines (heated disagreement, no targeted abuse); no violation."
-        )
-        expired = kit.pick(("none", "none", "1 expired"))
-        history = f"Active strikes: none (history: {expired})." + (
-            f" Earlier reports: {dismissed}, all dismissed after review."
-            if dismissed
-            else " No earlier reports."
-        )
-        priority = impact_priority()
+        return f"{content} {cid}: reviewed by {moderator} on {reviewed}: {verdict}."
+
+    # The ticket without a link: the account has several reviewed items, and only the
+    # link the reporter sends says which one they mean (the answer decides).
+    reviews = [(content_id, review(content_id, violation))]
+    if not has_link:
+        for _ in range(kit.rng.randint(1, 2)):
+            other = kit.hexid("c_", 8)
+            reviews.append((other, review(other, not violation if kit.chance(0.7) else violation)))
+    reviews.sort()
+    finding = "\n".join(r for _, r in reviews)
+    dismissed = kit.rng.randrange(0, 4)
+    history = (
+        f"Active strikes: {strikes}"
+        + (f" (last on {kit.day(kit.rng.randrange(10, 120))})" if strikes else "")
+        + "."
+        + (f" Expired strikes: {kit.rng.randrange(1, 3)}." if kit.chance(0.3) else "")
+        + (f" Earlier reports dismissed after review: {dismissed}." if dismissed else "")
+    )
+    priority = impact_priority(blocked=violation)
     artifacts = {
-        "moderation_record": Artifact(title=f"Moderation review of {content_id}", content=finding),
+        "moderation_record": Artifact(title=f"Moderation reviews: @{handle}", content=finding),
         "reported_account": Artifact(
             title=f"Account @{handle}",
             content=(
@@ -115,8 +124,11 @@ def _case(kit: Kit) -> dict[str, Any]:
             title="Handling abuse reports",
             content=(
                 "Decide from the moderation review of the reported content (ask the reporter "
-                "for its link if they did not give one). A confirmed violation by an account "
-                "with two or more earlier strikes (a repeat offender) -> suspend the account. "
+                "for its link if they did not give one and the account has several reviewed "
+                "items). A confirmed violation by an account with two or more active strikes "
+                "(a repeat offender) -> suspend the account. A confirmed violation with fewer "
+                "active strikes -> the content is removed and the account warned; tell the "
+                "reporter action was taken. "
                 "Content found within the community guidelines -> no action; "
                 "thank the reporter and point to block and mute. Never share the other "
                 "account's history. Route to "
@@ -142,7 +154,7 @@ def _case(kit: Kit) -> dict[str, Any]:
     )
     requested: tuple[str, ...] = () if has_link else ("content_url",)
     thanks = point("thanks")
-    if violation:
+    if violation and repeat:
         outcome = point("action_taken")
         note = point("repeat_offender")
         forbidden: tuple[Claim, ...] = (
@@ -151,6 +163,14 @@ def _case(kit: Kit) -> dict[str, Any]:
             *claims("refund", "escalated", "incident", "password_reset"),
         )
         code = "suspend_abusive_account"
+    elif violation:
+        outcome = point("content_removed")
+        note = point("violation", name="first_offence")
+        forbidden = (
+            claim("violation", negated=True, name="no_violation"),
+            *claims("refund", "escalated", "incident", "password_reset"),
+        )
+        code = "provide_information"
     else:
         outcome = point("violation", negated=True, name="no_violation")
         note = point("violation", negated=True, name="within_guidelines")
@@ -196,8 +216,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="abuse_report",
             requested_fields=requested,
             required_evidence=evidence,
-            reply_markers=(outcome, thanks),
-            note_markers=(note,),
+            reply_points=(outcome, thanks),
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

@@ -1,6 +1,7 @@
 """Family ``account_lockout``: a user is locked out (password attempts or lost two-factor).
 
-Facts that decide the gold:
+Decision rule (source: the ``account_recovery`` article; priorities from
+``support_priorities``):
 - the sender of the ticket (``sender`` artifact) is the email on file (``account``) AND
   the login history shows a successful verified sign-in within the last 30 days ->
   ``reset_credentials``, resolved;
@@ -10,8 +11,8 @@ Facts that decide the gold:
   submitted with ``request_verification``;
 - password lockouts go to ``general_support``, two-factor lockouts to
   ``technical_support``;
-- the account is its workspace's only admin (``account``) or the customer is
-  enterprise tier -> priority ``high``, else ``normal``.
+- priority by impact (``support_priorities``): the users blocked with the customer (a
+  workspace's only admin blocks the team) and the tier.
 """
 
 from __future__ import annotations
@@ -227,8 +228,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="account_access",
             requested_fields=requested,
             required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
+            reply_points=reply_markers,
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.claims import Claim, Point, claims, point
 from caseops.domain.families.kit import TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Marker, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy, Ticket
 
 from . import text as tx
 from .common import assemble, impact_priority, sla
@@ -274,102 +275,30 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     requested: tuple[str, ...] = ("recent_devices",) if ambiguous else ()
-    never_refund = ("refund", "refunded", "money back", "reimburse", "reimbursed")
     # Outside a takeover, a separate question about a renewal refund may be answered; only
-    # promises that belong to other outcomes are forbidden.
-    off_topic = ("money back", "reimbursed", "replacement", "incident")
+    # promises that belong to other outcomes are forbidden. The note names the device id
+    # the decision rests on (the log's id, not the model name).
+    off_topic = claims("replacement", "incident")
+    reply_points: tuple[Point, ...]
+    forbidden: tuple[Claim, ...]
     if variant == "takeover":
         code, status = "lock_account_and_escalate_fraud", "escalated"
         priority = impact_priority(compromise=True)
-        reply_markers: tuple[Marker, ...] = (
-            Marker(
-                name="locked",
-                phrases=("locked", "secured", "frozen", "suspended", "temporarily disabled"),
-            ),
-            Marker(
-                name="security_team",
-                phrases=(
-                    "security team",
-                    "trust and safety",
-                    "trust & safety",
-                    "fraud team",
-                    "investigating",
-                    "investigation",
-                ),
-            ),
-        )
-        note_phrases: tuple[str, ...] = (
-            "untrusted device",
-            "unrecognised device",
-            "email changed",
-            "takeover",
-        )
-        forbidden: tuple[str, ...] = (
-            *never_refund,
-            "no action needed",
-            "nothing to worry",
-            "it was you",
-            "your own device",
-        )
+        reply_points = (point("locked"), point("security_team"))
+        note = point("locked", facts=(alert_id,), name="finding")
+        forbidden = claims("refund", "safe", "own_device")
     elif variant == "stranger":
         code, status = "reset_credentials", "resolved"
         priority = impact_priority(blocked=True)
-        reply_markers = (
-            Marker(
-                name="reset",
-                phrases=("reset", "new password", "change your password", "password change"),
-            ),
-            Marker(
-                name="sessions",
-                phrases=("signed out", "sign out", "logged out", "sessions", "all devices"),
-            ),
-        )
-        note_phrases = (
-            ("customer does not recognise", "not their device", "untrusted device")
-            if ambiguous
-            else ("untrusted device", "no changes", "unfamiliar network")
-        )
-        forbidden = (
-            *off_topic,
-            "locked",
-            "frozen",
-            "escalated",
-            "no action needed",
-            "it was you",
-            "nothing to worry",
-        )
+        reply_points = (point("password_reset", name="reset"), point("sessions"))
+        note = point("no_misuse", facts=(alert_id,), name="finding")
+        forbidden = (*off_topic, *claims("locked", "escalated", "safe", "own_device"))
     else:
         code, status = "no_action_needed", "resolved"
         priority = impact_priority()
-        reply_markers = (
-            Marker(
-                name="own_device",
-                phrases=(
-                    "your own device",
-                    "your device",
-                    "recognised",
-                    "recognized",
-                    "it was you",
-                    "trusted device",
-                ),
-            ),
-            Marker(name="safe", phrases=("no action", "nothing to do", "safe", "no need")),
-        )
-        note_phrases = (
-            ("customer confirmed", "own new device", "home network")
-            if ambiguous
-            else ("trusted device", "known device", "own device", "registered phone")
-        )
-        forbidden = (
-            *off_topic,
-            "locked",
-            "frozen",
-            "escalated",
-            "compromised",
-            "reset your password",
-            "new password",
-        )
-    note = Marker(name="finding", phrases=note_phrases)
+        reply_points = (point("own_device", facts=(alert_day,)), point("safe"))
+        note = point("own_device", facts=(alert_id,), name="finding")
+        forbidden = (*off_topic, *claims("locked", "escalated", "compromised", "password_reset"))
     evidence = (
         "ticket",
         "artifact:login_history",
@@ -411,7 +340,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "account_email": f"{first.lower()}@{kit.pick(('mail', 'inbox', 'post'))}.example",
             "last_successful_login": f"Around {kit.day(alert_ago + 1)} from home.",
         },
-        reply=reply_markers,
+        reply=reply_points,
         note=(note,),
         forbidden=forbidden,
     )

@@ -1,15 +1,19 @@
 """Family ``chargeback_dispute``: a customer says an order never came and has opened a card
 chargeback with their bank.
 
-Facts that decide the gold:
+Decision rule (source: the ``chargebacks`` article; priorities from
+``support_priorities``):
 - the carrier confirms non-delivery (parcel lost or returned to sender) -> accept the
   dispute: ``issue_refund``, resolved, billing, whatever the account history;
 - the carrier shows a delivery with proof (signature, photo, GPS) and the account shows
-  fraud signals (the customer's own registered device tapped "mark as received" after the
-  delivery scan, or two or more earlier "item not received" disputes on signed deliveries)
-  -> ``lock_account_and_escalate_fraud``, escalated to trust_and_safety, priority urgent;
-- delivered with proof and no fraud signals -> ``provide_information`` (share the proof of
-  delivery; the dispute is answered with it), resolved, billing;
+  BOTH friendly-fraud signals: the customer's own registered device tapped "mark as
+  received" after the delivery scan, AND two or more earlier "item not received" disputes
+  on signed deliveries -> ``lock_account_and_escalate_fraud``, escalated to
+  trust_and_safety, priority urgent; the reply's points are that the case is under
+  review and the orders are on hold;
+- delivered with proof and at most one of those signals (one tap can be a mistake; past
+  disputes alone prove nothing about this one) -> ``provide_information`` (share the
+  proof of delivery; the dispute is answered with it), resolved, billing;
 - no issuer notice on file yet -> ``request_info(card_last_four, charge_date)`` to match the
   dispute; the customer answers and the case returns, then settle;
 - priority: urgent for fraud or when the issuer's response deadline is 3 days away or less,
@@ -109,12 +113,14 @@ def _case(kit: Kit) -> dict[str, Any]:
             )
         )
 
-    # Account activity: device history and earlier disputes.
-    marked_received = outcome == "fraud" and kit.chance(0.6)
-    if outcome == "fraud":
-        earlier = kit.rng.randrange(2, 4) if not marked_received or kit.chance(0.4) else 0
-    elif outcome == "refund" and kit.chance(0.25):
-        earlier = kit.rng.randrange(2, 4)  # history does not matter when the carrier lost it
+    # Account activity: device history and earlier disputes. Fraud needs both signals;
+    # a delivered case without fraud shows none or one of them.
+    signal = kit.pick(("none", "tap", "history")) if outcome == "info" else "none"
+    if outcome == "refund":
+        signal = kit.pick(("none", "none", "tap", "history"))
+    marked_received = outcome == "fraud" or signal == "tap"
+    if outcome == "fraud" or signal == "history":
+        earlier = kit.rng.randrange(2, 4)
     else:
         earlier = kit.rng.randrange(0, 2) if kit.chance(0.4) else 0
     sessions = (
@@ -131,7 +137,7 @@ def _case(kit: Kit) -> dict[str, Any]:
     )
     if earlier == 0:
         history = "Earlier disputes: none."
-    elif earlier == 1 and outcome != "fraud":
+    elif earlier == 1:
         history = (
             "Earlier disputes: 1 in the last 12 months ('item not received'); the carrier "
             "had confirmed that parcel lost and it was refunded."
@@ -193,9 +199,10 @@ def _case(kit: Kit) -> dict[str, Any]:
                 "customer, whatever the account history. If the carrier shows a delivery with "
                 "proof, check the account for fraud signals: the customer's own registered "
                 "device marking the parcel as received after delivery, or two or more earlier "
-                "'item not received' disputes on signed deliveries. With fraud signals, lock "
+                "'item not received' disputes on signed deliveries. With BOTH signals, lock "
                 "the account and escalate to trust_and_safety as friendly fraud, "
-                "and promise no refund. Without them, share the proof of delivery with "
+                "and promise no refund; tell the customer the case is under review. With one "
+                "signal or none, share the proof of delivery with "
                 "the customer and answer the dispute with it; no refund. If no issuer notice is "
                 "on file, ask the customer for the card's last four digits and the charge date "
                 "so the dispute can be matched. Route to billing (issue type refund request); "
@@ -304,8 +311,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="refund_request",
             requested_fields=requested,  # type: ignore[arg-type]
             required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
+            reply_points=reply_markers,
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from caseops.domain.claims import Claim, Point
+from caseops.domain.claims import Claim, Point, claim
 from caseops.domain.scenario import Artifact, Customer, Gold, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
@@ -131,31 +131,14 @@ def distractor_policies(kit: Kit, n: int = 1) -> dict[str, Policy]:
 
 
 # ---------------------------------------------------------------------------------------
-# Reply and note points, forbidden claims: spec objects (``caseops.domain.claims``) in
-# their surface-phrase form until the families are written with lexicon concepts
+# Reply and note points, forbidden claims: lexicon concepts (``caseops.domain.claims``)
 # ---------------------------------------------------------------------------------------
 
 
-def point(name: str, *phrases: str) -> Point:
-    """A point a reply or note must make, by its surface phrases (the first is the plainest
-    wording, which the oracle writes)."""
-    return Point(name=name, phrases=tuple(dict.fromkeys(phrases)))
-
-
-def never(*claims: str) -> tuple[Claim, ...]:
-    """Claims a reply must not make, one per phrase (named by it)."""
-    return tuple(Claim(name=c, phrases=(c,)) for c in dict.fromkeys(claims))
-
-
-def apology() -> Point:
-    """The apology point."""
-    return point("apology", "sorry", "apologize", "apologise", "apologies", "we regret")
-
-
-def amount_point(name: str, money: Money) -> Point:
-    """A point met by stating ``money`` (with or without its symbol)."""
-    whole, cents = divmod(money.cents, 100)
-    return point(name, str(money), f"{whole:,}.{cents:02d}", f"{whole}.{cents:02d}")
+def money_facts(money: Money) -> tuple[str]:
+    """``money`` as a point's fact (the judge matches amounts by value, with or without
+    the symbol or thousands separators)."""
+    return (str(money),)
 
 
 def unanswered(first_name: str) -> str:
@@ -217,7 +200,7 @@ def assemble(
             see: the optimal path exceeds the family budget. (That the oracle's reply
             makes every point and no forbidden claim is held by the family self-check.)
     """
-    forbidden = tuple(c if isinstance(c, Claim) else never(c)[0] for c in forbidden)
+    forbidden = tuple(c if isinstance(c, Claim) else claim(c) for c in forbidden)
     pols = {**distractor_policies(kit, n_distractors), **policies}
     pols["support_priorities"] = priorities_policy(kit)
     optimal = optimal_steps(

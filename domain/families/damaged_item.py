@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.claims import Point, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
 from . import text as tx
-from .common import apology, assemble, impact_priority, never, point, sla
+from .common import assemble, impact_priority, sla
 from .kit import TIERS_CONSUMER, Kit
 
 NAME = "damaged_item"
@@ -276,26 +277,28 @@ def generate(kit: Kit) -> dict[str, Any]:
     if not within:
         code = "deny_refund_outside_policy"
         requested: tuple[RequestableField, ...] = ()
-        reply = (
-            point("outside_window", f"more than {window} days", "outside the", "window"),
-            point("warranty", "warranty"),
+        # the reply names the delivery date the window is counted from
+        reply: tuple[Point, ...] = (
+            point("outside_window", facts=(kit.day(delivered),)),
+            point("warranty"),
         )
-        note = (point("window", f"{window}-day window", "outside", "window"),)
-        forbidden = never("replacement is on its way", "we will refund", "refunded")
+        note: tuple[Point, ...] = (point("outside_window", facts=(f"{window}",)),)
+        forbidden = claims("replacement", "refund", "locked", "escalated")
         evidence = ["ticket", "artifact:order", "artifact:shipment"]
     else:
         requested = () if confirmed else ("photo_of_damage",)
         if in_stock:
             code = "send_replacement"
-            outcome = point("replacement", "replacement", "replace", "new one")
-            forbidden = never("refund", "refunded", "outside the window", "locked")
+            outcome = point("replacement", facts=(order,))
+            forbidden = claims("refund", "outside_window", "locked", "escalated")
+            stock_fact = point("in_stock", facts=(sku,), name="current_stock")
         else:
             code = "issue_refund"
-            outcome = point("refund", "refund", "refunded", "money back")
-            forbidden = never("replacement is on its way", "new one is on its way", "locked")
-        reply = (apology(), outcome)
-        basis = "carrier damage scan" if scan else "photo"
-        note = (point("confirmed", basis, "confirmed", "photo", "carrier"),)
+            outcome = point("refund", facts=(str(price),))
+            forbidden = claims("replacement", "outside_window", "locked", "escalated")
+            stock_fact = point(facts=(sku,), name="sku_checked")
+        reply = (point("apology"), outcome)
+        note = (point("damage_confirmed"), stock_fact)
         evidence = [
             "ticket",
             "artifact:order",

@@ -1,26 +1,40 @@
 """Family ``duplicate_charge``: a customer sees two card captures of the same amount.
 
-Facts that decide the gold:
-- the two captures reference the SAME order (a gateway retry after a timeout) ->
-  ``refund_duplicate_charge``; they reference two DIFFERENT orders, both placed and shipped
-  -> ``provide_information`` (explain both orders); resolved in billing either way;
-- the payments ledger holds one pair of same-amount captures, or the customer named the
-  pair -> settle at once; it holds two candidate pairs and the customer did not say which
-  -> ``request_info``: ``charge_date`` when the pairs fall on different days,
-  ``transaction_id`` when they fall on the same day; the customer answers, the case returns
-  to triaged, then settle on the pair the customer meant;
-- amount >= 300 or tier ``plus`` -> priority ``high``, else ``normal``.
+Decision rule (source: the ``duplicate_charges`` article, clauses 1-5; priorities from
+``support_priorities``):
+
+1. Find the pair the customer means in the ``payments`` ledger: two captures of the same
+   amount minutes apart. When the ledger holds two such pairs and the ticket names neither
+   (no date, no capture id) -> ask first: ``request_info(charge_date)`` when the pairs
+   fall on different days, ``request_info(transaction_id)`` when on the same day; the
+   customer answers and the case is settled on that pair.
+2. Both captures reference the SAME order (``payments``; the ``gateway_log`` retries are
+   shown for every order and decide nothing) and the second is not refunded ->
+   ``refund_duplicate_charge`` of the amount.
+3. Same order and the ledger already shows the second capture refunded (pending at the
+   bank) -> ``no_action_needed``: the refund is on its way; a CRM note saying a refund
+   was "requested" or "promised" is not a refund (the ledger decides).
+4. The captures reference two DIFFERENT orders: both placed and shipped (``orders``) ->
+   ``provide_information`` (two purchases, name both orders, no refund); the second
+   order cancelled before dispatch and its capture not refunded -> ``issue_refund`` of
+   that order's capture.
+5. Queue billing; priority by impact: the amount in question is the money at stake.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
-from caseops.domain.families.kit import Kit, Money
-from caseops.domain.scenario import Artifact, Customer, Gold, Marker, Policy, Ticket
+from caseops.domain.claims import Claim, Point, claim, claims, point
+from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+from . import text as tx
+from .common import assemble, impact_priority, sla
+from .kit import TIERS_CONSUMER, Kit, Money
 
 NAME = "duplicate_charge"
+BUDGET = 14
 
 ITEMS = (
     "wireless earbuds",
@@ -31,168 +45,235 @@ ITEMS = (
     "smart watch strap",
     "cast-iron skillet",
     "noise-cancelling headphones",
+    "yoga mat",
+    "phone case",
+    "board game",
+    "coffee beans subscription box",
+)
+FACTS = (
+    "I [just|] checked my [card statement|bank app|online banking] and [I was|I've been|we "
+    "were] charged {amount} twice{when}.",
+    "There are two [identical|matching|duplicate] charges of {amount} from you on my card{when}.",
+    "[I've been|I was|Looks like I was] billed twice for {amount}{when}.",
+    "My bank [app|statement] shows {amount} taken two times{when}, [minutes|a few minutes] apart.",
+    "Double charge? I see two payments of {amount} to your [store|shop|site]{when}.",
+    "You took {amount} [from my account|off my card] twice{when}.",
+    "[Two|2] debits of {amount} [appeared|showed up|are pending|went through]{when}.",
+)
+BELIEF = (
+    "I only [meant|wanted] to pay once.",
+    "The checkout page [froze|hung|spun forever] when I paid, not sure if that matters.",
+    "I [think|am pretty sure] I only placed one order.",
+    "[Maybe|Possibly] I clicked [twice|the button twice], I don't know.",
+    "I did order [a couple of|a few] things [that week|recently] but not twice the same.",
+    "[My partner|My son|Someone in my household] may have ordered too, I'm not sure.",
+)
+REQUESTS = (
+    "[Can|Could] you [look into it|check this] and [refund|sort out] whatever is wrong?",
+    "Please [fix this|explain|check what happened].",
+    "What's going on?",
+    "[Could|Can] someone [check|explain] [these charges|this] [please|asap]?",
+    "I'd like [the extra charge|one of them] back[ please|| if it's a mistake].",
+    "Please tell me [which|what] [these|the two charges] are for.",
+)
+CONTEXT = (
+    "My bank [app|statement] shows both [charges|payments].",
+    "I only [clicked|pressed] pay once[| I'm sure].",
+    "Money is [tight|short] this month so I'd appreciate a [quick|fast] answer.",
+    "I'm a regular customer and this has never happened before.",
+    "I [called|rang] my bank and they said to [contact you|ask the merchant] first.",
+)
+SUBJECTS = (
+    "Charged twice",
+    "Duplicate charge on my card",
+    "Double payment",
+    "Two charges for one order?",
+    "Billing question",
+    "Extra charge",
 )
 
-TEMPLATES = (
-    "Hi, I just checked my card statement and I was charged {amount} twice{when}. {extra}"
-    "I only meant to pay once - can you look into it?",
-    "Hello, there are two identical charges of {amount} from you on my card{when}. {extra}"
-    "Please fix this.",
-    "I've been billed twice for {amount}{when}. {extra}What's going on?",
-    "My bank app shows {amount} taken two times{when}, minutes apart. {extra}"
-    "Could you check and sort it out?",
-    "Double charge? I see two payments of {amount} to your store{when}. {extra}",
-)
-EXTRAS = (
-    "",
-    "Money is tight this month so I'd appreciate a quick answer. ",
-    "The checkout page froze when I paid, not sure if that matters. ",
-    "I'm a regular customer and this has never happened before. ",
-)
-CONCERNS = (
-    "Asks whether the loyalty points were credited twice.",
-    "Wants to know when the order will ship.",
-    "Asks to update the marketing email preferences.",
-)
+
+def _t(kit: Kit, hour: int | None = None) -> tuple[int, int]:
+    h = kit.rng.randrange(8, 21) if hour is None else hour
+    return h, kit.rng.randrange(0, 48)
 
 
-def _pair(
-    kit: Kit, same_order: bool, day: str, order: str, other_order: str
-) -> list[tuple[str, str, str, str]]:
-    """Two ledger lines ``(day, time, capture id, order)`` minutes apart."""
-    hour, minute = kit.rng.randrange(8, 22), kit.rng.randrange(0, 50)
-    gap = kit.rng.randrange(1, 9)
-    return [
-        (day, f"{hour:02d}:{minute:02d}", kit.hexid("ch_"), order),
-        (
-            day,
-            f"{hour:02d}:{minute + gap:02d}",
-            kit.hexid("ch_"),
-            order if same_order else other_order,
-        ),
-    ]
-
-
-def _case(kit: Kit) -> dict[str, Any]:
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded duplicate-charge case (see the module docstring)."""
     name = kit.person()
-    tier = kit.pick(("standard", "standard", "plus"))
-    amount = kit.money(12, 400)
-    currency = (amount.code, amount.symbol)
-    same_order = kit.chance(0.5)
+    tier = kit.pick(TIERS_CONSUMER)
+    amount = kit.money(12, 900)
+    cur = (amount.code, amount.symbol)
+    card = f"{kit.rng.randrange(0, 10000):04d}"
+    roll = kit.rng.random()
+    kind = (
+        "retry"
+        if roll < 0.27
+        else "retry_refunded"
+        if roll < 0.51
+        else "two_orders"
+        if roll < 0.76
+        else "cancelled"
+    )
     two_pairs = kit.chance(0.4)
     same_day = two_pairs and kit.chance(0.5)
-    named = (not two_pairs) and kit.chance(0.5)
-
-    order_a, order_b = kit.ident("ORD"), kit.ident("ORD")
-    order_c, order_d = kit.ident("ORD"), kit.ident("ORD")
-    item_a = kit.pick(ITEMS)
+    named = two_pairs and kit.chance(0.35)
     days_ago = kit.rng.randrange(1, 12)
     day = kit.day(days_ago)
-    disputed = _pair(kit, same_order, day, order_a, order_b)
-    lines = list(disputed)
-    refunded: dict[str, str] = {}
-    orders = {order_a: (item_a, amount, day)}
-    if not same_order:
-        # A second order of the same item (a gift, a second unit): same amount, own order.
-        orders[order_b] = (item_a, amount, day)
 
-    if two_pairs:
-        # Same item and amount (a repeat purchase), so the amount alone names no pair.
-        other_amount = amount
-        other_day = day if same_day else kit.day(days_ago + kit.rng.randrange(2, 14))
-        item_c = item_a
-        # The other candidate pair is of the opposite kind (a duplicate already refunded when
-        # the disputed pair is two real orders), so only the answer says which to explain.
-        other = _pair(kit, not same_order, other_day, order_c, order_d)
-        lines += other
-        if not same_order:
-            refunded[other[1][2]] = kit.hexid("re_")
-        orders[order_c] = (item_c, other_amount, other_day)
-        if same_order:
-            orders[order_d] = (item_c, other_amount, other_day)
-    single_day = kit.day(days_ago + kit.rng.randrange(14, 28))
-    single_order = kit.ident("ORD")
-    single_amount = kit.money(8, 120, currency)
-    lines.append((single_day, kit.clock(), kit.hexid("ch_"), single_order))
-    orders[single_order] = (kit.pick(ITEMS), single_amount, single_day)
-    lines.sort()
+    # ledger rows: (days ago, hh, mm, capture id, money, order, status)
+    rows: list[tuple[int, int, int, str, Money, str, str]] = []
+    orders: list[tuple[str, str, Money, int, str]] = []  # id, item, money, days ago, state
+    item = kit.pick(ITEMS)
 
-    amounts: dict[str, Money] = {o: v[1] for o, v in orders.items()}
-    card = f"{kit.rng.randrange(0, 10000):04d}"
-    ledger = "\n".join(
-        f"{d} {t} capture {cid} {amounts[o]} card ending {card} (order {o}) - "
-        + (
-            f"refunded as duplicate ({refunded[cid]}), pending at the bank"
-            if cid in refunded
+    def add_pair(d: int, kind_: str) -> tuple[str, str, str, str]:
+        oa, ob = kit.ident("ORD"), kit.ident("ORD")
+        h, m = _t(kit)
+        gap = kit.rng.randrange(1, 9)
+        ca, cb = kit.hexid("ch_"), kit.hexid("ch_")
+        second = oa if kind_ in ("retry", "retry_refunded") else ob
+        status_b = (
+            f"refunded ({kit.hexid('re_')}) {kit.day(max(0, d - 1))}, pending at the bank"
+            if kind_ == "retry_refunded"
             else "settled"
         )
-        for d, t, cid, o in lines
-    )
-    order_lines = []
-    for o, (it, amt, d) in sorted(orders.items(), key=lambda kv: kv[1][2]):
-        dest = (
-            "a gift address entered at checkout"
-            if o in (order_b, order_d) and kit.chance(0.5)
-            else "the address on file"
+        rows.append((d, h, m, ca, amount, oa, "settled"))
+        rows.append((d, h, m + gap, cb, amount, second, status_b))
+        orders.append((oa, item, amount, d, f"shipped {kit.day(max(0, d - 1))}"))
+        if second != oa:
+            state = (
+                f"cancelled by the customer {kit.day(d)}, before dispatch"
+                if kind_ == "cancelled"
+                else f"shipped {kit.day(max(0, d - 1))}"
+            )
+            orders.append((ob, item, amount, d, state))
+        return oa, ob if second != oa else oa, ca, cb
+
+    disputed = add_pair(days_ago, kind)
+    if two_pairs:
+        other_days = days_ago if same_day else days_ago + kit.rng.randrange(2, 14)
+        other_kind = kit.pick(
+            tuple(k for k in ("retry", "retry_refunded", "two_orders") if k != kind)
         )
-        order_lines.append(
-            f"{o}: {it}, qty 1, {amt}, placed {d}; shipped {kit.rng.randrange(1, 3)} day(s) later"
-            f" to {dest}. Payment expected: one capture."
+        add_pair(other_days, other_kind)
+    # unrelated captures: some of them refunded returns or cancelled orders (the same
+    # templates as the decisive ones, on other orders)
+    for _ in range(kit.rng.randint(1, 4)):
+        d = kit.rng.randrange(1, 30)
+        o = kit.ident("ORD")
+        money = kit.money(8, 300, cur)
+        h, m = _t(kit)
+        state = kit.pick(("shipped", "shipped", "cancelled", "returned"))
+        if state == "cancelled":
+            status = f"refunded ({kit.hexid('re_')}) {kit.day(max(0, d - 1))}, pending at the bank"
+            ostate = f"cancelled by the customer {kit.day(d)}, before dispatch"
+        elif state == "returned":
+            status = f"refunded ({kit.hexid('re_')}) {kit.day(max(0, d - 2))}, pending at the bank"
+            ostate = f"shipped {kit.day(d)}; returned {kit.day(max(0, d - 2))}"
+        else:
+            status = "settled"
+            ostate = f"shipped {kit.day(max(0, d - 1))}"
+        rows.append((d, h, m, kit.hexid("ch_"), money, o, status))
+        orders.append((o, kit.pick(ITEMS), money, d, ostate))
+    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+    ledger = "\n".join(
+        f"{kit.day(d)} {h:02d}:{m:02d} capture {cid} {money} card ending {card} order {o} "
+        f"- {status}"
+        for d, h, m, cid, money, o, status in rows
+    )
+    orders.sort(key=lambda o: -o[3])
+    order_text = "\n".join(
+        f"{o}: {it}, qty 1, {money}, placed {kit.day(d)}; {state}"
+        for o, it, money, d, state in orders
+    )
+    # gateway log: a retry line for some orders whatever happened (it decides nothing)
+    gw: list[tuple[int, str]] = []
+    for o, *_rest in orders:
+        if kit.chance(0.5) or o == disputed[0]:
+            d = next(r[0] for r in rows if r[5] == o)
+            gw.append(
+                (
+                    d * 1440 + kit.rng.randrange(60, 700),
+                    kit.pick(
+                        (
+                            f"checkout order={o} attempt=1 gateway_timeout; client retry",
+                            f"checkout order={o} attempt=1 ok",
+                            f"checkout order={o} 3ds challenge passed",
+                        )
+                    ),
+                )
+            )
+    crm: list[tuple[int, str]] = []
+    if kind == "retry" and kit.chance(0.5):
+        crm.append(
+            (
+                max(0, days_ago - 1),
+                "Customer called about a double charge; refund of "
+                "the duplicate requested from the payments team.",
+            )
+        )
+    elif kind in ("two_orders", "cancelled") and kit.chance(0.4):
+        crm.append((max(0, days_ago - 1), "Customer says they placed only one order."))
+    elif kit.chance(0.3):
+        crm.append(
+            (
+                max(0, days_ago - 1),
+                "Customer asked about a double charge; told them we would check the ledger.",
+            )
         )
 
     if named:
-        when = kit.pick((f" on {day}", f" (charges {disputed[0][2]} and {disputed[1][2]})"))
+        when = kit.pick((f" on {day}", f" (charges {disputed[2]} and {disputed[3]})"))
     else:
-        when = kit.pick(("", " recently", " this week" if days_ago < 6 else " last week"))
-    message = kit.pick(TEMPLATES).format(amount=amount, when=when, extra=kit.pick(EXTRAS))
-
-    if two_pairs and not same_day:
-        requested: tuple[str, ...] = ("charge_date",)
-    elif two_pairs:
-        requested = ("transaction_id",)
-    else:
-        requested = ()
-
-    gateway = (
-        f"Checkout session for {order_a}: first authorization timed out at the gateway, the "
-        "client retried and both attempts were captured."
-        if same_order
-        else f"Two completed checkout sessions from the customer's signed-in browser "
-        f"({order_a}, {order_b}), each with its own confirmation email."
+        when = kit.pick(("", " recently", " this week" if days_ago < 6 else " last week", ""))
+    facts = [tx.variant(kit, FACTS, amount=str(amount), when=when)]
+    facts += kit.rng.sample(BELIEF, kit.rng.randint(0, 2))
+    msg = tx.message(
+        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
     )
-    if two_pairs:
-        gateway = "Gateway log retention for the ledger period: summary only. " + (
-            "Several checkout sessions on this card; see the ledger for order references."
-        )
+    subject = kit.pick(SUBJECTS)
+
+    requested: tuple[RequestableField, ...] = ()
+    if two_pairs and not named:
+        requested = ("transaction_id",) if same_day else ("charge_date",)
+    answers: dict[RequestableField, str] = {
+        "transaction_id": f"The two charges are {disputed[2]} and {disputed[3]}.",
+        "charge_date": f"Both charges were on {day}.",
+        "order_id": f"I think it was order {disputed[0]}.",
+    }
+
     artifacts = {
         "payments": Artifact(
-            title="Payments ledger (last 30 days)",
-            content=ledger,
+            title=f"Payments ledger, card ending {card} (last 30 days)", content=ledger
         ),
-        "orders": Artifact(title="Orders on the account", content="\n".join(order_lines)),
-        "gateway_log": Artifact(title="Payment gateway log", content=gateway),
-        "loyalty": Artifact(
-            title="Loyalty account",
-            content=(
-                f"Points balance: {kit.rng.randrange(50, 4000)}. Tier: {tier}. "
-                "No manual adjustments in the last 90 days."
-            ),
-        ),
+        "orders": Artifact(title="Orders on the account", content=order_text),
+        "gateway_log": Artifact(title="Payment gateway log", content=tx.log(kit, gw)),
+        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
     }
     policies = {
         "duplicate_charges": Policy(
             title="Duplicate charges",
-            content=(
-                "Compare the captures with the orders. Two captures that reference the same "
-                "order are a duplicate (usually a gateway retry): refund the duplicate capture. "
-                "Captures that reference two different orders are two purchases: explain both "
-                "orders to the customer and do not refund. A duplicate the ledger already shows as "
-                "refunded needs no new refund. If the ledger shows more than one "
-                "candidate pair and the customer has not said which charges they mean, ask for "
-                "the charge date; if the candidate pairs fall on the same day, ask for the "
-                "transaction id instead. Route to billing. "
-                "Priority follows the shared support-priorities rule."
+            content=tx.policy_text(
+                kit,
+                (
+                    "Find the pair of captures the customer means in the payments ledger. If "
+                    "the ledger shows more than one candidate pair and the customer has not "
+                    "said which, ask for the charge date; if the candidate pairs fall on the "
+                    "same day, ask for the transaction id instead.",
+                    "Two captures that reference the same order are a duplicate: refund the "
+                    "second capture and state the amount. Gateway retries are logged for "
+                    "many orders and do not prove a duplicate.",
+                    "A duplicate the ledger already shows as refunded needs no new refund: "
+                    "tell the customer it is on its way. A note that a refund was requested "
+                    "is not a refund.",
+                    "Captures that reference two different orders are two purchases: name "
+                    "both orders and do not refund, unless the second order was cancelled "
+                    "before dispatch and its capture was not refunded: then refund that "
+                    "capture.",
+                    "Route to billing.",
+                ),
+                effective=kit.day(kit.rng.randrange(200, 500)),
+                version=str(kit.rng.randrange(3, 7)),
             ),
             keywords=("duplicate", "twice", "double", "charged", "capture"),
         ),
@@ -204,130 +285,63 @@ def _case(kit: Kit) -> dict[str, Any]:
             ),
             keywords=("refund", "timeline", "days"),
         ),
-        "loyalty_points": Policy(
-            title="Loyalty points",
-            content="Points are credited once per order when it ships.",
-            keywords=("points", "loyalty"),
-        ),
     }
-    target = disputed[1][2]
-    answers = {
-        "transaction_id": f"The two charges are {disputed[0][2]} and {target}.",
-        "charge_date": f"Both charges were on {day}.",
-        "order_id": f"I think it was order {order_a}.",
-    }
-    priority = impact_priority(money=amount)
-    apology = Marker(name="apology", phrases=("sorry", "apologize", "apologise", "apologies"))
-    if same_order:
+    oa, ob = disputed[0], disputed[1]
+    reply: tuple[Point, ...]
+    note: tuple[Point, ...]
+    forbidden: tuple[Claim, ...]
+    if kind == "retry":
         code = "refund_duplicate_charge"
-        reply_markers = (
-            apology,
-            Marker(name="refund", phrases=("refund", "refunded", "reversed", "money back")),
-        )
-        note = Marker(
-            name="same_order",
-            phrases=("same order", "gateway retry", "retry", "duplicate capture"),
-        )
-        forbidden: tuple[str, ...] = (
-            "two separate orders",
-            "two orders",
-            "both orders",
-            "separate purchases",
-            "locked",
-            "escalated",
-            "incident",
-            "replacement",
-        )
-    else:
+        reply = (point("apology"), point("refund", facts=(str(amount),)))
+        note = (point("duplicate", facts=(oa,)),)
+        forbidden = claims("two_orders", "locked", "escalated")
+    elif kind == "retry_refunded":
+        code = "no_action_needed"
+        reply = (point("refund", facts=(str(amount),)), point("timeline"))
+        note = (point("duplicate", facts=(oa,)),)
+        forbidden = claims("two_orders", "locked", "escalated")
+    elif kind == "two_orders":
         code = "provide_information"
-        reply_markers = (
-            Marker(
-                name="two_orders",
-                phrases=(
-                    "two separate orders",
-                    "two orders",
-                    "both orders",
-                    "separate orders",
-                    "second order",
-                    "separate purchases",
-                ),
-            ),
-            Marker(name="order_ids", phrases=(order_b, order_a)),
-        )
-        note = Marker(
-            name="different_orders",
-            phrases=("different orders", "two orders", "separate orders", order_b),
-        )
-        forbidden = (
-            "refund",
-            "refunded",
-            "reversed",
-            "money back",
-            "locked",
-            "escalated",
-            "incident",
-            "replacement",
-        )
-    evidence = ("ticket", "artifact:payments", "artifact:orders", "policy:duplicate_charges")
-    # review, classify, two artifacts, one policy, [request], note, reply, resolve
-    optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1
-    return {
-        "difficulty": "hard" if requested else ("easy" if named else "medium"),
-        "title": f"Charged twice ({amount})",
-        "objective": (
-            "Find the captures the customer means, decide whether they are a duplicate or two "
-            "purchases, route the case, explain the outcome and settle it."
+        reply = (point("two_orders", facts=(oa, ob)),)
+        note = (point("two_orders", facts=(ob,)),)
+        forbidden = (*claims("refund", "locked", "escalated"),)
+    else:
+        code = "issue_refund"
+        reply = (point("refund", facts=(str(amount), ob)),)
+        note = (point("order_cancelled", facts=(ob,)),)
+        forbidden = (claim("refund", negated=True, name="no_refund"), *claims("locked"))
+    evidence = ["ticket", "artifact:payments", "artifact:orders", "policy:duplicate_charges"]
+    return assemble(
+        kit,
+        difficulty="medium",
+        budget=BUDGET,
+        title=subject,
+        objective=(
+            "Work the case: find the charges the customer means in the records, decide what "
+            "they are under the policy, route it, note your reasoning and tell the customer."
         ),
-        "ticket": Ticket(
-            subject=kit.pick(("Charged twice", "Duplicate charge on my card", "Double payment")),
+        ticket=Ticket(
+            subject=subject,
             customer_name=name,
-            customer_message=message,
+            customer_message=msg,
             customer_tier=tier,
-            sla_minutes=kit.rng.choice((120, 240, 480)),
+            sla_minutes=sla(kit, tier),
             affected_users=1,
             business_impact=f"Consumer card payment, {amount} in question.",
-            secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.4) else (),
+            secondary_concerns=(),
             channel=kit.pick(("email", "chat", "web_form")),
         ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers=answers,  # type: ignore[arg-type]
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue="billing",
-            priority=priority,
-            issue_type="billing_error",
-            requested_fields=requested,  # type: ignore[arg-type]
-            required_evidence=evidence,
-            reply_markers=reply_markers,
-            note_markers=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "My bank [app|statement] shows both [charges|payments].",
-    "I only [clicked|pressed] pay once[| I'm sure].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
-    return finish(
-        kit,
-        _case(kit),
-        budget=BUDGET,
-        difficulty="medium",
-        objective=OBJECTIVE,
-        context=EXTRA_CONTEXT,
+        artifacts=artifacts,
+        policies=policies,
+        status="resolved",
+        code=code,
+        queue="billing",
+        priority=impact_priority(money=amount),
+        issue_type="billing_error",
+        evidence=evidence,
+        requested=requested,
+        answers=answers,
+        reply=reply,
+        note=note,
+        forbidden=forbidden,
     )

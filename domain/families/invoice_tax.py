@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.domain.claims import Point, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
 from . import text as tx
-from .common import amount_point, assemble, impact_priority, never, point, sla
+from .common import assemble, impact_priority, sla
 from .kit import TIERS_BUSINESS, Kit, Money
 
 NAME = "invoice_tax"
@@ -237,32 +238,39 @@ def generate(kit: Kit) -> dict[str, Any]:
     evidence = ["ticket", "artifact:invoice", "artifact:account", "policy:vat_invoices"]
     requested: tuple[RequestableField, ...] = ()
     status = "resolved"
+    reply: tuple[Point, ...]
+    note: tuple[Point, ...]
     if variant == "overcharged":
         code, issue = "issue_refund", "billing_error"
         evidence.append("artifact:tax_registry")
-        reply = (point("credit_note", "credit note", "refund"), amount_point("vat_amount", vat))
-        note = (point("validated_before", "validated before the invoice", "reverse charge"),)
-        forbidden = never("VAT is correct", "cannot refund", "locked", "escalated")
+        # a credit note for the VAT charged, with its amount and the invoice it corrects
+        reply = (
+            point("refund", facts=(str(vat),), name="vat_refund"),
+            point(facts=(invoice,), name="invoice_id"),
+        )
+        note = (point("overcharged"), point(facts=(kit.day(valid_days),), name="validated_on"))
+        forbidden = claims("vat_correct", "locked", "escalated")
     elif variant == "missing":
         requested = ("tax_id",)
         code = "request_verification" if pending else "provide_information"
         status = "waiting_on_customer" if pending else "resolved"
         issue = "general_inquiry"
-        reply = (point("vat_id", "VAT ID", "VAT number", "tax ID"),)
-        note = (point("no_id", "no VAT ID on file", "no tax ID", "none on file"),)
-        forbidden = never("credit note", "refunded", "locked")
+        reply = (point("tax_id"),)
+        note = (point("tax_id", negated=True, conditional_ok=True, name="no_tax_id"),)
+        forbidden = claims("credit_note", "refund", "locked")
     else:
         code, issue = "provide_information", "general_inquiry"
         if variant in ("validated_after", "reverse_charged"):
             evidence.append("artifact:tax_registry")
-        why = {
-            "reverse_charged": ("reverse charge", "reverse-charge", "0% VAT"),
-            "validated_after": ("after the invoice", "validated after", "after the invoice date"),
-            "domestic": ("Irish VAT", "domestic", "Ireland"),
-        }[variant]
-        reply = (point("vat_invoice", "VAT invoice", "invoice"), point("why", *why))
-        note = (point("basis", *why),)
-        forbidden = never("credit note", "refunded", "locked")
+        if variant == "reverse_charged":
+            why = point("reverse_charge", facts=(invoice,))
+        elif variant == "validated_after":
+            why = point("validated_after", facts=(kit.day(valid_days),))
+        else:
+            why = point("domestic_vat", facts=(invoice,))
+        reply = (point("vat_correct"), why)
+        note = (why.model_copy(update={"facts": ()}),)
+        forbidden = claims("credit_note", "refund", "overcharged", "locked")
     return assemble(
         kit,
         difficulty="hard",

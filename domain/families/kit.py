@@ -8,8 +8,12 @@ reference day (``REFERENCE_DAY``), rendered as ISO dates.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 #: The fixed "today" of every generated case (no wall clock in the domain).
 REFERENCE_DAY = date(2026, 3, 16)
@@ -91,7 +95,7 @@ class Kit:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
 
-    def pick(self, items: tuple[str, ...] | list[str]) -> str:
+    def pick(self, items: Sequence[_T]) -> _T:
         """One item, uniformly."""
         return items[self.rng.randrange(len(items))]
 

@@ -1,17 +1,22 @@
 """Family ``lost_parcel``: a parcel has not arrived.
 
-Facts that decide the gold:
+Decision rule (source: the ``lost_parcels`` article; priorities from
+``support_priorities``):
 - carrier tracking (checked on the reference day) against the promised delivery date and
   the carrier's claim window of W days: no scan for more than W days past the promised
   date, or a "delivered" scan at another postcode more than W days ago -> the parcel is
-  lost -> ``reship_order``, queue ``fulfillment``, priority ``high`` for plus/business
-  tiers or orders >= 200, else ``normal``;
+  lost -> ``reship_order``, queue ``fulfillment``, priority by impact (the order value
+  is the money at stake);
 - a recent "in transit" scan and a promised date still ahead -> ``provide_information``
-  (the expected date), queue ``general_support``, priority ``normal`` for the business
-  tier, else ``low``;
-- the order record has no tracking number (marketplace seller's own carrier) ->
+  (the expected date), queue ``general_support``, priority low (nothing lost yet);
+- a "delivered" scan geolocated to the order's OWN postcode -> not lost:
+  ``provide_information`` (the delivery date; a carrier trace is opened), queue
+  ``fulfillment``, priority by the order value;
+- the order record has no tracking number (marketplace seller's own carrier) and the
+  seller's feed, matched by order reference only, holds two parcels for the order ->
   ``request_info(tracking_number)``; the customer reads it off the shipping email, the
-  case returns to triaged, then settle; a parcel scanned delivered at another postcode
+  case returns to triaged, and the parcel with THAT number decides as above (the other
+  entry is someone else's parcel); a parcel scanned delivered at another postcode
   also needs ``request_info(shipping_address)`` (the customer confirms the address on file)
   before the reshipment.
 """
@@ -75,7 +80,15 @@ def _case(kit: Kit) -> dict[str, Any]:
     window = kit.pick(("3", "5", "7"))
     w = int(window)
     roll = kit.rng.random()
-    variant = "transit" if roll < 0.37 else "no_scans" if roll < 0.7 else "misdelivered"
+    variant = (
+        "transit"
+        if roll < 0.3
+        else "no_scans"
+        if roll < 0.57
+        else "misdelivered"
+        if roll < 0.8
+        else "delivered_here"
+    )
     marketplace = kit.chance(0.45)
     postcode = f"{kit.rng.randrange(10, 99)}{kit.rng.randrange(100, 999)}"
     wrong_postcode = f"{kit.rng.randrange(10, 99)}{kit.rng.randrange(100, 999)}"
@@ -83,34 +96,51 @@ def _case(kit: Kit) -> dict[str, Any]:
     hub = kit.pick(("Riverside hub", "North sorting centre", "Airport depot", "Eastgate hub"))
     today = kit.day(0)
 
-    if variant == "transit":
-        promised = -kit.rng.randrange(1, 6)  # days ago < 0: still ahead
-        last_scan = kit.rng.randrange(0, 2)
-        shipped = kit.rng.randrange(2, 5)
-        track = (
-            f"Status: in transit. Last scan {kit.day(last_scan)}: departed {hub}, next stop "
-            f"local delivery depot. Estimated delivery {kit.day(promised)}."
+    def timeline(kind: str) -> tuple[int, int, int, str]:
+        """(promised, last scan, shipped) days ago and the carrier's status text."""
+        where_scan = kit.pick(
+            (f"departed {hub}, next stop local delivery depot", f"arrived at {hub}")
         )
-    elif variant == "no_scans":
-        promised = w + kit.rng.randrange(2, 10)
-        last_scan = promised + kit.rng.randrange(1, 4)
-        shipped = last_scan + kit.rng.randrange(1, 3)
-        track = (
-            f"Status: in transit. Last scan {kit.day(last_scan)}: arrived at {hub}. No scans "
-            f"since then ({last_scan} days). Estimated delivery was {kit.day(promised)}."
-        )
-    else:
-        promised = w + kit.rng.randrange(2, 10)
-        last_scan = promised + kit.rng.randrange(0, 2)
-        shipped = last_scan + kit.rng.randrange(2, 4)
-        track = (
-            f"Status: delivered {kit.day(last_scan)}, left at door. Delivery scan geolocated "
-            f"to postcode {wrong_postcode}. Estimated delivery was {kit.day(promised)}."
-        )
-    lost = variant != "transit"
+        if kind == "transit":
+            promised = -kit.rng.randrange(1, 6)  # days ago < 0: still ahead
+            last_scan = kit.rng.randrange(0, 2)
+            shipped = kit.rng.randrange(2, 5)
+        elif kind == "no_scans":
+            promised = w + kit.rng.randrange(2, 10)
+            last_scan = promised + kit.rng.randrange(1, 4)
+            shipped = last_scan + kit.rng.randrange(1, 3)
+        if kind in ("transit", "no_scans"):
+            text = (
+                f"Status: in transit. Last scan {kit.day(last_scan)}: {where_scan}. "
+                f"Estimated delivery {kit.day(promised)}."
+            )
+        else:
+            promised = w + kit.rng.randrange(2, 10)
+            last_scan = promised + kit.rng.randrange(0, 2)
+            shipped = last_scan + kit.rng.randrange(2, 4)
+            where = wrong_postcode if kind == "misdelivered" else postcode
+            text = (
+                f"Status: delivered {kit.day(last_scan)}, left at door. Delivery scan "
+                f"geolocated to postcode {where}. Estimated delivery {kit.day(promised)}."
+            )
+        return promised, last_scan, shipped, text
+
+    promised, last_scan, shipped, track = timeline(variant)
+    # Marketplace orders: the seller's carrier feed matches by order reference only and
+    # holds two parcels for it; only the tracking number the customer reads off their
+    # shipping email says which is theirs (the answer decides the outcome).
+    decoy_variant = kit.pick(
+        tuple(v for v in ("transit", "no_scans", "misdelivered", "delivered_here") if v != variant)
+    )
+    decoy_tracking = f"{tracking[:2]}{kit.rng.randrange(10**9, 10**10)}"
+    decoy_track = timeline(decoy_variant)[3]
+    lost = variant in ("no_scans", "misdelivered")
 
     if lost:
         code, queue = "reship_order", "fulfillment"
+        priority = impact_priority(money=price)
+    elif variant == "delivered_here":
+        code, queue = "provide_information", "fulfillment"
         priority = impact_priority(money=price)
     else:
         code, queue = "provide_information", "general_support"
@@ -135,8 +165,17 @@ def _case(kit: Kit) -> dict[str, Any]:
         "tracking": Artifact(
             title=f"Carrier tracking (checked {today})",
             content=(
-                "Seller-carrier feed, matched by order reference only (tracking number not "
-                f"confirmed). {track} Carrier claim window: {window} days."
+                "Seller-carrier feed, matched by order reference only (two parcels carry "
+                "this order reference):\n"
+                + "\n".join(
+                    sorted(
+                        (
+                            f"{carrier} {tracking}. {track}",
+                            f"{carrier} {decoy_tracking}. {decoy_track}",
+                        )
+                    )
+                )
+                + f"\nCarrier claim window: {window} days."
                 if marketplace
                 else f"{carrier} {tracking}. {track} Carrier claim window: {window} days."
             ),
@@ -164,7 +203,9 @@ def _case(kit: Kit) -> dict[str, Any]:
                 "to fulfillment. "
                 "If the parcel is still in transit and the promised date has not passed, "
                 "tell the customer the expected delivery date (no reshipment), route to "
-                "general support. "
+                "general support. If it was scanned delivered at the order's own postcode, "
+                "it is not lost: tell the customer the delivery date and open a carrier "
+                "trace; route to fulfillment. "
                 "Priority follows the shared support-priorities rule. "
                 "If we hold no tracking number, ask the customer for it first. Before "
                 "reshipping a parcel scanned delivered at another postcode, ask the customer "
@@ -213,6 +254,13 @@ def _case(kit: Kit) -> dict[str, Any]:
             "incident",
         )
         note = point("lost", name="lost_confirmed")
+    elif variant == "delivered_here":
+        reply = (
+            point("delivered", facts=(kit.day(last_scan),)),
+            point("investigating"),
+        )
+        forbidden = claims("reship", "lost", "refund", "locked", "escalated", "incident")
+        note = point("delivered", facts=(postcode,), name="delivered_here")
     else:
         reply = (
             point("in_transit"),
@@ -262,8 +310,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="delivery_problem",
             requested_fields=requested,
             required_evidence=tuple(evidence),
-            reply_markers=reply,
-            note_markers=(note,),
+            reply_points=reply,
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

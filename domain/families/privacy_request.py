@@ -1,17 +1,23 @@
-"""Family ``privacy_request``: a customer asks for an export or the deletion of their data.
+"""Family ``privacy_request``: a customer asks for their account and personal data to be
+erased.
 
-Facts that decide the gold:
-- the ticket's sender (``sender``) is not the account's verified email (``account``) ->
-  the data subject cannot be verified: ``request_info(identity_verification,
-  data_subject_email)``; the customer names the account email but cannot send proof of
-  identity at once, so the case stays ``waiting_on_customer``, submitted with
-  ``request_verification``;
-- verified sender, deletion request, and ``account_standing`` shows an open invoice or a
-  legal hold -> deletion is blocked: ``provide_information``, resolved;
-- otherwise (verified export, or verified deletion with nothing blocking) ->
-  ``fulfil_privacy_request``, resolved;
-- always ``privacy_compliance`` / ``privacy_request``; ``privacy_log`` shows an earlier
-  request 20 or more days ago (the 30-day deadline is close) -> ``high``, else ``normal``.
+Decision rule (source: the ``privacy_requests`` article, clauses 1-5; priorities from
+``support_priorities``):
+
+1. Act only for a verified data subject. The request must come from the account's email
+   on file (``sender`` headers against ``account``); from any other address ->
+   ``request_info(identity_verification, data_subject_email)``, the case waits on the
+   customer, submitted as ``request_verification``.
+2. Even from the address on file: when ``account_audit`` shows that address was set
+   within the last 14 days (a recent email change, the pattern of a takeover), the
+   address does not verify -> ``request_info(identity_verification)``, waiting,
+   ``request_verification``. Older email changes do not matter.
+3. Verified, and ``account_standing`` shows an ACTIVE legal hold or an UNPAID invoice ->
+   erasure is blocked: ``provide_information`` (what blocks it, by its id), resolved.
+   A hold marked released, or an invoice marked paid, blocks nothing.
+4. Verified and nothing active blocks it -> ``fulfil_privacy_request``, resolved.
+5. Queue ``privacy_compliance``; priority: the statutory deadline is 30 days from the
+   FIRST request (``privacy_log``); 3 days or fewer left -> high, else low.
 """
 
 from __future__ import annotations
@@ -19,46 +25,55 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
-from caseops.domain.families.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
-from caseops.domain.scenario import (
-    Artifact,
-    Claim,
-    Customer,
-    Gold,
-    Point,
-    Policy,
-    Ticket,
-    claim,
-    claims,
-    point,
-)
+from caseops.domain.claims import Claim, Point, claim, claims, point
+from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.vocab import RequestableField
+
+from . import text as tx
+from .common import assemble, impact_priority, sla
+from .kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
 
 NAME = "privacy_request"
+BUDGET = 14
+RECENT_CHANGE_DAYS = 14
 
-EXPORT_ASKS = (
-    "please send me a copy of all the personal data you hold about me",
-    "I'd like to exercise my right of access and get an export of my data",
-    "I want a full export of my personal information under GDPR",
+ASKS = (
+    "[Please|Kindly] delete my account and all the personal data you hold about me.",
+    "I'm exercising my right to erasure - [erase|delete|remove] everything you have on me.",
+    "I want my personal data permanently [deleted|erased|removed][| under GDPR].",
+    "[Close|Delete] my account and [wipe|erase|delete] my data, [please|thanks].",
+    "This is a formal request under Article 17 GDPR to erase my personal data.",
 )
-DELETE_ASKS = (
-    "please delete my account and all the personal data you hold about me",
-    "I'm exercising my right to erasure - erase everything you have on me",
-    "I want my personal data permanently deleted under GDPR",
+FACTS = (
+    "The account is under the name {name}.",
+    "I [no longer|don't] use the service[| any more].",
+    "I [wrote|am writing] from my [usual|normal|own] address.",
+    "I'm not happy about the marketing emails either.",
+    "I asked [for this|about this] [before|already|a while ago] and heard nothing.",
+    "I [changed|updated] my email [recently|a while back|last year], in case that matters.",
+    "I expect a reply within the legal deadline.",
 )
-TEMPLATES = (
-    "Hello, {ask}. The account is under the name {name}. {extra}",
-    "To whom it may concern: {ask}. {extra}Please confirm when it's done.",
-    "Hi - {ask}. {extra}I expect a reply within the legal deadline.",
-    "Data request: {ask}. My name is {name}. {extra}Thanks.",
-    "{ask_cap}. {extra}Let me know if you need anything from me.",
+REQUESTS = (
+    "Please confirm when it's done.",
+    "Let me know if you need anything from me.",
+    "[Can|Could] you confirm [this|the deletion] in writing?",
+    "How long will this take?",
+    "Please [action|process] this [without delay|promptly|asap].",
 )
-EXTRAS = (
-    "",
-    "I no longer use the service. ",
-    "I wrote from my usual address. ",
-    "I'm not happy about the marketing emails either. ",
+CONTEXT = (
+    "I [care|worry] about [my privacy|where my data goes].",
+    "I [read|saw] your privacy [notice|policy].",
+    "I [had|have] a [bad|poor] experience [with you|recently].",
 )
+SUBJECTS = (
+    "Delete my data",
+    "GDPR request",
+    "Personal data request",
+    "Privacy request",
+    "Right to erasure",
+    "Account deletion",
+)
+DOMAINS = ("inbox", "post", "mailer", "webmail", "mailbox")
 
 
 def _slug(text: str) -> str:
@@ -66,88 +81,132 @@ def _slug(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum())
 
 
-def _case(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded privacy-request case (see the module docstring)."""
+def generate(kit: Kit) -> dict[str, Any]:
+    """Scenario fields for one seeded erasure-request case (see the module docstring)."""
     name = kit.person()
     first, last = name.split()[0], name.split()[-1]
     tier = kit.pick(TIERS_CONSUMER + TIERS_CONSUMER + TIERS_BUSINESS)
-    deletion = kit.chance(0.7)
-    verified = kit.chance(0.65)
-    blocker = kit.pick(("invoice", "legal_hold")) if deletion and kit.chance(0.62) else None
-    account_email = f"{_slug(first)}.{_slug(last)}@{kit.pick(('inbox', 'post', 'mailer'))}.example"
-    other_email = f"{_slug(first)[0]}{_slug(last)}{kit.rng.randrange(100, 999)}@webmail.example"
-    sender = account_email if verified else other_email
-    earlier = kit.chance(0.35)
-    earlier_days = kit.rng.randrange(20, 28) if earlier else 0
-    priority = impact_priority(deadline_days=30 - earlier_days if earlier else None)
-    ask = kit.pick(DELETE_ASKS if deletion else EXPORT_ASKS)
-    message = kit.pick(TEMPLATES).format(
-        ask=ask, ask_cap=ask[0].upper() + ask[1:], name=name, extra=kit.pick(EXTRAS)
+    roll = kit.rng.random()
+    verify = "other" if roll < 0.25 else "recent" if roll < 0.5 else "ok"
+    domains = list(DOMAINS)
+    kit.rng.shuffle(domains)
+    styles = [f"{_slug(first)}.{_slug(last)}", f"{_slug(first)[0]}{_slug(last)}"]
+    account_email = f"{kit.pick(styles)}@{domains[0]}.example"
+    other_email = f"{kit.pick(styles)}@{domains[1]}.example"
+    old_email = f"{kit.pick(styles)}@{domains[2]}.example"
+    sender = other_email if verify == "other" else account_email
+    changed = (
+        kit.rng.randrange(0, RECENT_CHANGE_DAYS)
+        if verify == "recent"
+        else kit.rng.randrange(RECENT_CHANGE_DAYS + 1, 900)
     )
-    user_id = kit.ident("USR", 6)
-    invoice = kit.ident("INV", 6)
+
+    # what stands in the way of erasure: holds and invoices, active or settled
+    hold_id, invoice = kit.ident("LH", 4), kit.ident("INV", 6)
     amount = kit.money(12, 900)
-    if blocker == "invoice":
-        standing = (
-            f"Open invoice {invoice} for {amount}, due {kit.day(kit.rng.randrange(5, 60))}, "
-            "unpaid. No legal holds."
+    blocker = kit.chance(0.5)
+    which = kit.pick(("hold", "invoice"))
+    lines = []
+    settled = kit.pick(("released", "none", "none"))
+    hold_state = "active" if blocker and which == "hold" else settled
+    if hold_state == "active":
+        lines.append(
+            f"Legal hold {hold_id}: placed {kit.day(kit.rng.randrange(10, 200))} by legal "
+            "(pending dispute); status active."
         )
-    elif blocker == "legal_hold":
-        standing = (
-            f"No open invoices. Legal hold {kit.ident('LH', 4)} placed "
-            f"{kit.day(kit.rng.randrange(10, 200))} by legal (pending dispute); active."
+    elif hold_state == "released":
+        lines.append(
+            f"Legal hold {hold_id}: placed {kit.day(kit.rng.randrange(200, 400))} by legal; "
+            f"status released {kit.day(kit.rng.randrange(5, 150))}."
         )
     else:
-        standing = (
-            f"No open invoices (last invoice {invoice}, {amount}, paid "
-            f"{kit.day(kit.rng.randrange(20, 200))}). No legal holds."
+        lines.append("Legal holds: none.")
+    if blocker and which == "invoice":
+        lines.append(
+            f"Invoice {invoice}: {amount}, due {kit.day(kit.rng.randrange(5, 60))}; status unpaid."
         )
-    log = (
-        f"Earlier request from this person logged {kit.day(earlier_days)} (day {earlier_days} "
-        "of the 30-day deadline); not yet answered."
-        if earlier
-        else "No earlier privacy requests for this account."
+    else:
+        lines.append(
+            f"Invoice {invoice}: {amount}, due {kit.day(kit.rng.randrange(30, 200))}; status "
+            f"paid {kit.day(kit.rng.randrange(5, 25))}."
+        )
+    kit.rng.shuffle(lines)
+    blocked_by = (hold_id if which == "hold" else invoice) if blocker else ""
+
+    first_request = kit.rng.randrange(1, 30) if kit.chance(0.45) else 0
+    deadline = 30 - first_request
+    log_lines: list[tuple[int, str]] = []
+    if first_request:
+        log_lines.append(
+            (first_request * 1440 + 300, f"erasure request received from {sender}; unanswered")
+        )
+    log_lines.append((200, f"erasure request received from {sender}"))
+    if kit.chance(0.4):
+        log_lines.append(
+            (kit.rng.randrange(100, 600) * 1440, "access request fulfilled (export sent)")
+        )
+    audit = [
+        (changed * 1440 + 500, f"email changed from {old_email} to {account_email}"),
+        (kit.rng.randrange(1, 300) * 1440, "password changed"),
+    ]
+    if kit.chance(0.5):
+        audit.append((kit.rng.randrange(1, 300) * 1440, "marketing preferences updated"))
+
+    user_id = kit.ident("USR", 6)
+    facts = [tx.variant(kit, ASKS)]
+    facts += [tx.fill(kit, f, name=name) for f in kit.rng.sample(FACTS, kit.rng.randint(0, 2))]
+    msg = tx.message(
+        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
     )
+    subject = kit.pick(SUBJECTS)
     artifacts = {
         "account": Artifact(
             title=f"Account {user_id}",
-            content=(
-                f"Name: {name}. Email on file: {account_email} (verified). Customer since "
-                f"{kit.day(kit.rng.randrange(200, 2500))}. Tier: {tier}."
+            content=tx.record(
+                kit,
+                [
+                    ("Name", name),
+                    ("Email on file", f"{account_email} (verified)"),
+                    ("Tier", tier),
+                ],
+                [
+                    ("Customer since", kit.day(kit.rng.randrange(400, 2500))),
+                    ("Language", kit.pick(("en", "de", "fr", "es"))),
+                ],
             ),
         ),
         "sender": Artifact(
             title="Inbound message headers",
-            content=f"From: {name} <{sender}>. Received {kit.day(0)}. SPF pass.",
+            content=f"From: {name} <{sender}>\nReceived: {kit.day(0)}\nSPF: pass",
         ),
-        "account_standing": Artifact(title="Billing and legal standing", content=standing),
-        "privacy_log": Artifact(title="Privacy request log", content=log),
-        "marketing_prefs": Artifact(
-            title="Marketing preferences",
-            content=(
-                "Newsletter: "
-                + kit.pick(("subscribed", "unsubscribed"))
-                + f" since {kit.day(kit.rng.randrange(30, 400))}. Partner offers: off."
-            ),
+        "account_audit": Artifact(title="Account audit log", content=tx.log(kit, audit)),
+        "account_standing": Artifact(title="Billing and legal standing", content="\n".join(lines)),
+        "privacy_log": Artifact(
+            title="Privacy request log", content=tx.log(kit, log_lines, n_noise=(0, 1))
         ),
     }
     policies = {
         "privacy_requests": Policy(
-            title="Data export and deletion requests",
-            content=(
-                "Act only for a verified data subject: the request must come from the "
-                "account's verified email. If it comes from any other address, do not "
-                "export or delete anything: ask for identity verification and the data "
-                "subject's account email, and wait. A verified export request is fulfilled. "
-                "A verified deletion request is fulfilled unless the account has an open "
-                "invoice or an active legal hold; then deletion is blocked, so explain why "
-                "and what has to happen first (provide information). Route to "
-                "privacy_compliance. The statutory deadline is 30 days from the first "
-                "request."
-                " "
-                "Priority follows the shared support-priorities rule."
+            title="Erasure requests",
+            content=tx.policy_text(
+                kit,
+                (
+                    "Act only for a verified data subject: the request must come from the "
+                    "account's email on file. From any other address, delete nothing: ask "
+                    "for identity verification and the account's email, and wait.",
+                    f"An email address set within the last {RECENT_CHANGE_DAYS} days does "
+                    "not verify a request (account takeovers change it first): ask for "
+                    "identity verification and wait.",
+                    "A verified request is fulfilled unless an active legal hold or an "
+                    "unpaid invoice blocks it: then explain what blocks erasure, by its "
+                    "reference. Released holds and paid invoices block nothing.",
+                    "Route to privacy_compliance. The statutory deadline is 30 days from the "
+                    "first request.",
+                ),
+                effective=kit.day(kit.rng.randrange(100, 600)),
+                version=str(kit.rng.randrange(2, 6)),
             ),
-            keywords=("gdpr", "personal data", "export", "delete", "deletion", "erasure"),
+            keywords=("gdpr", "personal data", "delete", "deletion", "erasure", "erase"),
         ),
         "marketing_emails": Policy(
             title="Marketing email preferences",
@@ -158,120 +217,90 @@ def _case(kit: Kit) -> dict[str, Any]:
             keywords=("marketing", "unsubscribe", "newsletter", "emails"),
         ),
     }
-    evidence = ["ticket", "artifact:account", "artifact:sender", "artifact:privacy_log"]
-    if deletion and verified:
-        evidence.append("artifact:account_standing")
-    evidence.append("policy:privacy_requests")
-
-    requested: tuple[str, ...] = ()
-    common_forbidden = claims("refund", "escalated", "incident", "locked")
-    if not verified:
+    evidence = [
+        "ticket",
+        "artifact:account",
+        "artifact:sender",
+        "artifact:account_audit",
+        "artifact:privacy_log",
+    ]
+    requested: tuple[RequestableField, ...] = ()
+    common = claims("refund", "escalated", "locked")
+    reply: tuple[Point, ...]
+    note: tuple[Point, ...]
+    forbidden: tuple[Claim, ...]
+    if verify == "other":
         code, status = "request_verification", "waiting_on_customer"
         requested = ("identity_verification", "data_subject_email")
-        reply_markers: tuple[Point, ...] = (
-            point("verify_identity", name="verification"),
-            point("account_email", name="email"),
-        )
-        note = point("identity_mismatch", name="not_verified")
-        forbidden: tuple[Claim, ...] = (
-            *claims("deletion", "export", "legal_hold"),
+        reply = (point("verify_identity"), point("account_email"))
+        note = (point("identity_mismatch", facts=(sender,)),)
+        forbidden = (
+            claim("deletion"),
             claim("deletion", negated=True, name="cannot_delete"),
-            *common_forbidden,
+            *common,
         )
-        difficulty = "medium"
-    elif blocker is not None:
+    elif verify == "recent":
+        code, status = "request_verification", "waiting_on_customer"
+        requested = ("identity_verification",)
+        reply = (point("verify_identity"), point("account_email", facts=(kit.day(changed),)))
+        note = (point("account_email", facts=(kit.day(changed),), name="recent_change"),)
+        forbidden = (
+            claim("deletion"),
+            claim("deletion", negated=True, name="cannot_delete"),
+            *common,
+        )
+    elif blocker:
+        evidence.append("artifact:account_standing")
         code, status = "provide_information", "resolved"
-        reason = "open_invoice" if blocker == "invoice" else "legal_hold"
-        reply_markers = (
+        reason = "legal_hold" if which == "hold" else "open_invoice"
+        reply = (
             point("deletion", negated=True, name="blocked"),
-            point(reason, name="reason"),
+            point(reason, facts=(blocked_by,)),
         )
-        note = point(reason, name="blocker")
-        forbidden = (*claims("deletion", "export"), *common_forbidden)
-        difficulty = "hard"
+        note = (point(reason, facts=(blocked_by,)),)
+        forbidden = (claim("deletion"), *common)
     else:
+        evidence.append("artifact:account_standing")
         code, status = "fulfil_privacy_request", "resolved"
-        if deletion:
-            outcome = point("deletion")
-            other: tuple[Claim, ...] = (
-                claim("export"),
-                claim("deletion", negated=True, name="cannot_delete"),
-            )
-        else:
-            outcome = point("export")
-            other = (claim("deletion"),)
-        reply_markers = (
-            outcome,
-            point("personal_data", name="data"),
+        reply = (point("deletion", facts=(user_id,)), point("personal_data"))
+        note = (point("identity_matched"),)
+        forbidden = (
+            claim("deletion", negated=True, name="cannot_delete"),
+            *claims("legal_hold", "open_invoice"),
+            *common,
         )
-        note = point("identity_matched", name="verified")
-        forbidden = (*other, *claims("legal_hold", "open_invoice"), *common_forbidden)
-        difficulty = "easy" if not deletion else "medium"
-    # review, classify, artifacts, one policy, [request], note, reply, resolve|submit
-    optimal = 2 + (len(evidence) - 1) + int(bool(requested)) + 3
-    return {
-        "difficulty": difficulty,
-        "title": "Data " + ("deletion" if deletion else "export") + " request",
-        "objective": (
-            "Verify the data subject, check what the request needs, apply the privacy "
-            "policy, route the case, tell the customer what happens next and settle it."
+    evidence.append("policy:privacy_requests")
+    return assemble(
+        kit,
+        difficulty="medium",
+        budget=BUDGET,
+        title=subject,
+        objective=(
+            "Work the case: establish who is asking and what stands in the way from the "
+            "records and the policy, route it, note your reasoning and tell the customer "
+            "what happens next."
         ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                (
-                    "Delete my data" if deletion else "Copy of my data",
-                    "GDPR request",
-                    "Personal data request",
-                    "Privacy request",
-                )
-            ),
+        ticket=Ticket(
+            subject=subject,
             customer_name=name,
-            customer_message=message,
+            customer_message=msg,
             customer_tier=tier,
-            sla_minutes=kit.rng.choice((480, 720, 1440)),
+            sla_minutes=sla(kit, tier),
             affected_users=1,
             business_impact="Statutory privacy request (30-day deadline).",
             secondary_concerns=(("Wants to stop marketing emails.",) if kit.chance(0.3) else ()),
         ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={"data_subject_email": f"The account email is {account_email}."},
-            unanswered_reply=f"{first} has not sent proof of identity yet.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status=status,
-            resolution_code=code,
-            queue="privacy_compliance",
-            priority=priority,
-            issue_type="privacy_request",
-            requested_fields=requested,
-            required_evidence=tuple(evidence),
-            reply_markers=reply_markers,
-            note_markers=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "I [care|worry] about [my privacy|where my data goes].",
-    "I [read|saw] your privacy [notice|policy].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
-    return finish(
-        kit,
-        _case(kit),
-        budget=BUDGET,
-        difficulty="medium",
-        objective=OBJECTIVE,
-        context=EXTRA_CONTEXT,
+        artifacts=artifacts,
+        policies=policies,
+        status=status,
+        code=code,
+        queue="privacy_compliance",
+        priority=impact_priority(deadline_days=deadline),
+        issue_type="privacy_request",
+        evidence=evidence,
+        requested=requested,
+        answers={"data_subject_email": f"The account email is {account_email}."},
+        reply=reply,
+        note=note,
+        forbidden=forbidden,
     )

@@ -1,14 +1,15 @@
 """Family ``refund_window``: a customer asks for a refund of an unwanted purchase.
 
-Facts that decide the gold:
+Decision rule (source: the ``refund_window`` article; priorities from
+``support_priorities``):
 - the order date of the order in question against the reference day and the return window
   of the case's policy (N days, varied: 14, 30, 45 or 60; day N itself is still inside):
   inside -> ``issue_refund``; outside -> ``deny_refund_outside_policy``;
 - the ticket names no order and the account holds several recent orders (some inside the
   window, some outside) -> ``request_info(order_id)``; the customer names the order, the
   case returns to triaged, then settle on that order's date;
-- queue ``billing``; plus tier or amount >= 300 -> priority ``high``; amount < 30 ->
-  ``low``; otherwise ``normal``.
+- queue ``billing``; priority by impact (``support_priorities``): the order amount is
+  the money at stake.
 """
 
 from __future__ import annotations
@@ -241,8 +242,8 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="refund_request",
             requested_fields=requested,
             required_evidence=tuple(evidence),
-            reply_markers=reply,
-            note_markers=(note,),
+            reply_points=reply,
+            note_points=(note,),
             forbidden_claims=forbidden,
             optimal_steps=optimal,
         ),

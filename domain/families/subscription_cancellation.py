@@ -25,15 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from caseops.domain.claims import Point, claim, claims, point
 from caseops.domain.families import text as tx
-from caseops.domain.families.common import (
-    amount_point,
-    assemble,
-    impact_priority,
-    never,
-    point,
-    sla,
-)
+from caseops.domain.families.common import assemble, impact_priority, sla
 from caseops.domain.families.kit import CURRENCIES, Kit, Money
 from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
@@ -322,46 +316,27 @@ def generate(kit: Kit) -> dict[str, Any]:
         if business
         else {}
     )
+    reply: tuple[Point, ...]
     if cooling:
         code = "issue_refund"
-        reply = (point("refund", "refund", "refunded"), amount_point("refund_amount", sub.price))
-        forbidden = never("prorated", "pro-rated", "committed term", "locked", "escalated")
-        note = (point("cooling_off", "cooling-off", "cooling off", "within 14 days"),)
+        reply = (point("full_refund", facts=(str(sub.price),)),)
+        forbidden = claims("prorated", "committed_term", "locked", "escalated")
+        note: tuple[Point, ...] = (point("cooling_off"),)
     elif in_term:
         code = "provide_information"
         end = kit.day(-sub.term_end)
-        reply = (
-            point("term", "committed term", "contract term", "annual term", "term ends"),
-            point("term_end", end),
-        )
-        forbidden = never(
-            "has been cancelled",
-            "has been canceled",
-            "is cancelled",
-            "now cancelled",
-            "cancellation is confirmed",
-            "cancellation confirmed",
-            "prorated",
-            "pro-rated",
-            "refund",
-            "locked",
-        )
-        note = (point("in_term", "inside the committed term", "committed term", "in term"),)
+        # the agreement stays: the reply says so and names the date the term ends
+        reply = (point("committed_term"), point(facts=(end,), name="term_end"))
+        forbidden = claims("cancel", "prorated", "refund", "locked")
+        note = (point("committed_term"),)
     else:
         code = "cancel_subscription"
-        reply = (
-            point("cancelled", "cancelled", "canceled", "cancellation is confirmed"),
-            amount_point("prorated_amount", credit),
+        reply = (point("cancel"), point("prorated", facts=(str(credit),)))
+        forbidden = (
+            claim("cancel", negated=True, name="cannot_cancel"),
+            *claims("committed_term", "full_refund", "locked", "escalated"),
         )
-        forbidden = never(
-            "cannot be cancelled",
-            "can't be cancelled",
-            "committed term",
-            "full refund",
-            "locked",
-            "escalated",
-        )
-        note = (point("proration", "prorated", "pro-rated", "proration", "unused days"),)
+        note = (point("prorated"),)
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
     monthly_total = sum(s.price.cents for s in subs)
     return assemble(

@@ -1,14 +1,15 @@
 """Family ``wrong_item``: the customer received a different item from the one ordered.
 
-Facts that decide the gold:
+Decision rule (source: the ``wrong_items`` article; priorities from
+``support_priorities``):
 - the pick record confirms the mis-pick (the pack scan shows another SKU) -> settle at once;
   no pack scan on file -> ``request_info(photo_of_damage)`` (a photo of the item received);
   the pick record flags a packing-slip swap with another order -> ``request_info(order_id)``
   (the order number printed on the slip in the box); the customer answers and the case
   returns to triaged, then settle;
 - the ordered SKU's warehouse stock > 0 -> ``reship_order``; 0 units -> ``issue_refund``;
-- plus tier or order value >= 200 -> priority ``high``; standard tier and value < 30 ->
-  ``low``; otherwise ``normal``. Queue ``fulfillment`` always.
+- queue ``fulfillment`` always; priority by impact (``support_priorities``): the order
+  value is the money at stake.
 """
 
 from __future__ import annotations
@@ -237,11 +238,11 @@ def _case(kit: Kit) -> dict[str, Any]:
             issue_type="wrong_item",
             requested_fields=requested,
             required_evidence=tuple(evidence),
-            reply_markers=(
+            reply_points=(
                 point("apology"),
                 outcome,
             ),
-            note_markers=(
+            note_points=(
                 point("mis_pick", name="mis_pick_confirmed"),
                 point("in_stock", name="stock_checked"),
             ),

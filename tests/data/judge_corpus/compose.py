@@ -209,6 +209,173 @@ POOL: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
         [],
         [],
     ),
+    # concepts added with generator 2.0.0 (issue 19); the test sentences were written
+    # before any pattern was tuned
+    "warranty": (
+        ["It's still under warranty.", "The manufacturer's guarantee covers this."],
+        ["Your guarantee still applies to this unit.", "This falls under the warranty."],
+        [],
+        [],
+    ),
+    "warranty_ended": (
+        ["The warranty has ended.", "It is past the warranty now."],
+        ["Unfortunately the warranty period is over.", "The guarantee doesn't cover it any more."],
+        [],
+        [],
+    ),
+    "cooling_off": (
+        ["You're within the cooling-off period.", "You signed up within the last 14 days."],
+        [
+            "As you only just subscribed, the cooling off window applies.",
+            "It's within your 14-day cooling-off.",
+        ],
+        [],
+        [],
+    ),
+    "domestic_vat": (
+        [
+            "As you're in Ireland, Irish VAT applies.",
+            "Domestic VAT is charged for Irish customers.",
+        ],
+        [
+            "Customers based in Ireland always pay local VAT.",
+            "Being an Irish business, you're charged Irish VAT.",
+        ],
+        [],
+        [],
+    ),
+    "validated_after": (
+        [
+            "Your VAT number was validated after the invoice date.",
+            "The VAT ID was only verified after we invoiced.",
+        ],
+        [
+            "The number wasn't validated yet when the invoice went out.",
+            "Validation happened after the invoice was issued.",
+        ],
+        [],
+        [],
+    ),
+    "order_cancelled": (
+        [
+            "That order was cancelled before dispatch.",
+            "The second order never shipped because it was cancelled.",
+        ],
+        [
+            "The other order was canceled prior to shipping.",
+            "Since that order was cancelled, it was never sent.",
+        ],
+        [],
+        [],
+    ),
+    "sso_assignment": (
+        [
+            "Those users need to be assigned to the app in your IdP.",
+            "Please add the users to the application in Okta.",
+        ],
+        [
+            "Your admin should assign the missing people to our application.",
+            "The failing users aren't assigned to the app yet.",
+        ],
+        [],
+        [],
+    ),
+    "address_change": (
+        ["We've updated the delivery address.", "The carrier will redirect the parcel."],
+        ["Your order will now go to your new address.", "We changed the shipping address for you."],
+        ["We can't change the address any more.", "A redirect isn't possible with this carrier."],
+        ["It's too late to change the delivery address.", "We are unable to redirect the parcel."],
+    ),
+    "already_done": (
+        ["That's already been done.", "No change is needed."],
+        ["The order is already going to that address.", "Nothing needs to be changed."],
+        [],
+        [],
+    ),
+    "known_defect": (
+        ["Your unit is from a batch with a known defect.", "This model has a known fault."],
+        [
+            "That batch is covered by our defect bulletin.",
+            "It's a known manufacturing problem in those serials.",
+        ],
+        [],
+        [],
+    ),
+    "repair_offer": (
+        ["We can offer a paid repair.", "Our repair service can fix it for a fee."],
+        [
+            "You can send it in for an out-of-warranty repair.",
+            "We'd be happy to repair it at cost.",
+        ],
+        [],
+        [],
+    ),
+    "payment_declined": (
+        ["Your card declined the payment.", "The renewal failed due to insufficient funds."],
+        ["The bank refused the charge.", "Your payment was rejected because the card has expired."],
+        [],
+        [],
+    ),
+    "update_payment": (
+        ["Please update your card.", "You can add a new card in billing settings."],
+        ["Could you replace the payment method on file?", "Please pay with the link we sent."],
+        [],
+        [],
+    ),
+    "payment_retry": (
+        [
+            "We'll retry the payment on Friday.",
+            "The next automatic attempt will use your new card.",
+        ],
+        [
+            "The charge will be attempted again tomorrow.",
+            "Our system retries the renewal in two days.",
+        ],
+        [],
+        [],
+    ),
+    "remove_users": (
+        [
+            "Please unassign some users first.",
+            "You'll need to remove users before we reduce the seats.",
+        ],
+        [
+            "First deactivate the accounts you no longer need.",
+            "Too many users are assigned for that seat count.",
+        ],
+        [],
+        [],
+    ),
+    "workspace_admin": (
+        [
+            "Your workspace admin needs to make this request.",
+            "Please ask your company's administrator.",
+        ],
+        [
+            "Your employer controls this data, so the IT team must ask us.",
+            "The owner of your organisation's workspace has to request it.",
+        ],
+        [],
+        [],
+    ),
+    "hold_released": (
+        [
+            "We've released the hold on your order.",
+            "The review is cleared and your order ships today.",
+        ],
+        ["We lifted the security hold.", "Your order has been approved and will be dispatched."],
+        [],
+        [],
+    ),
+    "content_removed": (
+        ["We removed the post and warned the account.", "The comment has been taken down."],
+        [
+            "That content is now hidden and the user received a warning.",
+            "We deleted the video you reported.",
+        ],
+        [],
+        [],
+    ),
 }
 
 VAGUE = [

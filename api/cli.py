@@ -567,7 +567,14 @@ def judge_eval(
     judge: Annotated[
         str, typer.Option(help="rule, or model (CASEOPS_JUDGE_MODEL, a verdict per text).")
     ] = "rule",
-    split: Annotated[str, typer.Option(help="Corpus part: dev, test or all.")] = "test",
+    split: Annotated[str, typer.Option(help="Corpus split: dev, test or all.")] = "test",
+    corpus: Annotated[
+        str,
+        typer.Option(
+            help="Corpus part: composed (built from sentence pools), handwritten "
+            "(written and labelled by reading) or all."
+        ),
+    ] = "all",
 ) -> None:
     """Agreement of the reply/note judge with the labelled corpus
     (tests/data/judge_corpus): per point and per forbidden claim precision and recall,
@@ -577,6 +584,9 @@ def judge_eval(
 
     if split not in ("dev", "test", "all"):
         err.print("--split must be dev, test or all")
+        raise typer.Exit(2)
+    if corpus not in ("composed", "handwritten", "all"):
+        err.print("--corpus must be composed, handwritten or all")
         raise typer.Exit(2)
     judge_fn = judge_text
     if judge == "model":
@@ -594,10 +604,10 @@ def judge_eval(
     elif judge != "rule":
         err.print("--judge must be rule or model")
         raise typer.Exit(2)
-    a = agreement(load(None if split == "all" else split), judge_fn)
+    a = agreement(load(None if split == "all" else split, part=corpus), judge_fn)
     for title, table_of in (("points", a.points), ("forbidden claims", a.claims)):
         table = _table(
-            f"{title} ({split}, {a.rows} texts)",
+            f"{title} ({corpus} corpus, {split}, {a.rows} texts)",
             "name",
             "labelled",
             "judged",

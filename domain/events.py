@@ -201,10 +201,10 @@ class JudgeVerdict(Event):
     model again.
 
     ``target``: ``reply`` or ``note``; ``text_sha256``: sha256 of the judged text (a
-    verdict applies only to that text); ``judge``: ``model:<name>`` or ``rule-1``;
-    ``prompt_sha256``: the model prompt's hash; ``fallback``: why the rule judge answered
-    instead (empty when the model did); ``points`` / ``claims``: one finding per point /
-    forbidden claim (``{"name", "ok", "status", "sentence", "text"}``).
+    verdict applies only to that text); ``judge``: ``model:<name>`` or the rule judge's
+    id (``rule-2``); ``prompt_sha256``: the model prompt's hash; ``fallback``: why the
+    rule judge answered instead (empty when the model did); ``points`` / ``claims``: one
+    finding per point / forbidden claim (``{"name", "ok", "status", "sentence", "text"}``).
     """
 
     step: int

@@ -9,7 +9,9 @@ patterns over lookup lemmas, so "refunded", "refunds" and "Refunding" all match
 ``refund``):
 
 - words separated by spaces, each matched by its lemma: ``money back``;
-- ``a|b|c``: any of the words: ``refund|reimburse``;
+- ``a|b|c``: any of the words: ``refund|reimburse``; ``+`` joins the words of one
+  alternative (``last|latest|most+recent``: "most recent" is one alternative; without
+  the ``+``, ``most recent`` would be two positions);
 - ``word?``: an optional word: ``send a? replacement``;
 - ``~``: any one word, optional (``~ ~``: up to two): ``money ~ ~ back``;
 - ``#``: a number (``5``, ``ten``, ``5-10`` is three tokens: ``# - #``).
@@ -27,6 +29,9 @@ _GOODS = (
     "|case|device|pair|delivery"
 )
 
+#: How a text calls goods sent anew ("a brand-new mug", "another one").
+_NEW = "another|new|fresh|brand-new|brand+new"
+
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- courtesy -------------------------------------------------------------------
     "apology": (
@@ -42,7 +47,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "money|funds|payment|amount|charge ~ ~ back",
         "pay you back",
         "credit ~ ~ back",
-        "back to your card|account|bank|statement",
+        "back to|on|onto your|the card|account|bank|statement",
+        "on its way back",
+        "give|put|pay|hand ~ ~? ~? ~? back",
+        "return ~? to your|the card|account|bank",
         "reverse|void|cancel the|that|this|your|duplicate|second|extra charge|capture|payment",
         "charge|capture|payment be|been|get ~? reverse|void",
         "reversal",
@@ -55,7 +63,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "chargeback": ("chargeback", "charge back", "dispute with|through your bank"),
     "duplicate": (
         "duplicate|double|duplicated",
+        "charge|bill|pay|debit|take|collect|process|capture|go|show ~ ~? ~? twice",
         "charge|bill|pay|debit twice",
+        "two ~ ~? charge|capture|payment",
         "two|second|extra|additional charge|capture|payment",
         "charge|bill|debit ~ two times",
         "retry",
@@ -66,16 +76,27 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "order ~ twice",
         "place ~ ~ twice",
     ),
-    "timeline": ("business|working day|days", "# - # day|days", "# to # day|days", "within # day"),
+    "timeline": (
+        "business|working day|days",
+        "# - # day|days",
+        "# to # day|days",
+        "within # day",
+        "a|one|two|couple week|weeks",
+        "# - # week|weeks",
+    ),
     "receipt": ("receipt", "confirmation", "updated|revised|corrected invoice", "credit note"),
     # --- goods ----------------------------------------------------------------------
     "replacement": (
         "replace|replacement|exchange|swap",
         f"send|ship|dispatch|post|mail|get ~ ~ another|new|fresh|second {_GOODS}",
+        f"send|ship|dispatch|post|mail|get|pop ~ ~? ~? {_NEW} ~? {_GOODS}",
         f"another|new|fresh {_GOODS} be|is ~? on its way",
+        f"{_NEW} ~? {_GOODS} be|will|is ~? ~? ship|send|dispatch|post|mail|deliver",
+        f"{_NEW} ~? {_GOODS} come|coming",
+        "reshipment",
     ),
     "reship": (
-        "reship|resend|redeliver|redelivery",
+        "reship|resend|redeliver|redelivery|reshipment",
         "re - ship|send|deliver",
         f"send|ship|dispatch|post|mail|get ~ ~ another|new|fresh|second|correct|right {_GOODS}",
         "ship|send|dispatch ~ ~ ~? again",
@@ -88,16 +109,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "return": (
         "return|returning",
-        "send ~ ~ back",
-        "ship ~ ~ back",
-        "post ~ ~ back",
-        "mail ~ ~ back",
+        "send|ship|post|mail|bring|take ~ ~ ~? back",
     ),
-    "keep_item": ("keep the|it|them", "hold on to"),
+    "keep_item": (
+        "keep the|it|them",
+        "hold|hang on to",
+        "keep|recycle|discard|bin|toss ~? ~? ~? broken|damaged|cracked|old|faulty|wrong|original",
+        "dispose of",
+    ),
     "out_of_stock": ("out of stock", "sold out", "no stock", "unavailable"),
     "in_stock": ("in stock", "stock|inventory", "unit|units available"),
     "mis_pick": (
-        "mis - pick|mispick|mispicked|picking error|pack error",
+        "mis - pick",
+        "mispick|mispicked",
+        "picking|pack|packing error",
         "wrong sku|item|product|size|colour|color|variant",
         "pack|packing scan|slip",
     ),
@@ -120,7 +145,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "expected_delivery": (
         "expect|estimate|due|promised ~? delivery|arrival",
-        "should|will|expect ~? arrive|reach|land|get to",
+        "should|will|expect ~? arrive|reach|land|get+to",
         "arrive|deliver ~ ~? by|on|before",
         "due by|on",
     ),
@@ -150,7 +175,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "incident": (
         "incident",
         "outage",
-        "sev - 1|sev1|p1",
+        "sev - 1",
+        "sev-1|sev1|p1|sev-0|sev0|p0",
         "severity 1|one",
         "platform|service|system|wide issue|problem|failure|degradation",
         "issue|problem on our side|end",
@@ -158,10 +184,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "platform - wide",
         "across|all|many|other ~? tenants|customers|accounts",
     ),
-    "engineering": ("engineering ~? team", "engineer|engineers", "on - call", "on call"),
+    "engineering": (
+        "engineering ~? team",
+        "engineer|engineers",
+        "on - call",
+        "on call",
+        "platform|infrastructure|sre|devops|technical|development team",
+        "developer|developers",
+    ),
     "investigating": ("investigate|investigation|investigating", "look|looking into", "review"),
     "resolved": (
-        "be|been|have|now ~? resolve|resolved|fix|fixed|restore|restored",
+        "be|been|have|now ~? resolve|resolved|fix|fixed|restore|restored|close",
+        "issue|incident|problem|outage|case|ticket|matter|error|errors resolve|fix|close",
+        "mark|close ~? ~? ~? resolve|close",
+        "close ~? ~? ticket|case|incident",
         "resolved|fixed|restored now",
         "work|working again",
         "back up and running",
@@ -171,9 +207,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "update|updates",
         "keep you posted|informed|updated",
         "status page",
-        "get|be back to you",
-        "let you know",
         "hear from us",
+        "every # minute|minutes|hour|hours|min|mins",
+        "every half hour",
+        "every thirty|fifteen|sixty minute|minutes",
+        "check back|in with you",
+        "keep you in the loop",
     ),
     "diagnostics": (
         "request id|ids",
@@ -191,23 +230,31 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "look|looking into",
     ),
     "security_team": (
-        "security|fraud|risk|trust ~? team|specialist|specialists|review|investigation",
+        "security|fraud|risk|trust ~? team|specialist|specialists|review|investigation"
+        "|investigator|investigators|analyst|analysts|department|unit|group|desk",
+        "security|fraud be|have be? alert|notify|involve|review|investigate|handle|look|check",
         "trust and|& safety",
         "investigate|investigation|investigating",
     ),
     # --- accounts -------------------------------------------------------------------
     "locked": (
-        "lock|locked|freeze|frozen|suspend|suspended|suspension",
+        "lock|locked|suspend|suspended|suspension",
+        "freeze|frozen ~? ~? account|profile|login|access|card",
+        "account|profile|login|access|card ~? ~? be? freeze|frozen",
         "secure|secured the|your account",
-        "account ~? ~? secure|secured",
+        "account ~? have be secure",
         "temporarily disabled|disable|blocked",
-        "disable ~? ~? account|access|login",
+        "disable|block|shut ~? ~? ~? account|access|login",
     ),
     "on_hold": (
         "on hold",
         "hold|held|pause|paused|halt|halted|freeze|frozen ~? ~? "
         "order|orders|shipment|shipments|payout|payouts|account|purchase|purchases",
         "not ship|shipping|dispatch",
+        "not|never be? ship|dispatch|send|release|deliver",
+        "order|orders|shipment|shipments|purchase|purchases ~? be|remain|stay ~? "
+        "hold|pause|freeze|stop|halt|block",
+        "stop|halt|block ~? ~? ~? ~? order|orders|shipment|shipments|delivery|deliveries",
         "restrict|restricted|restriction",
     ),
     "verify_identity": (
@@ -215,14 +262,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "confirm ~? ~? identity",
         "proof|evidence of identity|id",
         "photo id",
+        "confirm|verify|prove|sure|check it ~? ~? you",
+        "confirm|verify|prove|check|know who you be",
+        "proof it ~? you",
         "id document|check",
         "verify|verification",
         "identity",
     ),
     "last_login": (
-        "last|latest|most recent ~? successful? login|signin",
-        "last|latest|most recent ~? successful? log|sign - in",
-        "last|latest|most recent time ~ ~? sign|log ~? in",
+        "last|latest|most+recent ~? successful? login|signin",
+        "last|latest|most+recent ~? successful? log|sign - in",
+        "last|latest|most+recent time ~ ~? sign|log ~? in",
         "when you last sign|signed|log|logged in",
     ),
     "devices": ("device|devices", "phone|laptop|computer|browser|browsers"),
@@ -254,13 +304,23 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "safe",
         "no action ~? ~? need|needed|required",
         "nothing ~ ~? do|worry|worried|concern|concerned",
-        "everything|all be|is ~? fine|ok|okay|good|in order",
+        "everything|all be|is ~? fine|ok|okay|good|in+order|secure",
+        "account|it|data be|remain|stay ~? secure",
+        "not ~? at risk",
+        "do|need not ~? worry",
         "no sign|signs|evidence of ~? ~? compromise|misuse|fraud|breach",
         "do not need|have to do anything",
     ),
+    "precaution": (
+        "as a precaution",
+        "precaution|precautionary",
+        "to be safe",
+        "on the safe side",
+        "just in case",
+    ),
     "compromised": (
-        "compromise|compromised|hack|hacked|breach|breached|takeover|take over",
-        "someone else|unauthorised|unauthorized|attacker|intruder",
+        "compromise|compromised|hack|hacked|breach|breached|takeover|take+over",
+        "someone+else|unauthorised|unauthorized|attacker|intruder",
         "stolen",
     ),
     "action_needed": ("action|step ~? need|needed|required", "you need|must|should"),
@@ -271,14 +331,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "not confirm|confirmed",
     ),
     "takeover_signals": (
-        "unrecognised|unrecognized|new|unknown|untrusted|unfamiliar "
-        "device|devices|network|location|ip",
+        "unrecognised|unrecognized|new|unknown|untrusted|unfamiliar -? "
+        "device|devices|network|location|ip|country",
         "tor",
         "risk score",
         "impossible travel",
         "email ~? change|changed",
         "change|changed ~? ~? email",
-        "takeover|take over",
+        "takeover|take+over|ato|hijack|hijacked|compromise|compromised",
     ),
     # --- platform and API -----------------------------------------------------------
     "api_key": (
@@ -319,7 +379,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "certificate|cert",
         "entity id",
         "issuer",
-        "idp|identity provider ~? ~? setting|settings|configuration|config",
+        "idp|identity+provider ~? ~? setting|settings|configuration|config",
         "saml ~? setting|settings|configuration|config",
     ),
     "your_configuration": (
@@ -329,7 +389,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     # --- trust and safety -----------------------------------------------------------
     "action_taken": (
-        "suspend|suspended|suspension|ban|banned|remove|removed|removal|take|took|taken down",
+        "suspend|suspended|suspension|ban|banned|remove|removed|removal",
+        "take|took|taken down",
         "take|taken|took ~? action",
         "action against",
         "restrict|restricted|disable|disabled",
@@ -349,10 +410,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "strike|strikes",
         "confirm|confirmed ~? violation",
     ),
-    "report_reviewed": ("review|reviewed|look|looked at|investigate|investigated|check|checked",),
+    "report_reviewed": (
+        "review|reviewed|investigate|investigated|check|checked",
+        "look|looked at|into",
+    ),
     # --- chargebacks ----------------------------------------------------------------
     "dispute": ("bank|issuer|dispute|chargeback", "card issuer"),
-    "fraud": ("fraud|fraudulent|friendly fraud|abuse|abusive", "mark|marked as received"),
+    "fraud": ("fraud|fraudulent|friendly+fraud|abuse|abusive", "mark|marked as received"),
     # --- tax and invoices -----------------------------------------------------------
     "tax_id": ("vat|tax ~? number|id|registration", "registration number", "vat"),
     "reissue_invoice": (
@@ -381,7 +445,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "overcharged": (
         "overcharge|overcharged|overcharging",
-        "charge|charged|bill|billed ~? in error|by mistake|incorrectly|wrongly",
+        "charge|charged|bill|billed ~? in+error|by+mistake|incorrectly|wrongly",
         "should have be reverse",
         "miscalculate|miscalculated|miscalculation|mistake|error",
     ),
@@ -404,21 +468,22 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "outside_window": (
         "outside|past|beyond|after ~? ~? ~? window|period|deadline|limit",
-        "not|no longer ~? eligible|qualify|qualifies",
+        "not|no|no+longer ~? eligible|qualify|qualifies",
         "ineligible",
         "expire|expired",
         "too late",
         "more than # day|days",
         "# day|days ago",
     ),
-    "eligible": ("eligible|qualify|qualifies|within ~? ~? window|period",),
+    "eligible": ("eligible|qualify|qualifies", "within ~? ~? window|period"),
     # --- privacy --------------------------------------------------------------------
     "deletion": (
         "delete|deleted|deletion|erase|erased|erasure|remove|removed|wipe|wiped|purge|purged",
         "close|closed ~? ~? account",
     ),
     "export": (
-        "export|download link|copy of ~? ~? data|information",
+        "export|download+link",
+        "copy of ~? ~? data|information",
         "download",
         "send|email ~ ~? ~? copy",
         "data export|package|archive|file",
@@ -587,6 +652,7 @@ for _a, _b in (
     ("out_of_stock", "in_stock"),
     ("identity_mismatch", "identity_matched"),
     ("compromised", "safe"),
+    ("return", "keep_item"),
 ):
     OPPOSITES[_a] = _b
     OPPOSITES[_b] = _a
@@ -598,6 +664,17 @@ for _a, _b in (
 TOPIC_NOUNS: frozenset[str] = frozenset(
     {"window", "policy", "period", "request", "eligibility", "rule", "deadline", "form", "stock"}
 )
+
+#: Concepts a *following* negation cue does not reach: "I'm sorry the mug didn't survive
+#: the trip" apologises (only a preceding cue, "not sorry", negates them).
+NO_FOLLOWING_NEGATION: frozenset[str] = frozenset({"apology", "thanks"})
+
+#: ``HIDES[a]``: concepts whose statement inside a longer statement of ``a`` is not one
+#: ("the money is being returned to your card" is a refund, not a return of goods).
+HIDES: dict[str, frozenset[str]] = {
+    "refund": frozenset({"return"}),
+    "precaution": frozenset({"safe"}),
+}
 
 #: How the oracle (and anyone needing a plain sentence) states each concept:
 #: ``(asserted, negated)``. Both must read as a support lead would write them, and the
@@ -658,6 +735,7 @@ SAY: dict[str, tuple[str, str]] = {
     "security": ("This is for the security of your account.", ""),
     "own_device": ("The sign-in came from your own recognised device.", ""),
     "safe": ("Your account is safe and no action is needed.", ""),
+    "precaution": ("We did this as a precaution.", ""),
     "compromised": ("Your account was compromised.", "Your account was not compromised."),
     "action_needed": ("You need to act.", ""),
     "no_misuse": ("No changes or misuse were confirmed so far.", ""),

@@ -20,6 +20,7 @@ from caseops.api.service import EpisodeService
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import JudgeVerdict
 from caseops.domain.grader import grade
+from caseops.domain.judge import RULE_JUDGE_ID
 from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
@@ -118,7 +119,7 @@ def test_failed_slow_or_bad_calls_fall_back(fake_url: str, model: str) -> None:
     v = judge.verdict(
         "reply", "Sorry! A replacement is on its way.", g.reply_points, g.forbidden_claims
     )
-    assert v.judge == "rule-1" and v.fallback.startswith(f"model:{model} failed")
+    assert v.judge == RULE_JUDGE_ID and v.fallback.startswith(f"model:{model} failed")
     assert {r["name"] for r in v.points if r["ok"]} == {"apology", "replacement"}
 
 
@@ -136,7 +137,7 @@ def test_model_verdict_is_an_event_that_replay_reads(fake_url: str, tmp_path) ->
     note = next(e for e in history if isinstance(e, JudgeVerdict) and e.target == "note")
     assert kinds[kinds.index("InternalNoteAdded") + 1] == "JudgeVerdict"
     # the fake answers with the reply's names only: the note's call falls back, and says so
-    assert note.judge == "rule-1" and "failed" in note.fallback
+    assert note.judge == RULE_JUDGE_ID and "failed" in note.fallback
     assert v.judge == "model:strict" and v.prompt_sha256 == PROMPT_SHA256 and not v.fallback
     reply = next(c for c in grade(MUG, history).components if c.name == "reply")
     assert reply.earned == 0 and reply.judge == "model:strict"

@@ -1,6 +1,10 @@
 """Agreement of a judge with the labelled corpus (``tests/data/judge_corpus``).
 
-Each corpus row names its case (``family``/``seed`` or a seed ``task_id``), the text, and
+The corpus has two parts: the *composed* one (``replies.jsonl``, ``notes.jsonl``, built by
+``compose.py`` from sentence pools, labels following from the composition) and the
+*hand-written* one (``handwritten.jsonl``: replies and notes for the six seed cases, each
+written and labelled by reading, with its dev/test split fixed before the judge was run on
+it). Each corpus row names its case (``family``/``seed`` or a seed ``task_id``), the text, and
 the labels a support lead gave it: the points it makes and the forbidden claims it
 asserts. A text is *acceptable* when its component share is at least 0.6 (no forbidden
 claim asserted, and at least 60% of the points made), the bar issue 18 sets.
@@ -73,10 +77,23 @@ class Agreement:
     rows: int = 0
 
 
-def load(split: str | None = None, corpus: Path = CORPUS_DIR) -> list[dict[str, Any]]:
-    """The corpus rows (replies then notes), optionally of one split (``dev``/``test``)."""
+#: The files of each corpus part (see the module docstring).
+PARTS: dict[str, tuple[str, ...]] = {
+    "composed": ("replies.jsonl", "notes.jsonl"),
+    "handwritten": ("handwritten.jsonl",),
+}
+PARTS["all"] = PARTS["composed"] + PARTS["handwritten"]
+
+
+def load(
+    split: str | None = None, corpus: Path = CORPUS_DIR, part: str = "all"
+) -> list[dict[str, Any]]:
+    """The corpus rows of ``part`` (``composed``, ``handwritten`` or ``all``; file order),
+    optionally of one split (``dev``/``test``). Raises ``ValueError`` on an unknown part."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {sorted(PARTS)}, not {part!r}")
     out = []
-    for name in ("replies.jsonl", "notes.jsonl"):
+    for name in PARTS[part]:
         with open(corpus / name, encoding="utf-8") as f:
             out += [json.loads(line) for line in f if line.strip()]
     return [r for r in out if split is None or r["split"] == split]

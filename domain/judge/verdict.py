@@ -54,7 +54,7 @@ class Finding:
 class Verdict:
     """The verdict on one text: ``points`` and ``claims`` in the gold's order.
 
-    ``judge``: the judge's id (``rule-1``, or ``model:<name>``); ``prompt_sha256``: the
+    ``judge``: the judge's id (``rule-2``, or ``model:<name>``); ``prompt_sha256``: the
     model judge's prompt hash (empty for the rule judge); ``fallback``: why a model judge
     fell back to the rule judge (empty when it did not).
     """

@@ -598,7 +598,7 @@ def judge_eval(
             err.print("--judge model needs CASEOPS_JUDGE_MODEL (and its base URL and key)")
             raise typer.Exit(2)
 
-        def judge_fn(text, points, claims):  # type: ignore[no-untyped-def]
+        def judge_fn(text, points, claims):  # type: ignore[no-untyped-def,misc]
             return verdict_of_fact(model.verdict("reply", text, points, claims).payload())
 
     elif judge != "rule":

@@ -89,28 +89,35 @@ def fallback_agent() -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 def openai_agent() -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """``inference``'s chat model (the fallback plays a step the model fails).
+    """``inference``'s model policy (its conversation, history budget, retries and parse
+    retry) for one episode; the fallback plays a step the model cannot.
 
     Raises:
-        RuntimeError: no model configured (``API_BASE_URL``, ``MODEL_NAME``, ``HF_TOKEN``).
+        RuntimeError: no model configured (``MODEL_NAME`` and ``HF_TOKEN`` or
+            ``OPENAI_API_KEY``; ``API_BASE_URL`` for another endpoint).
     """
     from caseops import inference
 
-    llm = inference.make_llm()
-    if llm is None:
-        raise RuntimeError("no model configured: set API_BASE_URL, MODEL_NAME and HF_TOKEN")
+    config = inference.ModelConfig.from_env()
+    if config is None:
+        raise RuntimeError("no model configured: set MODEL_NAME and HF_TOKEN or OPENAI_API_KEY")
+    policy = inference.ModelPolicy(
+        inference.OpenAIChat(config), config.max_calls, config.history_chars
+    )
     fallback = inference.FallbackPolicy()
-    messages = [{"role": "system", "content": inference.SYSTEM_PROMPT}]
+    stats = inference.TaskStats(task_id="eval")
+    last: list[dict[str, Any]] = []
 
     def act(obs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            messages.append({"role": "user", "content": inference._compact(obs)})
-            action = inference.parse_action(llm(messages[:1] + messages[-11:]))
-            messages.append({"role": "assistant", "content": json.dumps(action)})
-            fallback.last = {}
-            return action
-        except Exception:
-            return fallback.act(obs)
+        if policy.conversation is None:
+            policy.begin(obs)
+        elif last:
+            policy.record(last[-1], obs, None)
+        action, _why = policy.propose(stats)
+        if action is None:
+            action = fallback.act(obs)
+        last[:] = [action]
+        return action
 
     return act
 

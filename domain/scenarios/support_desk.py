@@ -109,13 +109,13 @@ BILLING_REFUND_EASY = Scenario(
         priority="normal",
         issue_type="billing_error",
         required_evidence=("ticket", "artifact:billing_ledger", "policy:duplicate_charge"),
-        reply_markers=(
+        reply_points=(
             point("duplicate"),
             point("refund"),
             point("timeline"),
             point("receipt"),
         ),
-        note_markers=(
+        note_points=(
             point("duplicate", name="charge_ids"),
             point(facts=("INV-2024-0419",), name="invoice"),
         ),
@@ -216,13 +216,13 @@ ACCOUNT_TAKEOVER_MEDIUM = Scenario(
         issue_type="account_security",
         requested_fields=("identity_verification", "last_successful_login", "recent_devices"),
         required_evidence=("ticket", "artifact:login_activity", "policy:suspicious_login"),
-        reply_markers=(
+        reply_points=(
             point("security_team"),
             point("verify_identity", name="verification"),
             point("last_login"),
             point("devices"),
         ),
-        note_markers=(
+        note_points=(
             point("takeover_signals", name="signin_facts"),
             point("no_misuse", name="no_misuse_yet"),
         ),
@@ -338,13 +338,13 @@ API_INCIDENT_HARD = Scenario(
             "artifact:account",
             "policy:api_incident",
         ),
-        reply_markers=(
+        reply_points=(
             point("incident"),
             point("engineering"),
             point("diagnostics"),
             point("updates"),
         ),
-        note_markers=(
+        note_points=(
             point(
                 facts=("eu-west-2", "v4.18", "gateway release", "503"),
                 any_fact=True,

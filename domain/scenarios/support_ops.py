@@ -93,12 +93,12 @@ DAMAGED_MUG = Scenario(
         priority="normal",
         issue_type="damaged_item",
         required_evidence=("ticket", "artifact:order", "artifact:shipment", "policy:damaged_items"),
-        reply_markers=(
+        reply_points=(
             point("apology"),
             point("replacement"),
             point("return", negated=True, name="no_return"),
         ),
-        note_markers=(point("damage_confirmed", name="carrier_damage"),),
+        note_points=(point("damage_confirmed", name="carrier_damage"),),
         forbidden_claims=claims("refund", "chargeback", "locked", "escalated", "incident"),
         optimal_steps=8,
     ),
@@ -199,13 +199,13 @@ DUPLICATE_CHARGE = Scenario(
             "artifact:payment",
             "policy:duplicate_charge",
         ),
-        reply_markers=(
+        reply_points=(
             point("apology"),
             point("duplicate"),
             point("refund"),
             point("timeline"),
         ),
-        note_markers=(
+        note_points=(
             point("duplicate", name="second_capture"),
             point(facts=("ORD-20931",), name="same_order"),
         ),
@@ -330,13 +330,13 @@ ACCOUNT_TAKEOVER_FRAUD = Scenario(
             "artifact:account",
             "policy:account_takeover",
         ),
-        reply_markers=(
+        reply_points=(
             point("locked", name="account_locked"),
             point("security_team", name="fraud_team"),
             point("verify_identity"),
             point("on_hold", name="orders_held"),
         ),
-        note_markers=(
+        note_points=(
             point("takeover_signals"),
             point("refund", negated=True, conditional_ok=True, name="no_refund_yet"),
         ),

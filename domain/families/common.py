@@ -135,12 +135,6 @@ def distractor_policies(kit: Kit, n: int = 1) -> dict[str, Policy]:
 # ---------------------------------------------------------------------------------------
 
 
-def money_facts(money: Money) -> tuple[str]:
-    """``money`` as a point's fact (the judge matches amounts by value, with or without
-    the symbol or thousands separators)."""
-    return (str(money),)
-
-
 def unanswered(first_name: str) -> str:
     """What the agent hears when the customer cannot answer what was asked."""
     return f"{first_name} has not replied yet."

@@ -11,13 +11,16 @@ A case's gold lists the **points** its reply (``Gold.reply_points``) and its int
 reimburse you" and "you'll get your money back" are one concept), optionally with the
 case's own *facts* (an amount, an id, a date) that must appear, and a *polarity*.
 
-Each statement of a concept in a text is read as one of four polarities:
+Each statement of a concept in a text is read as one of five polarities:
 
 - ``asserted``: "we have refunded the $86.40";
 - ``negated``: "we cannot refund this order", "no need to return the mug";
 - ``contrasted``: "rather than a refund, we're sending a replacement" (refund contrasted);
 - ``conditional``: "once the review is complete we may refund", "if it hasn't arrived by
-  Friday we'll reship".
+  Friday we'll reship";
+- ``reported``: what the customer asked for or claims, quoted: "you asked for a refund",
+  "the customer wants a refund" (neither asserted nor negated: it makes no point and
+  asserts no claim).
 
 Write them with the two constructors, so family code stays short::
 

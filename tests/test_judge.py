@@ -78,17 +78,182 @@ def test_facts_are_matched_by_value() -> None:
 
 
 def test_corpus_agreement_on_the_test_part() -> None:
-    a = agreement(load("test"), judge_text)
+    a = agreement(load("test", part="composed"), judge_text)
     assert a.rows >= 300
-    # measured 0.920 (replies) and 0.971 (notes); floors a little below
-    assert a.acceptable["reply"].balanced_accuracy >= 0.88
-    assert a.acceptable["note"].balanced_accuracy >= 0.9
+    # measured 0.968 (replies) and 1.000 (notes) with rule-2; floors a little below
+    assert a.acceptable["reply"].balanced_accuracy >= 0.93
+    assert a.acceptable["note"].balanced_accuracy >= 0.95
+
+
+def test_handwritten_agreement_on_the_test_part() -> None:
+    """The hand-written corpus (written and labelled by reading, split fixed before the
+    judge ran on it; the judge was tuned on its dev part only)."""
+    a = agreement(load("test", part="handwritten"), judge_text)
+    assert a.rows >= 160
+    # measured with rule-2: 0.948 (replies) and 0.842 (notes); rule-1 had 0.811 and 0.763
+    assert a.acceptable["reply"].balanced_accuracy >= 0.92
+    assert a.acceptable["note"].balanced_accuracy >= 0.8
+    # no acceptable text judged unacceptable by a forbidden claim it does not make
+    assert a.claims["refund"].precision >= 0.85 and a.claims["refund"].recall >= 0.95
 
 
 def test_corpus_size() -> None:
     rows = load()
     assert sum(r["kind"] == "reply" for r in rows) >= 300
     assert sum(r["kind"] == "note" for r in rows) >= 100
+    hand = load(part="handwritten")
+    assert sum(r["kind"] == "reply" for r in hand) >= 240
+    assert sum(r["kind"] == "note" for r in hand) >= 80
+    assert {r["split"] for r in hand} == {"dev", "test"}
+    with pytest.raises(ValueError):
+        load(part="other")
+
+
+DUP = SEED_SCENARIOS["duplicate-charge-refund"]
+FRAUD = SEED_SCENARIOS["account-takeover-fraud"]
+ATM = SEED_SCENARIOS["account_takeover_medium"]
+
+
+def _seed(sc, text: str, note: bool = False) -> tuple[set[str], set[str]]:
+    pts = sc.gold.note_points if note else sc.gold.reply_points
+    v = judge_text(text, pts, sc.gold.forbidden_claims)
+    return set(v.made), set(v.asserted)
+
+
+@pytest.mark.parametrize(
+    ("text", "made", "asserted"),
+    [
+        # contrast: the refund is set aside, the replacement is promised
+        (
+            "Hi Priya, I know you'd like the mug rather than your money back, so we're "
+            "sending a new one instead of a refund. Sorry - no need to return the cracked one.",
+            {"apology", "replacement", "no_return"},
+            set(),
+        ),
+        # conditional: nothing is promised yet
+        (
+            "Hi Priya, sorry about that. Once you return the broken mug, we can send you a "
+            "replacement.",
+            {"apology"},
+            set(),
+        ),
+        # keeping the item is not returning it; a contrasted chargeback is no claim
+        (
+            "Hi Priya, so sorry. There's no need for a refund or a chargeback - we'll simply "
+            "send a replacement mug, and you can keep the broken one.",
+            {"apology", "replacement", "no_return"},
+            set(),
+        ),
+        # a negated escalation before a colon does not reach the clause after it
+        (
+            "Hi Priya, sorry about the cracked mug. This doesn't need escalating: I've sent "
+            "out a replacement myself, and you won't have to return anything.",
+            {"apology", "replacement", "no_return"},
+            set(),
+        ),
+        # a negation before a colon list carries over the whole list
+        ("We will NOT do this: apology, replacement.", set(), set()),
+        # passive and idiomatic replacements
+        ("Hi Priya, my apologies. A fresh unit will be dispatched to you today.", None, None),
+    ],
+)
+def test_tricky_mug_replies(text: str, made: set[str] | None, asserted: set[str] | None) -> None:
+    got_made, got_asserted = _seed(MUG, text)
+    if made is None:
+        assert {"apology", "replacement"} <= got_made
+        return
+    assert got_made == made
+    assert got_asserted == asserted
+
+
+def test_tricky_refund_replies() -> None:
+    # double negation that asserts: "nothing stopping us" is no negation
+    made, asserted = _seed(
+        DUP,
+        "Hi Marcus, sorry about that - our payment system took your money twice. There's "
+        "nothing stopping us from refunding the second charge: the extra $86.40 is already "
+        "on its way back to you; banks usually take about a week or two to show it.",
+    )
+    assert made == {"apology", "duplicate", "refund", "timeline"}
+    # money returned to the card is a refund, not a return of goods (a forbidden claim)
+    made, asserted = _seed(
+        DUP, "Sorry! The money is being returned to your card within 5-10 business days."
+    )
+    assert "refund" in made and "return" not in asserted
+    # a hedge on the bank is no condition on the refund
+    made, _ = _seed(
+        DUP,
+        "Sorry, we refunded the duplicate charge. Depending on your bank, it normally "
+        "appears within 5-10 business days.",
+    )
+    assert "timeline" in made
+    # asking the customer to send the shoes back is the forbidden return
+    _, asserted = _seed(DUP, "Sorry! Please send the shoes back to us before we refund.")
+    assert "return" in asserted
+
+
+def test_quoted_and_conditional_claims_are_not_asserted() -> None:
+    # the customer's demand, quoted, is no promise; the refusal is negated
+    made, asserted = _seed(
+        FRAUD,
+        "Hi Dana, I understand you want your money back today. We can't promise a refund "
+        "yet, but your account is locked, both orders are on hold, and our fraud team will "
+        "contact you to verify your identity.",
+    )
+    assert made == {"account_locked", "fraud_team", "verify_identity", "orders_held"}
+    assert asserted == set()
+    # a conditional refund is no forbidden claim either
+    _, asserted = _seed(
+        FRAUD, "Your account is locked. If the fraud review clears you, we'll refund the orders."
+    )
+    assert "refund" not in asserted
+    # "the customer wants a refund" in a note is reported, the refusal makes the point
+    made, asserted = _seed(
+        FRAUD,
+        "Attacker changed email and password from a Tor IP and placed two orders. Customer "
+        "wants a refund, but no refund or cancellation before the fraud review ends.",
+        note=True,
+    )
+    assert made == {"takeover_signals", "no_refund_yet"} and asserted == set()
+    # "not resolved" is no claim that it is resolved; "too early to say it's secure" is
+    # no claim that the account is safe
+    _, asserted = _seed(
+        ATM,
+        "Hi Rafael, nothing has been resolved yet and it's too early to say the account is "
+        "secure. Our security team needs you to confirm your identity, your last login and "
+        "devices.",
+    )
+    assert asserted == set()
+    _, asserted = _seed(FRAUD, "Hi Dana, this isn't resolved yet. Your account is locked.")
+    assert "resolved" not in asserted
+
+
+def test_dense_prose_and_terse_notes_are_not_keyword_runs() -> None:
+    made, _ = _seed(
+        ATM,
+        "Hi Rafael, sorry for the scare. Our security team will review the login; please "
+        "verify your identity and send your last login and devices.",
+    )
+    assert made == {"security_team", "verification", "last_login", "devices"}
+    made, _ = _seed(
+        DUP, "Gateway retried after a timeout and took the $86.40 again on ORD-20931.", True
+    )
+    assert "same_order" in made
+    # a stuffed run still states nothing
+    run = " ".join(["refund duplicate sorry business days timeline receipt"] * 3)
+    assert _seed(DUP, run) == (set(), set())
+
+
+def test_a_multi_word_alternative_is_one_position() -> None:
+    # "most+recent" in the lexicon: "last login" needs no "recent"
+    made, _ = _seed(ATM, "Please tell us your last login and the devices you use.")
+    assert {"last_login", "devices"} <= made
+
+
+def test_facts_with_letters_are_text_not_amounts() -> None:
+    api = SEED_SCENARIOS["api_incident_hard"]
+    made, _ = _seed(api, "Cause looks like v4.18 on eu-west-2.", note=True)
+    assert made == {"platform_cause"}  # "SOC 2" is not the amount 2 in "eu-west-2"
 
 
 def _play(scenario, verdict_for_reply=None):

@@ -3,10 +3,16 @@
 A blank English spaCy pipeline (no model download) splits the text into tokens and
 sentences; every token gets its lookup lemma (``spacy-lookups-data``) from its lower-case
 form; one ``Matcher`` finds every statement of every lexicon concept
-(:data:`caseops.domain.lexicon.CONCEPTS`); three negspacy ``Negex`` scopes (NegEx,
+(:data:`caseops.domain.lexicon.CONCEPTS`); negspacy-style ``Negex`` scopes (NegEx,
 Chapman et al. 2001, with the termsets below) mark each statement negated, contrasted
-("rather than a refund") or conditional ("once the review is complete", "if needed").
-A statement inside none of them is asserted.
+("rather than a refund"), conditional ("once the review is complete", "if needed") or
+reported (the customer's own request: "you asked for a refund"). A statement inside none
+of them is asserted. Rules added with the hand-written corpus
+(``tests/data/judge_corpus/handwritten.jsonl``, tuned on its dev part only): a colon,
+"if", "once", "until" and "unless" end a negation (a negated colon list carries it); a
+wildcard never stands for a negation word; a following negation never reaches an
+apology; a longer statement of one concept may hide another inside it
+(:data:`~caseops.domain.lexicon.HIDES`).
 
 What a text says is analysed once per text (:func:`analyse`, cached) for every concept at
 once; a case's points and claims are then judged against that analysis
@@ -16,6 +22,7 @@ once; a case's points and claims are then judged against that analysis
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -541,11 +548,14 @@ def _scoped(
         ]
 
     pre, fol = real("pre"), real("fol")
+    if not pre and not fol:
+        return [False] * len(spans)
     cuts = sorted({*bounds, *(s for s, _ in real("term"))})
     out = []
     for label, start, end in spans:
-        lo = max((c for c in cuts if c <= start), default=0)
-        hi = min((c for c in cuts if c > start), default=1 << 30)
+        k = bisect_right(cuts, start)
+        lo = cuts[k - 1] if k else 0
+        hi = cuts[k] if k < len(cuts) else 1 << 30
         if end > hi:  # a span across a cut is read as its own segment's
             out.append(False)
             continue

@@ -12,7 +12,7 @@ class Finding:
     """One point or claim judged.
 
     ``ok``: the point is made / the claim is asserted. ``status``: how the text stated it
-    (``asserted``, ``negated``, ``contrasted``, ``conditional``, ``absent``,
+    (``asserted``, ``negated``, ``contrasted``, ``conditional``, ``reported``, ``absent``,
     ``contradicted`` or ``missing_fact``). ``sentence``: index (from 0) of the sentence
     that decided it (``None`` when absent), ``text`` that sentence.
     """

@@ -491,7 +491,9 @@ def eval_(
             err.print(f"[red]{e}[/red]")
             raise typer.Exit(2) from None
     local = None if url else _service_for_play(db)
-    player = evaluate.HttpPlayer(url) if local is None else evaluate.LocalPlayer(local)
+    player: evaluate.HttpPlayer | evaluate.LocalPlayer = (
+        evaluate.HttpPlayer(url) if url else evaluate.LocalPlayer(local)
+    )
     t0 = time.perf_counter()
     with Progress(
         "[progress.description]{task.description}",

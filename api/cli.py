@@ -744,6 +744,7 @@ def export(
             err.print(f"[red]{e.message}[/red]")
             raise typer.Exit(2) from None
         progress.update(task, completed=len(ids))
+    svc.store.dispose()
     if fmt == "hf":
         try:
             from datasets import Dataset
@@ -806,7 +807,10 @@ def eval_(
         except RuntimeError as e:
             err.print(f"[red]{e}[/red]")
             raise typer.Exit(2) from None
-    player = evaluate.HttpPlayer(url) if url else evaluate.LocalPlayer(_service_for_play(db))
+    local = None if url else _service_for_play(db)
+    player: evaluate.HttpPlayer | evaluate.LocalPlayer = (
+        evaluate.HttpPlayer(url) if url else evaluate.LocalPlayer(local)
+    )
     t0 = time.perf_counter()
     with Progress(
         "[progress.description]{task.description}",
@@ -825,6 +829,8 @@ def eval_(
             concurrency=concurrency,
             on_done=lambda _: progress.advance(bar),
         )
+    if local is not None:
+        local.store.dispose()
     wall = time.perf_counter() - t0
     summary = evaluate.summarize(episodes, trials)
     meta = {

@@ -57,19 +57,23 @@ def _scores(episodes: list[evaluate.Episode]) -> list[tuple[str, int, float, int
 def test_fallback_runs_are_deterministic_and_terminal(tmp_path: Path) -> None:
     tasks = list(task_refs("validation")[:6])
     svc = EpisodeService(EventStore(f"sqlite:///{tmp_path / 'e.db'}"))
-    one = evaluate.run(evaluate.LocalPlayer(svc), "fallback", tasks, 2, concurrency=1)
-    many = evaluate.run(evaluate.LocalPlayer(svc), "fallback", tasks, 2, concurrency=4)
+    try:
+        one = evaluate.run(evaluate.LocalPlayer(svc), "fallback", tasks, 2, concurrency=1)
+        many = evaluate.run(evaluate.LocalPlayer(svc), "fallback", tasks, 2, concurrency=4)
+        # the same episodes are in the log, in the terminal reward mode
+        state = svc.state(one[0].episode_id)
+    finally:
+        svc.store.dispose()
     assert _scores(one) == _scores(many)
     assert [(e.task_id, e.trial) for e in one] == [(t, k) for t in tasks for k in range(2)]
     assert all(e.error is None for e in one)
-    # the same episodes are in the log, in the terminal reward mode
-    state = svc.state(one[0].episode_id)
     assert state.reward_mode == "terminal" and state.done
     app_ = create_caseops_app(settings=Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}"))
     with TestClient(app_) as c:
         player = evaluate.HttpPlayer("http://testserver")
         player.http = c  # the in-process ASGI client stands in for the network
         over_http = evaluate.run(player, "fallback", tasks, 2, concurrency=2)
+    app_.state.service.store.dispose()
     assert _scores(over_http) == _scores(one)
 
 

@@ -705,7 +705,7 @@ def export(
     """Export played (ended) episodes from the event log as training data: the observation
     as the user turn, each action as an assistant tool call and its result as a tool turn,
     with rewards, the score and the grade components; no gold, no scenario snapshot.
-    ``--format hf`` writes a Hugging Face dataset folder (needs the ``datasets`` package)."""
+    --format hf writes a Hugging Face dataset folder (needs the datasets package)."""
     import tempfile
     from pathlib import Path
 
@@ -732,7 +732,7 @@ def export(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=err,
+            console=_console(True),
         ) as progress,
     ):
         task = progress.add_task("exporting", total=len(ids))
@@ -776,10 +776,10 @@ def eval_(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Episodes at once.")] = 4,
     reward_mode: Annotated[str, typer.Option(help="terminal (default) or dense.")] = "terminal",
 ) -> None:
-    """Evaluate an agent: every task of a split ``--trials`` times (in-process on ``--db``,
-    or over HTTP with ``--url``, concurrently), then write ``results.json`` and a
-    self-contained ``report.html`` (score per family, component means, pass^k curve at
-    the 0.5 threshold, steps) to ``--out`` and print the summary table."""
+    """Evaluate an agent: every task of a split --trials times (in-process on --db,
+    or over HTTP with --url, concurrently), then write results.json and a
+    self-contained report.html (score per family, component means, pass^k curve at
+    the 0.5 threshold, steps) to --out and print the summary table."""
     from pathlib import Path
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -817,7 +817,7 @@ def eval_(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=_console(True),
     ) as progress:
         bar = progress.add_task(f"{agent} on {split}", total=len(tasks) * trials)
         episodes = evaluate.run(

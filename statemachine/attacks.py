@@ -317,24 +317,31 @@ def integrity_rows(
     for f in FAMILY_NAMES:
         split = "test" if f in TEST_ONLY else eval_split
         cases = [generate(f, s) for s in split_seeds(f, split, per_family)]
-
-        def avg(
-            make: Callable[[Scenario], Callable[[CaseObservation], CaseAction]],
-            mode: RewardMode,
-            cases: list[Scenario] = cases,
-        ) -> float:
-            return sum(play_plan(c, make(c), mode)[0] for c in cases) / len(cases)
-
+        const, keyed_scores, probe_t, probe_d, oracle = [], [], [], [], []
+        for c in cases:
+            plan = constant.plans.get(family_key(_first_observation(c)), ())
+            score = play_plan(c, scripted(plan), "terminal")[0]
+            const.append(score)
+            keyed_plan = keyed.plans.get(metadata_key(_first_observation(c)), ())
+            # the same plan plays the same episode: its score is not computed twice
+            same = keyed_plan == plan
+            keyed_scores.append(score if same else play_plan(c, scripted(keyed_plan))[0])
+            # with no running score (terminal mode) the prober cannot probe: it plays its
+            # family's constant plan, step for step
+            probe_t.append(score)
+            probe_d.append(play_plan(c, prober.for_case(c), "dense")[0])
+            oracle.append(play_plan(c, scripted(tuple(oracle_actions(c))), "dense")[0])
+        n = len(cases)
         rows.append(
             IntegrityRow(
                 family=f,
                 split=split,
-                cases=len(cases),
-                constant=avg(constant.for_case, "terminal"),
-                metadata_keyed=avg(keyed.for_case, "terminal"),
-                prober_terminal=avg(prober.for_case, "terminal"),
-                prober_dense=avg(prober.for_case, "dense"),
-                oracle=avg(lambda c: scripted(tuple(oracle_actions(c))), "dense"),
+                cases=n,
+                constant=sum(const) / n,
+                metadata_keyed=sum(keyed_scores) / n,
+                prober_terminal=sum(probe_t) / n,
+                prober_dense=sum(probe_d) / n,
+                oracle=sum(oracle) / n,
             )
         )
     return rows

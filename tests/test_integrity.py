@@ -45,3 +45,26 @@ def test_every_family_is_checked(rows) -> None:
 
     assert [r.family for r in rows] == list(FAMILY_NAMES)
     assert all(r.cases == 200 for r in rows)
+
+
+def test_prober_without_a_running_score_plays_its_constant_plan() -> None:
+    """What lets the table reuse the constant plan's score for the terminal-mode prober."""
+    from caseops.domain.generator import generate
+    from caseops.statemachine.attacks import (
+        ConstantPolicy,
+        RewardProber,
+        learn_constant,
+        play_plan,
+        split_seeds,
+    )
+
+    train = [generate("damaged_item", s) for s in split_seeds("damaged_item", "train", 12)]
+    constant = ConstantPolicy(learn_constant(train, candidates=4, sample=6))
+    prober = RewardProber.learn(train, constant.plans)
+    for seed in split_seeds("damaged_item", "validation", 3):
+        case = generate("damaged_item", seed)
+        _, probed = play_plan(case, prober.for_case(case), "terminal")
+        _, planned = play_plan(case, constant.for_case(case), "terminal")
+        assert [e.canonical() for e in probed] == [e.canonical() for e in planned]
+        _, dense = play_plan(case, prober.for_case(case), "dense")
+        assert len(dense) >= len(planned)  # in the dense mode it does probe

@@ -23,17 +23,17 @@ from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
 
 from caseops import __version__
+from caseops.cases.catalog import list_scenarios, task_refs
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.observation import CaseObservation, CaseState
-from caseops.domain.scenarios import list_scenarios, task_refs
 
 from .execution import StepRunner
 from .service import EpisodeService, build_service
 from .settings import get_settings
 
 #: The splits of the Task API, in order: the six seed cases, then the generated splits
-#: (:mod:`caseops.domain.generator`: disjoint by seed; two families only in ``test``).
+#: (:mod:`caseops.cases.generator`: disjoint by seed; two families only in ``test``).
 TASK_SPLITS: tuple[tuple[str, str, str], ...] = (
     ("seed", "validation", "The six hand-written seed cases."),
     ("train", "train", "Generated cases for training (seed % 10 in 0..6)."),

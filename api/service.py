@@ -24,6 +24,7 @@ from caseops.api.model_judge import ModelJudge
 from caseops.api.model_judge import from_settings as judge_from_settings
 from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.api.settings import Settings
+from caseops.cases.catalog import get_scenario, task_refs
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest, UnknownTask
@@ -40,7 +41,6 @@ from caseops.domain.grader import (
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.reward import REWARD_MODES, RewardMode
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import get_scenario, task_refs
 from caseops.domain.state import CaseRecord
 from caseops.eventstore import (
     ConcurrencyError,

@@ -91,7 +91,7 @@ def free_port() -> int:
 
 # -- workloads ------------------------------------------------------------------------
 def oracle_script(task_id: str = "api_incident_hard") -> list[dict[str, Any]]:
-    from caseops.domain.scenarios import get_scenario
+    from caseops.cases.catalog import get_scenario
     from caseops.statemachine.agents import oracle_actions
 
     return [a.payload() for a in oracle_actions(get_scenario(task_id))]

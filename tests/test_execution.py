@@ -19,8 +19,8 @@ from caseops.api.app import create_caseops_app
 from caseops.api.execution import StepRunner
 from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
+from caseops.cases.catalog import get_scenario
 from caseops.domain.errors import EpisodeNotFound
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore
 
 TASK = "damaged-mug-replacement"

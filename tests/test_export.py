@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from caseops.api.cli import app
 from caseops.api.export import ExportStats, export_records
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore
 
 

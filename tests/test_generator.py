@@ -8,8 +8,8 @@ from functools import cache
 
 import pytest
 
-from caseops.domain.errors import UnknownTask
-from caseops.domain.generator import (
+from caseops.cases.catalog import get_scenario, task_refs
+from caseops.cases.generator import (
     CATALOG_SEEDS,
     FAMILY_NAMES,
     TEST_ONLY,
@@ -18,7 +18,7 @@ from caseops.domain.generator import (
     split_of,
     split_refs,
 )
-from caseops.domain.scenarios import get_scenario, task_refs
+from caseops.domain.errors import UnknownTask
 from caseops.domain.vocab import PRIORITIES, QUEUES, RESOLUTION_CODES
 from caseops.statemachine import agents
 from caseops.statemachine.selftest import family_report, play
@@ -137,7 +137,7 @@ def test_oracle_plays_a_generated_case_through_the_engine() -> None:
 def test_replay_survives_a_generator_change(tmp_path, monkeypatch) -> None:
     """The log pins the scenario it ran: changing the generator afterwards changes
     neither the replay nor the re-grade."""
-    import caseops.domain.generator as gen
+    import caseops.cases.generator as gen
     from caseops.api.service import EpisodeService
     from caseops.eventstore import EventStore
 

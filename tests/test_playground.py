@@ -21,8 +21,8 @@ import httpx
 import pytest
 from conftest import LiveServer, action_json, oracle_actions, sqlite_url
 
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 TASK = "account_takeover_medium"  # classify, escalate, request_info (several fields), submit

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.eventstore import EventStore
 from caseops.statemachine.regrade import Regrader
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from caseops.cases.catalog import SEED_SCENARIOS
+from caseops.cases.generator import FAMILY_NAMES, generate
 from caseops.domain.canonical import canonical_json
-from caseops.domain.generator import FAMILY_NAMES, generate
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import SEED_SCENARIOS
 
 CASES = [*SEED_SCENARIOS.values(), *(generate(f, 5) for f in FAMILY_NAMES)]
 

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
@@ -19,7 +20,6 @@ from caseops.domain.events import (
     TransitionRejected,
 )
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, REQUESTABLE_FIELDS, TOOL_ACTIONS
 from caseops.statemachine import apply_step, decide, legal_actions, mermaid, start_episode
 from caseops.statemachine.machine import MACHINE
@@ -506,7 +506,7 @@ def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_obje
 
 
 def test_generated_scenarios_are_handed_out_again() -> None:
-    from caseops.domain.generator import FAMILY_NAMES, generate
+    from caseops.cases.generator import FAMILY_NAMES, generate
 
     family = FAMILY_NAMES[0]
     assert generate(family, 7) is generate(family, 7)

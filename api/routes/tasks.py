@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from caseops.cases.catalog import list_scenarios, task_refs
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import list_scenarios, task_refs
 
 from ..deps import Limit, Offset
 from ..errors import error_responses

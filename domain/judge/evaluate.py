@@ -101,8 +101,8 @@ def load(
 
 def scenario_of_row(row: dict[str, Any]) -> Scenario:
     """The case a corpus row was written for."""
-    from caseops.domain.generator import generate
-    from caseops.domain.scenarios import SEED_SCENARIOS
+    from caseops.cases.catalog import SEED_SCENARIOS
+    from caseops.cases.generator import generate
 
     if row["family"] == "seed":
         return SEED_SCENARIOS[row["task_id"]]

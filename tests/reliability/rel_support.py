@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
+from caseops.cases.catalog import get_scenario
 from caseops.domain.events import EVENT_TYPES, StepEvent
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore, RecordedEvent
 from caseops.statemachine.agents import oracle_actions
 

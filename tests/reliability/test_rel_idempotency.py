@@ -23,8 +23,8 @@ from rel_support import (
 )
 
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
 

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import text as tx
+from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.families.kit import TIERS_CONSUMER, Kit
 from caseops.domain.scenario import Artifact, Policy, Ticket
-
-from . import text as tx
-from .common import assemble, impact_priority, sla
 
 NAME = "account_takeover"
 BUDGET = 14

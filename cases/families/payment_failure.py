@@ -27,12 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import text as tx
+from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.kit import Kit, Money
 from caseops.domain.claims import Claim, Point, claim, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
-
-from . import text as tx
-from .common import assemble, impact_priority, sla
-from .kit import Kit, Money
 
 NAME = "payment_failure"
 BUDGET = 14

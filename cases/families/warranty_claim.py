@@ -23,13 +23,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import text as tx
+from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
-
-from . import text as tx
-from .common import assemble, impact_priority, sla
-from .kit import TIERS_CONSUMER, Kit
 
 NAME = "warranty_claim"
 BUDGET = 15

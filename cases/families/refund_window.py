@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.domain.families.common import OBJECTIVE, finish, impact_priority
-from caseops.domain.families.kit import Kit
+from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.kit import Kit
 from caseops.domain.scenario import (
     Artifact,
     Claim,
@@ -260,7 +260,7 @@ BUDGET = 14
 
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.domain.families.text` around the family's sentences."""
+    is composed by :mod:`caseops.cases.text` around the family's sentences."""
     return finish(
         kit,
         _case(kit),

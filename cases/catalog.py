@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from caseops.cases.generator import generate, parse_task_id, split_refs
 from caseops.domain.errors import UnknownTask
-from caseops.domain.generator import generate, parse_task_id, split_refs
 from caseops.domain.scenario import Scenario
 
-from .support_desk import SUPPORT_DESK_SCENARIOS
-from .support_ops import SUPPORT_OPS_SCENARIOS
+from .seeds.consumer import SUPPORT_OPS_SCENARIOS
+from .seeds.enterprise import SUPPORT_DESK_SCENARIOS
 
 SEED_SCENARIOS: dict[str, Scenario] = {
     s.task_id: s for s in (*SUPPORT_OPS_SCENARIOS, *SUPPORT_DESK_SCENARIOS)
@@ -25,7 +25,7 @@ SEED_SCENARIOS: dict[str, Scenario] = {
 def get_scenario(task_id: str, salt: str | None = None) -> Scenario:
     """The scenario with ``task_id``: a seed case id, or ``<family>/<seed>`` (a test-split
     case generated with the private ``salt`` when one is given; see
-    :func:`caseops.domain.generator.generate`).
+    :func:`caseops.cases.generator.generate`).
 
     Raises:
         UnknownTask: when no scenario has that id (the message lists the known ones).

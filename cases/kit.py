@@ -1,7 +1,7 @@
 """Shared building blocks for scenario families: names, companies, money, dates, ids.
 
 Everything takes a seeded ``random.Random`` (derived by sha256 in
-:mod:`caseops.domain.generator`); nothing reads a clock. Dates are offsets from a fixed
+:mod:`caseops.cases.generator`); nothing reads a clock. Dates are offsets from a fixed
 reference day (``REFERENCE_DAY``), rendered as ISO dates.
 """
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from caseops.cases import text as tx
+from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.kit import CURRENCIES, Kit, Money
 from caseops.domain.claims import Point, claim, claims, point
-from caseops.domain.families import text as tx
-from caseops.domain.families.common import assemble, impact_priority, sla
-from caseops.domain.families.kit import CURRENCIES, Kit, Money
 from caseops.domain.scenario import Artifact, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 

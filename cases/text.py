@@ -1,7 +1,7 @@
 """The text-composition layer of the generator: customer messages, records and policies.
 
-Everything here draws from a case's seeded :class:`~caseops.domain.families.kit.Kit`
-(``kit.rng``, a ``random.Random`` seeded by sha256 in :mod:`caseops.domain.generator`);
+Everything here draws from a case's seeded :class:`~caseops.cases.kit.Kit`
+(``kit.rng``, a ``random.Random`` seeded by sha256 in :mod:`caseops.cases.generator`);
 nothing reads a clock or an unseeded source, so the same kit state gives the same text.
 
 * :func:`message` writes a customer message from parts (greeting, who they are, context,

@@ -1,9 +1,9 @@
 """The seeded scenario generator: ``generate(family, seed) -> Scenario``.
 
-Every family module in :mod:`caseops.domain.families` builds a case from a
+Every family module in :mod:`caseops.cases.families` builds a case from a
 ``random.Random`` seeded with ``sha256("caseops", family, seed)`` (never Python's
 ``hash()``), so a task id ``<family>/<seed>`` always names the same case. The families are
-registered explicitly in :data:`FAMILIES` (module objects, in catalog order).
+registered explicitly in :mod:`caseops.cases.registry` (in catalog order).
 
 Splits are disjoint by seed: ``seed % 10`` in 0..6 is ``train``, 7 is ``validation``,
 8..9 is ``test``; the families in :data:`TEST_ONLY` appear only in ``test`` (every seed).
@@ -14,77 +14,20 @@ non-negative seed is still a valid task id.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from types import ModuleType
-from typing import Any
 
-from .canonical import derive_seed
-from .errors import UnknownTask
-from .families import (
-    abuse_report,
-    account_lockout,
-    account_takeover,
-    address_change,
-    api_outage,
-    chargeback_dispute,
-    damaged_item,
-    data_export,
-    duplicate_charge,
-    fraud_false_positive,
-    invoice_tax,
-    lost_parcel,
-    partial_outage,
-    payment_failure,
-    privacy_request,
-    refund_window,
-    seat_downgrade,
-    sso_misconfiguration,
-    subscription_cancellation,
-    warranty_claim,
-    wrong_item,
-)
-from .families.kit import Kit
-from .scenario import Scenario
+from caseops.domain.canonical import derive_seed
+from caseops.domain.errors import UnknownTask
+from caseops.domain.scenario import Scenario
+
+from .kit import Kit
+from .registry import FAMILIES, FAMILY_NAMES, Build
 
 #: The version of the case generator (families and text), recorded when an episode
 #: starts; a change to any family's cases bumps it. 2.0.0: composed text, decisions that
 #: combine facts, impact-based priorities, per-family budgets (issue 19).
 GENERATOR_VERSION = "2.0.0"
-
-#: Family modules, in catalog order. Each exposes ``generate(kit) -> dict`` (the
-#: scenario's fields).
-_MODULES: tuple[ModuleType, ...] = (
-    damaged_item,
-    wrong_item,
-    lost_parcel,
-    refund_window,
-    subscription_cancellation,
-    duplicate_charge,
-    chargeback_dispute,
-    invoice_tax,
-    account_takeover,
-    account_lockout,
-    api_outage,
-    privacy_request,
-    sso_misconfiguration,
-    abuse_report,
-    address_change,
-    warranty_claim,
-    payment_failure,
-    partial_outage,
-    seat_downgrade,
-    data_export,
-    fraud_false_positive,
-)
-
-#: family name -> its ``generate`` function, in catalog order.
-FAMILIES: dict[str, Callable[[Kit], dict[str, Any]]] = {
-    m.__name__.rsplit(".", 1)[1]: m.generate for m in _MODULES
-}
-
-#: Family names, in catalog order.
-FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 
 #: Families held out entirely for the test split.
 TEST_ONLY: frozenset[str] = frozenset(
@@ -103,7 +46,7 @@ CATALOG_SEEDS = 1000
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 
-def _family(name: str) -> Callable[[Kit], dict[str, Any]]:
+def _family(name: str) -> Build:
     try:
         return FAMILIES[name]
     except KeyError:
@@ -135,20 +78,25 @@ def generate(family: str, seed: int, salt: str | None = None) -> Scenario:
     if seed < 0:
         raise UnknownTask("seeds are non-negative integers")
     build = _family(family)
-    if salt and split_of(family, seed) == "test":
-        rng = random.Random(derive_seed("caseops", family, seed, salt))
-    else:
-        rng = random.Random(derive_seed("caseops", family, seed))
-    fields = build(Kit(rng))
+    split = split_of(family, seed)
+    fields = build(Kit(_rng(family, seed, salt if split == "test" else None)))
     scenario = Scenario(
         task_id=f"{family}/{seed}",
         family=family,
         seed=seed,
-        split=split_of(family, seed),  # type: ignore[arg-type]
+        split=split,  # type: ignore[arg-type]
         **fields,
     )
     scenario.check()
     return scenario
+
+
+def _rng(family: str, seed: int, salt: str | None) -> random.Random:
+    """The case's random source: seeded with ``sha256("caseops", family, seed)``, or with
+    the salt appended when one is given (test-split cases only; see :func:`generate`)."""
+    if salt:
+        return random.Random(derive_seed("caseops", family, seed, salt))
+    return random.Random(derive_seed("caseops", family, seed))
 
 
 def parse_task_id(task_id: str) -> tuple[str, int]:

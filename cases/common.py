@@ -262,7 +262,7 @@ def finish(
     n_distractors: int = 1,
 ) -> dict[str, Any]:
     """Bring a family's scenario fields to the generator-2 rules: the customer message
-    recomposed by :func:`~caseops.domain.families.text.message` around the family's own
+    recomposed by :func:`~caseops.cases.text.message` around the family's own
     sentences (its facts and its request), the title read from the ticket's subject, one
     budget, difficulty and objective for the family, the SLA by tier, the shared
     ``support_priorities`` article and distractor articles, and (when given) the priority

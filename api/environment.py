@@ -5,7 +5,7 @@ all of them share one :class:`~caseops.api.service.EpisodeService`, so state liv
 the log, not in the instance. Usable in-process too::
 
     env = CaseOpsEnvironment()
-    obs = env.reset(task_id="damaged-mug-replacement")
+    obs = env.reset(task_id="damaged_mug_replacement")
     obs = env.step(CaseAction(action_type="review_ticket"))
 
 It is also openenv's ``TaskProvider`` (``list_splits``, ``num_tasks``, ``list_tasks``,

@@ -1,8 +1,9 @@
 """Lookup of scenarios by task id and split.
 
-The six seed cases keep the ids of the two environments CaseOps replaces: three from
-Support Ops OpenEnv (evidence gathering) and three from HyperBrickCaseOps (routing and
-communication).
+Task ids are snake_case: the six seed cases by name (``damaged_mug_replacement``...),
+generated cases as ``<family>/<seed>``. The three consumer seed cases were first
+published under kebab-case ids; those old ids stay valid as aliases (:data:`SEED_ALIASES`),
+so a saved task id still resolves, to the same case under its current id.
 """
 
 from __future__ import annotations
@@ -14,23 +15,31 @@ from caseops.cases.generator import generate, parse_task_id, split_refs
 from caseops.domain.errors import UnknownTask
 from caseops.domain.scenario import Scenario
 
-from .seeds.consumer import SUPPORT_OPS_SCENARIOS
-from .seeds.enterprise import SUPPORT_DESK_SCENARIOS
+from .seeds.consumer import CONSUMER_SEEDS
+from .seeds.enterprise import ENTERPRISE_SEEDS
 
-SEED_SCENARIOS: dict[str, Scenario] = {
-    s.task_id: s for s in (*SUPPORT_OPS_SCENARIOS, *SUPPORT_DESK_SCENARIOS)
+#: The seed cases by task id, in catalog order.
+SEED_SCENARIOS: dict[str, Scenario] = {s.task_id: s for s in (*CONSUMER_SEEDS, *ENTERPRISE_SEEDS)}
+
+#: Former task id -> current task id (the kebab-case ids of the first release). Lookups
+#: accept both; listings give the current ids only.
+SEED_ALIASES: dict[str, str] = {
+    "damaged-mug-replacement": "damaged_mug_replacement",
+    "duplicate-charge-refund": "duplicate_charge_refund",
+    "account-takeover-fraud": "account_takeover_fraud",
 }
 
 
 def get_scenario(task_id: str, salt: str | None = None) -> Scenario:
-    """The scenario with ``task_id``: a seed case id, or ``<family>/<seed>`` (a test-split
+    """The scenario with ``task_id``: a seed case id (or a former id in
+    :data:`SEED_ALIASES`), or ``<family>/<seed>`` (a test-split
     case generated with the private ``salt`` when one is given; see
     :func:`caseops.cases.generator.generate`).
 
     Raises:
         UnknownTask: when no scenario has that id (the message lists the known ones).
     """
-    found = SEED_SCENARIOS.get(task_id)
+    found = SEED_SCENARIOS.get(SEED_ALIASES.get(task_id, task_id))
     if found is not None:
         return found
     if "/" in task_id:
@@ -54,9 +63,8 @@ def task_refs(split: str | None = None) -> Sequence[str]:
 
 @lru_cache(maxsize=8)
 def _generated_refs(split: str) -> tuple[str, ...]:
-    """The ids of a generated split, built once per process: a pure function of the
-    split, and every ``reset(split=...)`` picks from it (building its thousands of ids
-    took about two thirds of such a reset; README, Performance)."""
+    """The ids of a generated split, built once per process: every
+    ``reset(split=...)`` picks from them (cached: bench/README.md)."""
     return tuple(f"{f}/{s}" for f, s in split_refs(split))
 
 

@@ -17,7 +17,7 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
 from caseops.eventstore import EventStore
 
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 EP = "cli-ep-1"
 
 

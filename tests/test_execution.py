@@ -23,7 +23,7 @@ from caseops.cases.catalog import get_scenario
 from caseops.domain.errors import EpisodeNotFound
 from caseops.eventstore import EventStore
 
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 
 
 def _store(dialect: str) -> EventStore:
@@ -156,7 +156,7 @@ def test_served_websocket_compression_follows_the_setting(
         with connect(url, compression="deflate") as ws:  # the client offers it
             names = [type(x).__name__ for x in ws.protocol.extensions]
             assert ("PerMessageDeflate" in names) is compressed, names
-            ws.send('{"type": "reset", "data": {"task_id": "damaged-mug-replacement"}}')
+            ws.send('{"type": "reset", "data": {"task_id": "damaged_mug_replacement"}}')
             assert '"observation"' in str(ws.recv())
             ws.send('{"type": "step", "data": {"action_type": "review_ticket"}}')
             assert '"last_tool_result"' in str(ws.recv())

@@ -98,7 +98,7 @@ def test_splits_are_disjoint_by_seed() -> None:
     assert train_families.isdisjoint(TEST_ONLY)
     assert {f for f, _ in split_refs("test")} == set(FAMILY_NAMES)
     # the six seed cases keep their ids and their own split
-    assert len(task_refs(None)) == 6 and "damaged-mug-replacement" in task_refs("seed")
+    assert len(task_refs(None)) == 6 and "damaged_mug_replacement" in task_refs("seed")
 
 
 @pytest.mark.parametrize("bad", ["nope/1", "damaged_item/-1", "damaged_item/x", "damaged_item/"])

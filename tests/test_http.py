@@ -35,7 +35,7 @@ from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, QUEUES, RESOLUTION
 from caseops.eventstore import EventStore
 
 REPO = Path(__file__).resolve().parents[1]
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 
 
 def make_client(url: str) -> TestClient:

@@ -16,7 +16,7 @@ from caseops.statemachine.agents import oracle_actions
 from caseops.statemachine.engine import apply_step, fold, start_episode
 from caseops.statemachine.replay import replay
 
-MUG = SEED_SCENARIOS["damaged-mug-replacement"]
+MUG = SEED_SCENARIOS["damaged_mug_replacement"]
 POINTS = (point("apology"), point("replacement"), point("return", negated=True, name="no_return"))
 CLAIMS = (claim("refund"), claim("locked"), claim("escalated"))
 
@@ -109,8 +109,8 @@ def test_corpus_size() -> None:
         load(part="other")
 
 
-DUP = SEED_SCENARIOS["duplicate-charge-refund"]
-FRAUD = SEED_SCENARIOS["account-takeover-fraud"]
+DUP = SEED_SCENARIOS["duplicate_charge_refund"]
+FRAUD = SEED_SCENARIOS["account_takeover_fraud"]
 ATM = SEED_SCENARIOS["account_takeover_medium"]
 
 

@@ -225,7 +225,7 @@ def test_the_replay_view_asks_a_sealed_server_for_the_token(
     browser: Any, sealed_server: LiveServer
 ) -> None:
     base = sealed_server.base_url
-    scenario = get_scenario("damaged-mug-replacement")
+    scenario = get_scenario("damaged_mug_replacement")
     with httpx.Client(base_url=base, timeout=30) as c:
         obs = c.post("/reset", json={"task_id": scenario.task_id}).json()["observation"]
         episode_id = obs["episode_id"]

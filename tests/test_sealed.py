@@ -48,7 +48,7 @@ VOCAB = (
     *RESOLUTION_CODES,
     *REQUESTABLE_FIELDS,
 )
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 ADMIN = {"authorization": f"Bearer {TOKEN}"}
 
 

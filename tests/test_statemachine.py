@@ -445,7 +445,7 @@ def test_customer_who_cannot_answer_leaves_the_case_waiting() -> None:
 
 
 def test_decide_is_pure_and_does_not_consult_the_gold() -> None:
-    s = get_scenario("damaged-mug-replacement")
+    s = get_scenario("damaged_mug_replacement")
     s2 = s.model_copy(update={"gold": get_scenario("api_incident_hard").gold})
     ep = Episode(s)
     for a in [

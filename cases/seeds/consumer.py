@@ -1,4 +1,5 @@
-"""Seed cases from Support Ops OpenEnv (shared/seeds/001): evidence gathering.
+"""The consumer-shop seed cases (evidence gathering): a damaged mug, an order charged
+twice, an account taken over. First written for Support Ops OpenEnv (shared/seeds/001).
 
 The agent reviews the ticket, inspects business artifacts, looks up policy, drafts a
 reply and settles the case. Re-authored in the unified action space: routing
@@ -20,7 +21,7 @@ from caseops.domain.scenario import (
 )
 
 DAMAGED_MUG = Scenario(
-    task_id="damaged-mug-replacement",
+    task_id="damaged_mug_replacement",
     family="seed",
     difficulty="easy",
     title="Damaged mug on arrival",
@@ -105,7 +106,7 @@ DAMAGED_MUG = Scenario(
 )
 
 DUPLICATE_CHARGE = Scenario(
-    task_id="duplicate-charge-refund",
+    task_id="duplicate_charge_refund",
     family="seed",
     difficulty="medium",
     title="Charged twice for one order",
@@ -215,7 +216,7 @@ DUPLICATE_CHARGE = Scenario(
 )
 
 ACCOUNT_TAKEOVER_FRAUD = Scenario(
-    task_id="account-takeover-fraud",
+    task_id="account_takeover_fraud",
     family="seed",
     difficulty="hard",
     title="Suspected account takeover with a refund demand",
@@ -345,7 +346,8 @@ ACCOUNT_TAKEOVER_FRAUD = Scenario(
     ),
 )
 
-SUPPORT_OPS_SCENARIOS: tuple[Scenario, ...] = (
+#: The consumer-shop seed cases, in catalog order.
+CONSUMER_SEEDS: tuple[Scenario, ...] = (
     DAMAGED_MUG,
     DUPLICATE_CHARGE,
     ACCOUNT_TAKEOVER_FRAUD,

@@ -1,4 +1,6 @@
-"""Seed cases from HyperBrickCaseOps (shared/seeds/002): routing and communication.
+"""The enterprise SaaS seed cases (routing and communication): an invoice paid twice, an
+unrecognised sign-in, a production API outage. First written for HyperBrickCaseOps
+(shared/seeds/002).
 
 Enterprise B2B SaaS support desk: each ticket carries the customer tier, the SLA to first
 response, the affected-user count, the business impact and any side concerns, so the
@@ -357,7 +359,8 @@ API_INCIDENT_HARD = Scenario(
     ),
 )
 
-SUPPORT_DESK_SCENARIOS: tuple[Scenario, ...] = (
+#: The enterprise SaaS seed cases, in catalog order.
+ENTERPRISE_SEEDS: tuple[Scenario, ...] = (
     BILLING_REFUND_EASY,
     ACCOUNT_TAKEOVER_MEDIUM,
     API_INCIDENT_HARD,

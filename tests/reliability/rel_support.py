@@ -44,9 +44,9 @@ STEP_TYPES = frozenset(name for name, cls in EVENT_TYPES.items() if issubclass(c
 _SCRUBBED = ("HF_TOKEN", "OPENAI_API_KEY", "API_KEY", "ENV_BASE_URL", "PORT", "HOST")
 
 SEED_TASKS = (
-    "damaged-mug-replacement",
-    "duplicate-charge-refund",
-    "account-takeover-fraud",
+    "damaged_mug_replacement",
+    "duplicate_charge_refund",
+    "account_takeover_fraud",
     "billing_refund_easy",
     "account_takeover_medium",
     "api_incident_hard",

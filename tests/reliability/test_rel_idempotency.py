@@ -28,7 +28,7 @@ from caseops.domain.actions import CaseAction
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
 
-TASK = "duplicate-charge-refund"
+TASK = "duplicate_charge_refund"
 
 
 def _version(c: httpx.Client, base: str, eid: str) -> int:

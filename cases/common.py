@@ -160,6 +160,57 @@ def optimal_steps(
     return 2 + gathered + int(escalated) + int(bool(requested)) + int(note) + int(reply) + 1
 
 
+def expected(
+    *,
+    status: str,
+    code: str | None,
+    queue: str,
+    priority: str,
+    issue_type: str,
+    evidence: Sequence[str],
+    requested: Sequence[RequestableField] = (),
+    reply: Sequence[Point] = (),
+    note: Sequence[Point] = (),
+    forbidden: Sequence[Claim | str] = (),
+) -> Gold:
+    """The gold of a case; its ``optimal_steps`` counted by :func:`optimal_steps`, a
+    forbidden claim given by concept name made a :func:`~caseops.domain.claims.claim`."""
+    return Gold(
+        final_status=status,  # type: ignore[arg-type]
+        resolution_code=code,  # type: ignore[arg-type]
+        queue=queue,  # type: ignore[arg-type]
+        priority=priority,  # type: ignore[arg-type]
+        issue_type=issue_type,  # type: ignore[arg-type]
+        requested_fields=tuple(requested),
+        required_evidence=tuple(evidence),
+        reply_points=tuple(reply),
+        note_points=tuple(note),
+        forbidden_claims=tuple(c if isinstance(c, Claim) else claim(c) for c in forbidden),
+        optimal_steps=optimal_steps(
+            evidence,
+            escalated=status == "escalated",
+            requested=requested,
+            note=bool(note),
+            reply=bool(reply),
+        ),
+    )
+
+
+def _within_budget(gold: Gold, budget: int) -> None:
+    """Raises ValueError when the optimal path exceeds the family's budget."""
+    if gold.optimal_steps > budget:
+        raise ValueError(f"optimal path {gold.optimal_steps} exceeds the family budget {budget}")
+
+
+def _with_shared_policies(kit: Kit, policies: dict[str, Policy], n: int) -> dict[str, Policy]:
+    """``n`` distractor articles, the family's own, then ``support_priorities``."""
+    return {
+        **distractor_policies(kit, n),
+        **policies,
+        "support_priorities": priorities_policy(kit),
+    }
+
+
 def assemble(
     kit: Kit,
     *,
@@ -170,21 +221,13 @@ def assemble(
     ticket: Ticket,
     artifacts: dict[str, Artifact],
     policies: dict[str, Policy],
-    status: str,
-    code: str | None,
-    queue: str,
-    priority: str,
-    issue_type: str,
-    evidence: Sequence[str],
-    requested: Sequence[RequestableField] = (),
     answers: dict[RequestableField, str] | None = None,
-    reply: Sequence[Point] = (),
-    note: Sequence[Point] = (),
-    forbidden: Sequence[Claim | str] = (),
     n_distractors: int = 1,
+    **gold: Any,
 ) -> dict[str, Any]:
     """The scenario fields of one case (the shared ``support_priorities`` article and
-    ``n_distractors`` irrelevant articles added to ``policies``).
+    ``n_distractors`` irrelevant articles added to ``policies``); ``gold`` holds the
+    keyword arguments of :func:`expected`.
 
     ``budget`` is the family's one step budget (a property of the family, not of the
     variant); ``difficulty`` likewise.
@@ -194,18 +237,9 @@ def assemble(
             see: the optimal path exceeds the family budget. (That the oracle's reply
             makes every point and no forbidden claim is held by the family self-check.)
     """
-    forbidden = tuple(c if isinstance(c, Claim) else claim(c) for c in forbidden)
-    pols = {**distractor_policies(kit, n_distractors), **policies}
-    pols["support_priorities"] = priorities_policy(kit)
-    optimal = optimal_steps(
-        evidence,
-        escalated=status == "escalated",
-        requested=requested,
-        note=bool(note),
-        reply=bool(reply),
-    )
-    if optimal > budget:
-        raise ValueError(f"optimal path {optimal} exceeds the family budget {budget}")
+    pols = _with_shared_policies(kit, policies, n_distractors)
+    case_gold = expected(**gold)
+    _within_budget(case_gold, budget)
     first = ticket.customer_name.split(" ")[0]
     return {
         "difficulty": difficulty,
@@ -216,19 +250,7 @@ def assemble(
         "policies": pols,
         "customer": Customer(answers=dict(answers or {}), unanswered_reply=unanswered(first)),
         "step_budget": budget,
-        "gold": Gold(
-            final_status=status,  # type: ignore[arg-type]
-            resolution_code=code,  # type: ignore[arg-type]
-            queue=queue,  # type: ignore[arg-type]
-            priority=priority,  # type: ignore[arg-type]
-            issue_type=issue_type,  # type: ignore[arg-type]
-            requested_fields=tuple(requested),
-            required_evidence=tuple(evidence),
-            reply_points=tuple(reply),
-            note_points=tuple(note),
-            forbidden_claims=tuple(forbidden),
-            optimal_steps=optimal,
-        ),
+        "gold": case_gold,
     }
 
 
@@ -252,60 +274,74 @@ def _split_message(text: str) -> tuple[list[str], str]:
 
 def finish(
     kit: Kit,
-    fields: dict[str, Any],
     *,
     budget: int,
     difficulty: str,
-    objective: str,
-    context: Sequence[str] = (),
-    priority: str | None = None,
-    n_distractors: int = 1,
+    context: Sequence[str],
+    subject: str,
+    name: str,
+    message: str,
+    tier: str,
+    impact: str,
+    artifacts: dict[str, Artifact],
+    policies: dict[str, Policy],
+    answers: dict[RequestableField, str],
+    users: int = 1,
+    concerns: tuple[str, ...] = (),
+    channel: str = "email",
+    unanswered_reply: str | None = None,
+    **gold: Any,
 ) -> dict[str, Any]:
-    """Bring a family's scenario fields to the generator-2 rules: the customer message
-    recomposed by :func:`~caseops.cases.text.message` around the family's own
-    sentences (its facts and its request), the title read from the ticket's subject, one
-    budget, difficulty and objective for the family, the SLA by tier, the shared
-    ``support_priorities`` article and distractor articles, and (when given) the priority
-    from :func:`impact_priority`.
+    """The scenario fields of a case whose family writes its message as one paragraph
+    (the first six families): the message recomposed by :func:`~caseops.cases.text.message`
+    around the family's own sentences (its facts and its request), the title read from
+    the subject, the family's one budget and difficulty, the shared :data:`OBJECTIVE`, the
+    SLA by tier, the shared ``support_priorities`` article and a distractor article;
+    ``gold`` holds the keyword arguments of :func:`expected`. ``unanswered_reply``
+    defaults to "<first name> has not replied.".
 
     Raises:
         ValueError: when the family's optimal path exceeds ``budget``.
     """
-    from .text import message
+    from .text import message as compose
 
-    ticket: Ticket = fields["ticket"]
-    facts, request = _split_message(ticket.customer_message)
-    company = ""
-    for w in ticket.business_impact.split(":")[:1]:
-        company = w if ticket.customer_tier in ("business", "enterprise") else ""
-    text = message(
-        kit,
-        facts=facts,
-        request=request,
-        context=context,
-        name=ticket.customer_name,
-        company=company,
+    facts, request = _split_message(message)
+    company = impact.split(":")[0] if tier in ("business", "enterprise") else ""
+    text = compose(kit, facts=facts, request=request, context=context, name=name, company=company)
+    ticket = Ticket(
+        subject=subject,
+        customer_name=name,
+        customer_message=text,
+        customer_tier=tier,
+        sla_minutes=sla(kit, tier),
+        affected_users=users,
+        business_impact=impact,
+        secondary_concerns=concerns,
+        channel=channel,
     )
-    ticket = ticket.model_copy(
-        update={"customer_message": text, "sla_minutes": sla(kit, ticket.customer_tier)}
-    )
-    gold: Gold = fields["gold"]
-    if gold.optimal_steps > budget:
-        raise ValueError(f"optimal path {gold.optimal_steps} exceeds the family budget {budget}")
-    if priority is not None:
-        gold = gold.model_copy(update={"priority": priority})
-    pols = {**distractor_policies(kit, n_distractors), **fields["policies"]}
-    pols["support_priorities"] = priorities_policy(kit)
+    case_gold = expected(**gold)
+    _within_budget(case_gold, budget)
+    first = name.split()[0]
     return {
-        **fields,
-        "ticket": ticket,
-        "title": ticket.subject,
         "difficulty": difficulty,
-        "objective": objective,
+        "title": subject,
+        "objective": OBJECTIVE,
+        "ticket": ticket,
+        "artifacts": artifacts,
+        "policies": _with_shared_policies(kit, policies, 1),
+        "customer": Customer(
+            answers=answers, unanswered_reply=unanswered_reply or f"{first} has not replied."
+        ),
         "step_budget": budget,
-        "policies": pols,
-        "gold": gold,
+        "gold": case_gold,
     }
+
+
+def skip_draw(kit: Kit, options: Sequence[object]) -> None:
+    """Draw once from ``options`` and drop it: the first six families drew an SLA of their
+    own before the SLA came by tier (:func:`sla`); the draw stays so that their seeded
+    sequence, and so every case of generator 2.0.0, stays the same."""
+    kit.rng.choice(options)
 
 
 #: The objective every family states (it never spells out the outcome).

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
     Claim,
-    Customer,
-    Gold,
     Policy,
-    Ticket,
     claim,
     claims,
     point,
@@ -55,7 +52,15 @@ EXTRAS = (
 )
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "[It|This] has been going on for [days|a week|a while].",
+    "I [blocked|muted] them [already|but it continues].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded abuse-report case (see the module docstring)."""
     name = kit.person()
     tier = kit.pick(TIERS_CONSUMER + TIERS_CONSUMER + TIERS_BUSINESS)
@@ -176,70 +181,35 @@ def _case(kit: Kit) -> dict[str, Any]:
         note = point("violation", negated=True, name="within_guidelines")
         forbidden = claims("action_taken", "refund", "escalated", "incident", "password_reset")
         code = "no_action_needed"
-    # review, classify, two artifacts, one policy, [request], note, reply, resolve
-    optimal = 2 + 3 + len(requested) + 3
-    return {
-        "difficulty": "easy" if has_link else "medium",
-        "title": f"Abuse report: @{handle}",
-        "objective": (
-            "Find the reported content's moderation review and the account's history, apply "
-            "the abuse policy, route the case, answer the reporter and settle it."
-        ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                (f"Reporting @{handle}", "Abusive user", "Harassment report", "Report a user")
-            ),
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((60, 120, 240)),
-            affected_users=1,
-            business_impact="One user reports abusive content.",
-            secondary_concerns=(
-                ("Asks whether the other user will know who reported them.",)
-                if kit.chance(0.35)
-                else ()
-            ),
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={"content_url": url},
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue="trust_and_safety",
-            priority=priority,
-            issue_type="abuse_report",
-            requested_fields=requested,
-            required_evidence=evidence,
-            reply_points=(outcome, thanks),
-            note_points=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "[It|This] has been going on for [days|a week|a while].",
-    "I [blocked|muted] them [already|but it continues].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+    subject = kit.pick(
+        (f"Reporting @{handle}", "Abusive user", "Harassment report", "Report a user")
+    )
+    skip_draw(kit, (60, 120, 240))
+    asks_anonymity = kit.chance(0.35)
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="medium",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact="One user reports abusive content.",
+        concerns=(
+            ("Asks whether the other user will know who reported them.",) if asks_anonymity else ()
+        ),
+        artifacts=artifacts,
+        policies=policies,
+        answers={"content_url": url},
+        status="resolved",
+        code=code,
+        queue="trust_and_safety",
+        priority=priority,
+        issue_type="abuse_report",
+        evidence=evidence,
+        requested=requested,
+        reply=(outcome, thanks),
+        note=(note,),
+        forbidden=forbidden,
     )

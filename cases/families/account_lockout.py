@@ -20,9 +20,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
-from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
+from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 
 NAME = "account_lockout"
 
@@ -59,7 +59,15 @@ def _slug(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum())
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [have|had] [a deadline|a presentation|a report due] [today|tomorrow].",
+    "I [tried|did] the reset [twice|several times|already].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded account-lockout case (see the module docstring)."""
     name = kit.person()
     first, last = name.split()[0], name.split()[-1]
@@ -176,82 +184,51 @@ def _case(kit: Kit) -> dict[str, Any]:
         )
         note = point("identity_mismatch", name="not_verified")
         forbidden = claims("password_reset", "escalated", "incident", "refund")
-    # review, classify, three artifacts, one policy, [request], note, reply, resolve|submit
-    optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
-    return {
-        "difficulty": "easy" if verified else "medium" if variant == "other_sender" else "hard",
-        "title": "Locked out: " + ("two-factor" if two_factor else "password"),
-        "objective": (
-            "Check who is asking against the account records, apply the account-recovery "
-            "policy, route the case, tell the customer what happens next and settle it."
-        ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                ("Locked out of my account", "Can't sign in", "Account locked", "Login help")
-            ),
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((120, 240, 480)),
-            affected_users=team,
-            business_impact=(
-                f"Only admin of the {company} workspace ({team} members) cannot sign in."
-                if sole_admin
-                else "One user cannot sign in."
-            ),
-            secondary_concerns=(
+    subject = kit.pick(
+        ("Locked out of my account", "Can't sign in", "Account locked", "Login help")
+    )
+    skip_draw(kit, (120, 240, 480))
+    concerns = (
+        (
+            kit.pick(
                 (
-                    kit.pick(
-                        (
-                            "Asks whether saved drafts are kept.",
-                            "Wants to switch two-factor to SMS.",
-                            "Asks how to avoid this next time.",
-                        )
-                    ),
+                    "Asks whether saved drafts are kept.",
+                    "Wants to switch two-factor to SMS.",
+                    "Asks how to avoid this next time.",
                 )
-                if kit.chance(0.35)
-                else ()
             ),
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={"account_email": account_email},
-            unanswered_reply=f"{first} has not sent any identity documents yet.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved" if verified else "waiting_on_customer",
-            resolution_code="reset_credentials" if verified else "request_verification",
-            queue=queue,
-            priority=priority,
-            issue_type="account_access",
-            requested_fields=requested,
-            required_evidence=evidence,
-            reply_points=reply_markers,
-            note_points=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "I [have|had] [a deadline|a presentation|a report due] [today|tomorrow].",
-    "I [tried|did] the reset [twice|several times|already].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+        )
+        if kit.chance(0.35)
+        else ()
+    )
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="medium",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact=(
+            f"Only admin of the {company} workspace ({team} members) cannot sign in."
+            if sole_admin
+            else "One user cannot sign in."
+        ),
+        users=team,
+        concerns=concerns,
+        artifacts=artifacts,
+        policies=policies,
+        answers={"account_email": account_email},
+        unanswered_reply=f"{first} has not sent any identity documents yet.",
+        status="resolved" if verified else "waiting_on_customer",
+        code="reset_credentials" if verified else "request_verification",
+        queue=queue,
+        priority=priority,
+        issue_type="account_access",
+        evidence=evidence,
+        requested=requested,
+        reply=reply_markers,
+        note=(note,),
+        forbidden=forbidden,
     )

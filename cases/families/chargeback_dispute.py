@@ -24,16 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
     Claim,
-    Customer,
-    Gold,
     Point,
     Policy,
-    Ticket,
     claims,
     point,
 )
@@ -75,7 +72,15 @@ CONCERNS = (
 )
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [called|contacted] my bank [already|first].",
+    "[Honestly|Frankly] I just want my money back.",
+)
+BUDGET = 16
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded chargeback case (see the module docstring)."""
     name = kit.person()
     first = name.split()[0]
@@ -269,72 +274,36 @@ def _case(kit: Kit) -> dict[str, Any]:
         "artifact:dispute",
         "policy:chargebacks",
     )
-    # review, classify, three artifacts, one policy, [escalate], [request], note, reply, end
-    optimal = 1 + 1 + 3 + 1 + int(status == "escalated") + (1 if requested else 0) + 1 + 1 + 1
-    hard = outcome == "fraud" or not notice
-    return {
-        "difficulty": "hard" if hard and outcome != "refund" else "medium",
-        "title": f"Chargeback on order {order}",
-        "objective": (
-            "Check the delivery and the account against the chargeback policy, route the case, "
-            "answer the customer and settle or escalate it."
-        ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                ("Never received my order", "Disputed charge", "Chargeback - order missing")
-            ),
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((60, 120, 240)),
-            affected_users=1,
-            business_impact=f"Open card dispute, {amount}; a lost dispute adds a fee.",
-            secondary_concerns=(kit.pick(CONCERNS),) if kit.chance(0.35) else (),
-            channel=kit.pick(("email", "chat")),
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers={
-                "card_last_four": f"It's the card ending {card}.",
-                "charge_date": f"The charge was on {charge_day}.",
-                "order_id": f"Order {order}.",
-            },
-            unanswered_reply=f"{first} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status=status,
-            resolution_code=code,
-            queue=queue,
-            priority=priority,
-            issue_type="refund_request",
-            requested_fields=requested,  # type: ignore[arg-type]
-            required_evidence=evidence,
-            reply_points=reply_markers,
-            note_points=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "I [called|contacted] my bank [already|first].",
-    "[Honestly|Frankly] I just want my money back.",
-)
-BUDGET = 16
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+    subject = kit.pick(("Never received my order", "Disputed charge", "Chargeback - order missing"))
+    skip_draw(kit, (60, 120, 240))
+    concerns = (kit.pick(CONCERNS),) if kit.chance(0.35) else ()
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="hard",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact=f"Open card dispute, {amount}; a lost dispute adds a fee.",
+        concerns=concerns,
+        channel=kit.pick(("email", "chat")),
+        artifacts=artifacts,
+        policies=policies,
+        answers={
+            "card_last_four": f"It's the card ending {card}.",
+            "charge_date": f"The charge was on {charge_day}.",
+            "order_id": f"Order {order}.",
+        },
+        status=status,
+        code=code,
+        queue=queue,
+        priority=priority,
+        issue_type="refund_request",
+        evidence=evidence,
+        requested=requested,
+        reply=reply_markers,
+        note=(note,),
+        forbidden=forbidden,
     )

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import Kit
-from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
+from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 from caseops.domain.vocab import RequestableField
 
 NAME = "lost_parcel"
@@ -67,7 +67,16 @@ CONCERNS = (
 )
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I [checked|asked] with my neighbours[| and the building manager].",
+    "The tracking [page|link] [isn't helping|makes no sense|hasn't changed].",
+    "It was [a gift|for my mum|for work].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded lost-parcel case (see the module docstring)."""
     item = kit.pick(ITEMS)
     order = kit.ident("ORD")
@@ -268,73 +277,33 @@ def _case(kit: Kit) -> dict[str, Any]:
         )
         forbidden = claims("reship", "lost", "refund", "locked", "escalated", "incident")
         note = point("in_transit", name="in_transit_confirmed")
-    # review, classify, two artifacts, one policy, [request], note, reply, resolve
-    optimal = 1 + 1 + 2 + 1 + (1 if requested else 0) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
-    return {
-        "difficulty": "medium" if marketplace or variant == "misdelivered" else "easy",
-        "title": f"Parcel not received: {item}",
-        "objective": (
-            "Check the order and the carrier tracking against the promised date, apply the "
-            "lost-parcel policy, route the case, tell the customer what happens next and "
-            "settle it."
-        ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                (
-                    f"Order {order} not arrived",
-                    "Where is my parcel?",
-                    f"Still waiting for order {order}",
-                )
-            ),
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((240, 480, 720, 1440)),
-            affected_users=1,
-            business_impact=f"Single order, {price}.",
-            secondary_concerns=concerns,
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers=answers,
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue=queue,
-            priority=priority,
-            issue_type="delivery_problem",
-            requested_fields=requested,
-            required_evidence=tuple(evidence),
-            reply_points=reply,
-            note_points=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "I [checked|asked] with my neighbours[| and the building manager].",
-    "The tracking [page|link] [isn't helping|makes no sense|hasn't changed].",
-    "It was [a gift|for my mum|for work].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+    subject = kit.pick(
+        (f"Order {order} not arrived", "Where is my parcel?", f"Still waiting for order {order}")
+    )
+    skip_draw(kit, (240, 480, 720, 1440))
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="medium",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact=f"Single order, {price}.",
+        concerns=concerns,
+        artifacts=artifacts,
+        policies=policies,
+        answers=answers,
+        status="resolved",
+        code=code,
+        queue=queue,
+        priority=priority,
+        issue_type="delivery_problem",
+        evidence=evidence,
+        requested=requested,
+        reply=reply,
+        note=(note,),
+        forbidden=forbidden,
     )

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import Kit
 from caseops.domain.scenario import (
     Artifact,
     Claim,
-    Customer,
-    Gold,
     Point,
     Policy,
-    Ticket,
     claim,
     claims,
     point,
@@ -83,7 +80,15 @@ def _age(kit: Kit, window: int, inside: bool) -> int:
     return window + kit.rng.randint(1, max(20, window))
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "It's [unused|still in the box|never been worn].",
+    "I [changed my mind|found it cheaper elsewhere|got one as a gift].",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded refund-window case (see the module docstring)."""
     item = kit.pick(ITEMS)
     other_items = [i for i in ITEMS if i != item]
@@ -201,71 +206,32 @@ def _case(kit: Kit) -> dict[str, Any]:
         )
         forbidden = claims("refund", "replacement", "locked", "escalated")
     note = point("refund_window", name="order_date_checked")
-    # review, classify, one artifact, one policy, [request], note, reply, resolve
-    optimal = 1 + 1 + 1 + 1 + len(requested) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
-    near = abs(age - window) <= 3
-    return {
-        "difficulty": "hard" if near and ask else "medium" if near or ask else "easy",
-        "title": "Refund request",
-        "objective": (
-            "Find the order in question, compare its order date with the return window, "
-            "apply the refund policy, route the case, tell the customer the outcome and "
-            "settle it."
-        ),
-        "ticket": Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((240, 480, 720, 1440)),
-            affected_users=1,
-            business_impact=(
-                "One consumer order (not named in the ticket)."
-                if ask
-                else f"Single consumer order, {amount}."
-            ),
-            secondary_concerns=concerns,
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers=answers,
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue="billing",
-            priority=priority,
-            issue_type="refund_request",
-            requested_fields=requested,
-            required_evidence=tuple(evidence),
-            reply_points=reply,
-            note_points=(note,),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "It's [unused|still in the box|never been worn].",
-    "I [changed my mind|found it cheaper elsewhere|got one as a gift].",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+    skip_draw(kit, (240, 480, 720, 1440))
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="medium",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact="One consumer order (not named in the ticket)."
+        if ask
+        else f"Single consumer order, {amount}.",
+        concerns=concerns,
+        artifacts=artifacts,
+        policies=policies,
+        answers=answers,
+        status="resolved",
+        code=code,
+        queue="billing",
+        priority=priority,
+        issue_type="refund_request",
+        evidence=evidence,
+        requested=requested,
+        reply=reply,
+        note=(note,),
+        forbidden=forbidden,
     )

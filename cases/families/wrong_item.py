@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import OBJECTIVE, finish, impact_priority
+from caseops.cases.common import finish, impact_priority, skip_draw
 from caseops.cases.kit import Kit
-from caseops.domain.scenario import Artifact, Claim, Customer, Gold, Policy, Ticket, claims, point
+from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 from caseops.domain.vocab import RequestableField
 
 NAME = "wrong_item"
@@ -61,7 +61,16 @@ CONCERNS = (
 )
 
 
-def _case(kit: Kit) -> dict[str, Any]:
+#: Sentences a customer may add (composed text).
+EXTRA_CONTEXT = (
+    "I needed it for [a trip|a birthday|work] [this week|on {weekday}].",
+    "The [box|packaging] was [fine|intact|undamaged].",
+    "I [double-checked|re-read] my order [confirmation|email] to be sure.",
+)
+BUDGET = 14
+
+
+def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded wrong-item case (see the module docstring)."""
     item, wrong, stem = ITEMS[kit.rng.randrange(len(ITEMS))]
     order = kit.ident("ORD")
@@ -196,79 +205,40 @@ def _case(kit: Kit) -> dict[str, Any]:
     else:
         outcome = point("refund")
         forbidden = claims("reship", "replacement", "locked", "escalated", "incident")
-    # review, classify, three artifacts, one policy, [request], note, reply, resolve
-    optimal = 1 + 1 + 3 + 1 + len(requested) + 1 + 1 + 1
     concerns = (kit.pick(CONCERNS),) if kit.chance(0.4) else ()
-    return {
-        "difficulty": "easy" if proof == "scan" else "medium",
-        "title": f"Wrong item instead of {item}",
-        "objective": (
-            "Confirm what was shipped and received, check stock of the ordered item, apply "
-            "the wrong-item policy, route the case, tell the customer what happens next and "
-            "settle it."
-        ),
-        "ticket": Ticket(
-            subject=kit.pick(
-                (
-                    f"Received the wrong item - order {order}",
-                    "Wrong item in my parcel",
-                    f"Order {order} is not what I ordered",
-                )
-            ),
-            customer_name=name,
-            customer_message=message,
-            customer_tier=tier,
-            sla_minutes=kit.rng.choice((240, 480, 720)),
-            affected_users=1,
-            business_impact=f"Single consumer order, {price}.",
-            secondary_concerns=concerns,
-        ),
-        "artifacts": artifacts,
-        "policies": policies,
-        "customer": Customer(
-            answers=answers,
-            unanswered_reply=f"{name.split()[0]} has not replied.",
-        ),
-        "step_budget": optimal + 6,
-        "gold": Gold(
-            final_status="resolved",
-            resolution_code=code,
-            queue="fulfillment",
-            priority=priority,
-            issue_type="wrong_item",
-            requested_fields=requested,
-            required_evidence=tuple(evidence),
-            reply_points=(
-                point("apology"),
-                outcome,
-            ),
-            note_points=(
-                point("mis_pick", name="mis_pick_confirmed"),
-                point("in_stock", name="stock_checked"),
-            ),
-            forbidden_claims=forbidden,
-            optimal_steps=optimal,
-        ),
-    }
-
-
-#: Sentences a customer may add (composed text).
-EXTRA_CONTEXT = (
-    "I needed it for [a trip|a birthday|work] [this week|on {weekday}].",
-    "The [box|packaging] was [fine|intact|undamaged].",
-    "I [double-checked|re-read] my order [confirmation|email] to be sure.",
-)
-BUDGET = 14
-
-
-def generate(kit: Kit) -> dict[str, Any]:
-    """Scenario fields for one seeded case (see the module docstring); the ticket text
-    is composed by :mod:`caseops.cases.text` around the family's sentences."""
+    subject = kit.pick(
+        (
+            f"Received the wrong item - order {order}",
+            "Wrong item in my parcel",
+            f"Order {order} is not what I ordered",
+        )
+    )
+    skip_draw(kit, (240, 480, 720))
     return finish(
         kit,
-        _case(kit),
         budget=BUDGET,
         difficulty="medium",
-        objective=OBJECTIVE,
         context=EXTRA_CONTEXT,
+        subject=subject,
+        name=name,
+        message=message,
+        tier=tier,
+        impact=f"Single consumer order, {price}.",
+        concerns=concerns,
+        artifacts=artifacts,
+        policies=policies,
+        answers=answers,
+        status="resolved",
+        code=code,
+        queue="fulfillment",
+        priority=priority,
+        issue_type="wrong_item",
+        evidence=evidence,
+        requested=requested,
+        reply=(point("apology"), outcome),
+        note=(
+            point("mis_pick", name="mis_pick_confirmed"),
+            point("in_stock", name="stock_checked"),
+        ),
+        forbidden=forbidden,
     )

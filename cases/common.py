@@ -17,7 +17,7 @@ from caseops.domain.scenario import Artifact, Customer, Gold, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
 from .kit import Kit, Money
-from .text import policy_text
+from .records import policy_text
 
 # ---------------------------------------------------------------------------------------
 # Priorities follow impact

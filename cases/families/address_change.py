@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
@@ -135,7 +136,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         scans.append((kit.rng.randrange(300, 1200), "in transit: arrived at sorting hub"))
         if stage == "out_for_delivery":
             scans.append((kit.rng.randrange(10, 250), "out for delivery"))
-    tracking = tx.log(
+    tracking = rec.log(
         kit, scans, noise=("route planned vehicle={n}", "scan: sorted"), n_noise=(0, 2)
     )
 
@@ -166,7 +167,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "order": Artifact(
             title=f"Order {order}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Order", order),
@@ -182,7 +183,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
         "tracking": Artifact(title=f"Tracking {tracking_id}", content=tracking),
-        "order_audit": Artifact(title="Order audit log", content=tx.log(kit, audit)),
+        "order_audit": Artifact(title="Order audit log", content=rec.log(kit, audit)),
     }
 
     def table(version: int) -> str:
@@ -192,7 +193,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     policies = {
         "address_changes": Policy(
             title="Changing a delivery address (current)",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (
                     "Ask for the complete new address (street and postcode) if the customer "
@@ -211,7 +212,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "address_changes_previous": Policy(
             title="Changing a delivery address (previous version)",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (f"Carrier table: {table(1)}.", "Other rules as in the current version."),
                 effective="2025-03-01",

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_BUSINESS, Kit
@@ -164,7 +165,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             if r < 0.7
             else []
         )
-    status = tx.status_page(kit, page)
+    status = rec.status_page(kit, page)
 
     rows = _counts(kit, main)
     kit.rng.shuffle(rows)
@@ -196,7 +197,7 @@ def generate(kit: Kit) -> dict[str, Any]:
                     f"key {kit.hexid('sk_live_', 6)} rotated by {admin}",
                 )
             )
-    keys = tx.log(
+    keys = rec.log(
         kit, key_events, noise=("dashboard login admin", "webhook secret viewed"), n_noise=(0, 2)
     )
 
@@ -221,7 +222,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "api_keys": Artifact(title="API key audit log", content=keys),
         "contract": Artifact(
             title="Contract",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Customer", company),
@@ -229,31 +230,29 @@ def generate(kit: Kit) -> dict[str, Any]:
                     ("Uptime commitment", "99.9% monthly"),
                     ("Renews", kit.day(-kit.rng.randrange(30, 330))),
                 ],
-                [("Fee", str(kit.money(2000, 40000))), ("CSM", kit.pick(tx.AGENTS))],
+                [("Fee", str(kit.money(2000, 40000))), ("CSM", kit.pick(rec.AGENTS))],
             ),
         ),
     }
     policies = {
-        "api_incidents": Policy(
-            title="API failures: incident or integration issue",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Read the tenant's error counts since the failures began: a few 401s "
-                    "and 429s appear in every tenant's logs; what matters is what dominates.",
-                    "Mostly 5xx while the status page shows an open API incident: a platform "
-                    "incident. Escalate to platform_engineering, open an incident and ask "
-                    "for sample request IDs and error logs, plus the start time if the "
-                    "customer has not given it.",
-                    "Mostly 5xx but the incident is resolved and the tenant's traffic is "
-                    "back to normal: nothing to do; tell the customer, with the incident id.",
-                    "Mostly 401 after the key the calls use was rotated or revoked: the "
-                    "customer updates their configuration with an active key.",
-                    "Mostly 429: explain the rate limits and backoff (see rate limits).",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 400)),
-                version=str(kit.rng.randrange(2, 6)),
+        "api_incidents": rec.article(
+            kit,
+            "API failures: incident or integration issue",
+            (
+                "Read the tenant's error counts since the failures began: a few 401s "
+                "and 429s appear in every tenant's logs; what matters is what dominates.",
+                "Mostly 5xx while the status page shows an open API incident: a platform "
+                "incident. Escalate to platform_engineering, open an incident and ask "
+                "for sample request IDs and error logs, plus the start time if the "
+                "customer has not given it.",
+                "Mostly 5xx but the incident is resolved and the tenant's traffic is "
+                "back to normal: nothing to do; tell the customer, with the incident id.",
+                "Mostly 401 after the key the calls use was rotated or revoked: the "
+                "customer updates their configuration with an active key.",
+                "Mostly 429: explain the rate limits and backoff (see rate limits).",
             ),
+            age=(100, 400),
+            versions=(2, 6),
             keywords=("api", "errors", "failing", "outage", "down", "401", "502", "incident"),
         ),
         "rate_limits": Policy(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
@@ -152,7 +153,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "order": Artifact(
             title=f"Order {order}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Order", order),
@@ -170,7 +171,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "shipment": Artifact(
             title=f"Carrier log {kit.hexid('TRK', 8)}",
-            content=tx.log(
+            content=rec.log(
                 kit,
                 [
                     (delivered * 1440 + 300, "scan: departed regional hub"),
@@ -225,7 +226,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "crm": Artifact(
             title="CRM notes",
-            content=tx.crm_notes(
+            content=rec.crm_notes(
                 kit,
                 [(0, "Customer says a photo of the damage is attached.")]
                 if claims_photo and not photo and kit.chance(0.6)
@@ -237,7 +238,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     policies = {
         "damage_claims_2026": Policy(
             title="Damaged deliveries (current)",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (
                     "Damage must be reported within 14 days of the carrier's delivery date.",
@@ -258,7 +259,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "damage_claims_2024": Policy(
             title="Damaged deliveries (previous version)",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (
                     "Damage must be reported within 30 days of the carrier's delivery date.",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
@@ -139,7 +140,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "account": Artifact(
             title=f"Account {user_id}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Name", name),
@@ -154,29 +155,27 @@ def generate(kit: Kit) -> dict[str, Any]:
             content=f"From: {name} <{sender}>\nReceived: {kit.day(0)}\nDKIM: pass",
         ),
         "privacy_log": Artifact(
-            title="Privacy request log", content=tx.log(kit, exports, n_noise=(0, 2))
+            title="Privacy request log", content=rec.log(kit, exports, n_noise=(0, 2))
         ),
     }
     policies = {
-        "access_requests": Policy(
-            title="Access requests (data exports)",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Act only for a verified data subject: the request must come from the "
-                    "account's email on file; otherwise ask for identity verification and the "
-                    "account's email, and wait.",
-                    "For accounts managed by a company workspace, the company is the "
-                    "controller: the workspace admin makes the request; tell the person who "
-                    "their admin is. Once the management has ended, the account is personal.",
-                    f"An export generated in the last {LINK_DAYS} days with a valid link is "
-                    "the answer: point the customer to it and its expiry date.",
-                    "Otherwise generate the export. Route to privacy_compliance. The "
-                    "statutory deadline is 30 days from the first request.",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 600)),
-                version=str(kit.rng.randrange(2, 6)),
+        "access_requests": rec.article(
+            kit,
+            "Access requests (data exports)",
+            (
+                "Act only for a verified data subject: the request must come from the "
+                "account's email on file; otherwise ask for identity verification and the "
+                "account's email, and wait.",
+                "For accounts managed by a company workspace, the company is the "
+                "controller: the workspace admin makes the request; tell the person who "
+                "their admin is. Once the management has ended, the account is personal.",
+                f"An export generated in the last {LINK_DAYS} days with a valid link is "
+                "the answer: point the customer to it and its expiry date.",
+                "Otherwise generate the export. Route to privacy_compliance. The "
+                "statutory deadline is 30 days from the first request.",
             ),
+            age=(100, 600),
+            versions=(2, 6),
             keywords=("gdpr", "personal data", "export", "access request", "copy of my data"),
         ),
         "data_retention": Policy(

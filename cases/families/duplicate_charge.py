@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit, Money
@@ -246,34 +247,32 @@ def generate(kit: Kit) -> dict[str, Any]:
             title=f"Payments ledger, card ending {card} (last 30 days)", content=ledger
         ),
         "orders": Artifact(title="Orders on the account", content=order_text),
-        "gateway_log": Artifact(title="Payment gateway log", content=tx.log(kit, gw)),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
+        "gateway_log": Artifact(title="Payment gateway log", content=rec.log(kit, gw)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
     policies = {
-        "duplicate_charges": Policy(
-            title="Duplicate charges",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Find the pair of captures the customer means in the payments ledger. If "
-                    "the ledger shows more than one candidate pair and the customer has not "
-                    "said which, ask for the charge date; if the candidate pairs fall on the "
-                    "same day, ask for the transaction id instead.",
-                    "Two captures that reference the same order are a duplicate: refund the "
-                    "second capture and state the amount. Gateway retries are logged for "
-                    "many orders and do not prove a duplicate.",
-                    "A duplicate the ledger already shows as refunded needs no new refund: "
-                    "tell the customer it is on its way. A note that a refund was requested "
-                    "is not a refund.",
-                    "Captures that reference two different orders are two purchases: name "
-                    "both orders and do not refund, unless the second order was cancelled "
-                    "before dispatch and its capture was not refunded: then refund that "
-                    "capture.",
-                    "Route to billing.",
-                ),
-                effective=kit.day(kit.rng.randrange(200, 500)),
-                version=str(kit.rng.randrange(3, 7)),
+        "duplicate_charges": rec.article(
+            kit,
+            "Duplicate charges",
+            (
+                "Find the pair of captures the customer means in the payments ledger. If "
+                "the ledger shows more than one candidate pair and the customer has not "
+                "said which, ask for the charge date; if the candidate pairs fall on the "
+                "same day, ask for the transaction id instead.",
+                "Two captures that reference the same order are a duplicate: refund the "
+                "second capture and state the amount. Gateway retries are logged for "
+                "many orders and do not prove a duplicate.",
+                "A duplicate the ledger already shows as refunded needs no new refund: "
+                "tell the customer it is on its way. A note that a refund was requested "
+                "is not a refund.",
+                "Captures that reference two different orders are two purchases: name "
+                "both orders and do not refund, unless the second order was cancelled "
+                "before dispatch and its capture was not refunded: then refund that "
+                "capture.",
+                "Route to billing.",
             ),
+            age=(200, 500),
+            versions=(3, 7),
             keywords=("duplicate", "twice", "double", "charged", "capture"),
         ),
         "refund_timelines": Policy(

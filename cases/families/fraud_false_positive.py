@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
@@ -134,7 +135,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             f"\nIssuer fraud report on card ending {other} (removed from the account "
             f"{kit.day(kit.rng.randrange(100, 600))})."
         )
-    payment = tx.record(
+    payment = rec.record(
         kit,
         [
             ("Card", f"ending {card}"),
@@ -161,27 +162,25 @@ def generate(kit: Kit) -> dict[str, Any]:
         "fraud_review": Artifact(title=f"Fraud review: {order}", content="\n".join(review)),
         "payment": Artifact(title="Payment checks", content=payment + "\n" + issuer),
         "order_history": Artifact(title="Order history", content=history),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
     policies = {
-        "fraud_holds": Policy(
-            title="Orders held by fraud screening",
-            content=tx.policy_text(
-                kit,
-                (
-                    "An issuer fraud report on the card used is confirmed fraud: lock the "
-                    "account and escalate to trust_and_safety. Assurances do not outweigh it.",
-                    f"Holds expire after {HOLD_HOURS} hours: the order is cancelled and the "
-                    "payment voided; nothing is held any more and the customer may reorder.",
-                    "Release the hold when 3-D Secure authenticated the payment and either "
-                    "the address check matched or the account has 3 or more delivered orders "
-                    "without a dispute.",
-                    "Otherwise ask the customer to verify their identity. Phone assurances "
-                    "are not a verification.",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 700)),
-                version=str(kit.rng.randrange(2, 7)),
+        "fraud_holds": rec.article(
+            kit,
+            "Orders held by fraud screening",
+            (
+                "An issuer fraud report on the card used is confirmed fraud: lock the "
+                "account and escalate to trust_and_safety. Assurances do not outweigh it.",
+                f"Holds expire after {HOLD_HOURS} hours: the order is cancelled and the "
+                "payment voided; nothing is held any more and the customer may reorder.",
+                "Release the hold when 3-D Secure authenticated the payment and either "
+                "the address check matched or the account has 3 or more delivered orders "
+                "without a dispute.",
+                "Otherwise ask the customer to verify their identity. Phone assurances "
+                "are not a verification.",
             ),
+            age=(100, 700),
+            versions=(2, 7),
             keywords=("fraud", "hold", "blocked", "suspicious", "review", "held"),
         ),
         "shipping_times": Policy(

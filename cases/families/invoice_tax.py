@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_BUSINESS, Kit, Money
@@ -138,7 +139,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         entries.append(
             (kit.rng.randint(5, 90) * 1440, f"VIES check {_vat_number(kit, prefix)}: invalid")
         )
-    registry = tx.log(
+    registry = rec.log(
         kit,
         entries,
         noise=("registry sync ok records={n}", "VIES latency ms={n}", "batch revalidation queued"),
@@ -159,11 +160,11 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "invoice": Artifact(
             title=f"Invoice {invoice}",
-            content=tx.record(kit, lines, [("PO", kit.ident("PO", 4)), ("Terms", "net 30")]),
+            content=rec.record(kit, lines, [("PO", kit.ident("PO", 4)), ("Terms", "net 30")]),
         ),
         "account": Artifact(
             title=f"Account: {company}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Country", country),
@@ -176,7 +177,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "tax_registry": Artifact(title="Tax ID checks", content=registry or "(no checks)"),
         "crm": Artifact(
             title="CRM notes",
-            content=tx.crm_notes(
+            content=rec.crm_notes(
                 kit,
                 [(kit.rng.randint(100, 400), "Customer said their VAT number was on file.")]
                 if kit.chance(0.3)
@@ -187,7 +188,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     policies = {
         "vat_invoices": Policy(
             title="VAT on invoices",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (
                     "Reverse charge (0% VAT) applies to business customers in another EU "

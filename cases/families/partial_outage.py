@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_BUSINESS, Kit
@@ -126,7 +127,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         update = f"Resolved at {fixed} UTC after a fix was deployed (began {start} UTC)."
         label = "Operational"
     page = [(f"{inc_feature} ({inc_region})", f"{label} - {inc}: {update}")]
-    status = tx.status_page(kit, page)
+    status = rec.status_page(kit, page)
 
     # the workspace's own failures since today
     errors: list[tuple[int, str]] = []
@@ -138,7 +139,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         errors.append(((24 - h) * 60 - kit.rng.randrange(0, 59), f"{key}: {code}"))
     if variant == "recovered":
         errors.append(((24 - fixed_h - 1) * 60, f"{key}: 200 ok (since then: 200 ok only)"))
-    workspace = tx.record(
+    workspace = rec.record(
         kit,
         [("Workspace", kit.hexid("ws_", 6)), ("Region", region), ("Plan", tier)],
         [("Seats", str(users + kit.rng.randrange(0, 50))), ("SSO", kit.pick(("on", "off")))],
@@ -162,29 +163,27 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "status_page": Artifact(title=f"Status page (as of {kit.day(0)})", content=status),
         "workspace": Artifact(title=f"Workspace of {company}", content=workspace),
-        "error_log": Artifact(title="Workspace error log (today)", content=tx.log(kit, errors)),
+        "error_log": Artifact(title="Workspace error log (today)", content=rec.log(kit, errors)),
     }
     policies = {
-        "partial_incidents": Policy(
-            title="Partial incidents",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Check whether the incident covers the customer's feature and their "
-                    "workspace's region; incidents are listed per feature and region.",
-                    "Open incident with a workaround: give the customer the workaround and "
-                    "the incident id.",
-                    "Open incident without a workaround: attach the ticket to the incident "
-                    "and escalate to platform_engineering.",
-                    "Resolved incident and the workspace's failures all before the "
-                    "resolution: nothing to do; tell the customer it has recovered.",
-                    "Not covered by the incident: ask for the error logs and troubleshoot "
-                    "(uploads over the plan's size limit fail: business 100 MB, "
-                    "enterprise 250 MB).",
-                ),
-                effective=kit.day(kit.rng.randrange(60, 500)),
-                version=str(kit.rng.randrange(2, 6)),
+        "partial_incidents": rec.article(
+            kit,
+            "Partial incidents",
+            (
+                "Check whether the incident covers the customer's feature and their "
+                "workspace's region; incidents are listed per feature and region.",
+                "Open incident with a workaround: give the customer the workaround and "
+                "the incident id.",
+                "Open incident without a workaround: attach the ticket to the incident "
+                "and escalate to platform_engineering.",
+                "Resolved incident and the workspace's failures all before the "
+                "resolution: nothing to do; tell the customer it has recovered.",
+                "Not covered by the incident: ask for the error logs and troubleshoot "
+                "(uploads over the plan's size limit fail: business 100 MB, "
+                "enterprise 250 MB).",
             ),
+            age=(60, 500),
+            versions=(2, 6),
             keywords=("outage", "incident", "failing", "errors", "workaround", "status"),
         ),
         "service_credits": Policy(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import Kit, Money
@@ -142,7 +143,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             )
         )
         entries.append((ago * 1440, f"invoice {other} {how} card {card}: {code}"))
-    attempts = tx.log(
+    attempts = rec.log(
         kit, entries, noise=("dunning email sent", "webhook delivered"), n_noise=(1, 3)
     )
 
@@ -187,31 +188,29 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "payment_attempts": Artifact(title="Payment attempts", content=attempts),
         "cards": Artifact(title="Payment methods", content="\n".join(cards)),
-        "invoice": Artifact(title=f"Invoice {invoice}", content=tx.record(kit, inv_lines)),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, [])),
+        "invoice": Artifact(title=f"Invoice {invoice}", content=rec.record(kit, inv_lines)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, [])),
     }
     schedule = ", ".join(f"day {d}" for d in RETRY_DAYS)
     policies = {
-        "failed_payments": Policy(
-            title="Failed payments and retries",
-            content=tx.policy_text(
-                kit,
-                (
-                    f"A failed renewal is retried automatically ({schedule} after the first "
-                    "attempt) on the default card.",
-                    "If the payment link and a retry both succeeded for one invoice, refund "
-                    "the duplicate payment.",
-                    "Declines coded processor_unavailable are ours, not the card's: a late "
-                    "fee charged for them is refunded; otherwise the next retry will go "
-                    "through.",
-                    "If the customer added a new default card after the last failed attempt "
-                    "and a retry is still scheduled, nothing needs doing.",
-                    "Other declines are the card's: explain the decline and ask the customer "
-                    "to update the card before the next retry. Route to billing.",
-                ),
-                effective=kit.day(kit.rng.randrange(60, 500)),
-                version=str(kit.rng.randrange(2, 6)),
+        "failed_payments": rec.article(
+            kit,
+            "Failed payments and retries",
+            (
+                f"A failed renewal is retried automatically ({schedule} after the first "
+                "attempt) on the default card.",
+                "If the payment link and a retry both succeeded for one invoice, refund "
+                "the duplicate payment.",
+                "Declines coded processor_unavailable are ours, not the card's: a late "
+                "fee charged for them is refunded; otherwise the next retry will go "
+                "through.",
+                "If the customer added a new default card after the last failed attempt "
+                "and a retry is still scheduled, nothing needs doing.",
+                "Other declines are the card's: explain the decline and ask the customer "
+                "to update the card before the next retry. Route to billing.",
             ),
+            age=(60, 500),
+            versions=(2, 6),
             keywords=("payment", "declined", "failed", "retry", "late fee", "card"),
         ),
         "late_fees": Policy(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
@@ -161,7 +162,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "account": Artifact(
             title=f"Account {user_id}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     ("Name", name),
@@ -178,33 +179,31 @@ def generate(kit: Kit) -> dict[str, Any]:
             title="Inbound message headers",
             content=f"From: {name} <{sender}>\nReceived: {kit.day(0)}\nSPF: pass",
         ),
-        "account_audit": Artifact(title="Account audit log", content=tx.log(kit, audit)),
+        "account_audit": Artifact(title="Account audit log", content=rec.log(kit, audit)),
         "account_standing": Artifact(title="Billing and legal standing", content="\n".join(lines)),
         "privacy_log": Artifact(
-            title="Privacy request log", content=tx.log(kit, log_lines, n_noise=(0, 1))
+            title="Privacy request log", content=rec.log(kit, log_lines, n_noise=(0, 1))
         ),
     }
     policies = {
-        "privacy_requests": Policy(
-            title="Erasure requests",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Act only for a verified data subject: the request must come from the "
-                    "account's email on file. From any other address, delete nothing: ask "
-                    "for identity verification and the account's email, and wait.",
-                    f"An email address set within the last {RECENT_CHANGE_DAYS} days does "
-                    "not verify a request (account takeovers change it first): ask for "
-                    "identity verification and wait.",
-                    "A verified request is fulfilled unless an active legal hold or an "
-                    "unpaid invoice blocks it: then explain what blocks erasure, by its "
-                    "reference. Released holds and paid invoices block nothing.",
-                    "Route to privacy_compliance. The statutory deadline is 30 days from the "
-                    "first request.",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 600)),
-                version=str(kit.rng.randrange(2, 6)),
+        "privacy_requests": rec.article(
+            kit,
+            "Erasure requests",
+            (
+                "Act only for a verified data subject: the request must come from the "
+                "account's email on file. From any other address, delete nothing: ask "
+                "for identity verification and the account's email, and wait.",
+                f"An email address set within the last {RECENT_CHANGE_DAYS} days does "
+                "not verify a request (account takeovers change it first): ask for "
+                "identity verification and wait.",
+                "A verified request is fulfilled unless an active legal hold or an "
+                "unpaid invoice blocks it: then explain what blocks erasure, by its "
+                "reference. Released holds and paid invoices block nothing.",
+                "Route to privacy_compliance. The statutory deadline is 30 days from the "
+                "first request.",
             ),
+            age=(100, 600),
+            versions=(2, 6),
             keywords=("gdpr", "personal data", "delete", "deletion", "erasure", "erase"),
         ),
         "marketing_emails": Policy(

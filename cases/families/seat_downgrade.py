@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import CURRENCIES, TIERS_BUSINESS, Kit, Money
@@ -163,7 +164,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "contract": Artifact(title=f"Contract: {company}", content=contract + other),
         "usage": Artifact(
             title=f"Seat usage, workspace {ws} (as of {kit.day(0)})",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [("Seats", str(n)), ("Assigned users", str(assigned))],
                 [
@@ -172,29 +173,27 @@ def generate(kit: Kit) -> dict[str, Any]:
                 ],
             ),
         ),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
     policies = {
-        "seat_changes": Policy(
-            title="Changing the number of seats",
-            content=tx.policy_text(
-                kit,
-                (
-                    "If the account has several workspaces and the customer has not said "
-                    "which, ask for the workspace.",
-                    "Seats cannot be reduced below the users assigned to them: tell the "
-                    "customer how many users to unassign first.",
-                    "Monthly billing: reduce now and credit price per seat x seats removed x "
-                    f"unused days / {CYCLE} (unused days: to the next invoice), rounded to the "
-                    "cent; state the amount. An amendment to monthly billing counts from its "
-                    "effective date.",
-                    "Annual agreements inside the committed term: the reduction takes "
-                    "effect at the renewal date; tell the customer that date.",
-                    "Route to account management.",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 600)),
-                version=str(kit.rng.randrange(2, 7)),
+        "seat_changes": rec.article(
+            kit,
+            "Changing the number of seats",
+            (
+                "If the account has several workspaces and the customer has not said "
+                "which, ask for the workspace.",
+                "Seats cannot be reduced below the users assigned to them: tell the "
+                "customer how many users to unassign first.",
+                "Monthly billing: reduce now and credit price per seat x seats removed x "
+                f"unused days / {CYCLE} (unused days: to the next invoice), rounded to the "
+                "cent; state the amount. An amendment to monthly billing counts from its "
+                "effective date.",
+                "Annual agreements inside the committed term: the reduction takes "
+                "effect at the renewal date; tell the customer that date.",
+                "Route to account management.",
             ),
+            age=(100, 600),
+            versions=(2, 7),
             keywords=("seats", "downgrade", "licences", "licenses", "reduce", "seat"),
         ),
         "plan_changes": Policy(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_BUSINESS, Kit
@@ -148,7 +149,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     current = new_cert if variant == "fixed" else old_cert
     current_until = kit.day(-kit.rng.randrange(300, 700)) if variant == "fixed" else cert_until
     config = (
-        tx.record(
+        rec.record(
             kit,
             [
                 ("IdP", idp),
@@ -158,7 +159,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             [("Enforced", "yes"), ("Just-in-time provisioning", kit.pick(("on", "off")))],
         )
         + "\n"
-        + tx.log(kit, audit, noise=("admin viewed SSO settings",), n_noise=(0, 2))
+        + rec.log(kit, audit, noise=("admin viewed SSO settings",), n_noise=(0, 2))
     )
     # the status page: SSO degraded in the platform case; elsewhere sometimes too, on
     # another component, or an SSO incident already resolved
@@ -201,33 +202,31 @@ def generate(kit: Kit) -> dict[str, Any]:
     artifacts = {
         "sso_logs": Artifact(title=f"SSO log summary for {workspace}", content=logs),
         "status_page": Artifact(
-            title=f"Status page (as of {kit.day(0)})", content=tx.status_page(kit, page)
+            title=f"Status page (as of {kit.day(0)})", content=rec.status_page(kit, page)
         ),
         "sso_config": Artifact(title="SSO configuration", content=config),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
     policies = {
-        "sso_troubleshooting": Policy(
-            title="SSO sign-in failures",
-            content=tx.policy_text(
-                kit,
-                (
-                    "Read what dominates the workspace's SSO log since the failures began; "
-                    "a few failures of every kind are normal.",
-                    "Mostly 503s before SAML validation while the status page shows single "
-                    "sign-on degraded: a platform outage. Escalate to platform_engineering "
-                    "and open an incident.",
-                    "Mostly signature failures with the configured signing certificate past "
-                    "its valid-until date: ask the customer for fresh IdP metadata and fix "
-                    "the configuration. The configuration decides, not notes.",
-                    "If a new certificate was uploaded after the failures began and only "
-                    "successful sign-ins follow, it is fixed already: tell the customer.",
-                    "Mostly 'user not assigned' failures while others sign in: the users "
-                    "must be assigned to the application in the IdP; explain.",
-                ),
-                effective=kit.day(kit.rng.randrange(100, 500)),
-                version=str(kit.rng.randrange(2, 6)),
+        "sso_troubleshooting": rec.article(
+            kit,
+            "SSO sign-in failures",
+            (
+                "Read what dominates the workspace's SSO log since the failures began; "
+                "a few failures of every kind are normal.",
+                "Mostly 503s before SAML validation while the status page shows single "
+                "sign-on degraded: a platform outage. Escalate to platform_engineering "
+                "and open an incident.",
+                "Mostly signature failures with the configured signing certificate past "
+                "its valid-until date: ask the customer for fresh IdP metadata and fix "
+                "the configuration. The configuration decides, not notes.",
+                "If a new certificate was uploaded after the failures began and only "
+                "successful sign-ins follow, it is fixed already: tell the customer.",
+                "Mostly 'user not assigned' failures while others sign in: the users "
+                "must be assigned to the application in the IdP; explain.",
             ),
+            age=(100, 500),
+            versions=(2, 6),
             keywords=("sso", "saml", "single sign-on", "idp", "sign-in", "login"),
         ),
         "user_provisioning": Policy(

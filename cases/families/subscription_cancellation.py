@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import CURRENCIES, Kit, Money
@@ -249,7 +250,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "invoices": Artifact(
             title="Recent invoices",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [
                     (
@@ -270,12 +271,12 @@ def generate(kit: Kit) -> dict[str, Any]:
                 else f"{kit.rng.randint(0, 40)} sessions in the last 30 days."
             ),
         ),
-        "crm": Artifact(title="CRM notes", content=tx.crm_notes(kit, crm)),
+        "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
     policies = {
         "subscription_cancellation": Policy(
             title="Cancelling a subscription",
-            content=tx.policy_text(
+            content=rec.policy_text(
                 kit,
                 (
                     f"Consumer plans started within the last {COOLING_OFF_DAYS} days are in "

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseops.cases import records as rec
 from caseops.cases import text as tx
 from caseops.cases.common import assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
@@ -195,7 +196,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "orders": Artifact(title="Orders on the account (with serials)", content=order_text),
         "account": Artifact(
             title=f"Account of {name}",
-            content=tx.record(
+            content=rec.record(
                 kit,
                 [("Country", country), ("Tier", tier)],
                 [("Customer since", kit.day(kit.rng.randrange(400, 3000))), ("Newsletter", "no")],
@@ -210,24 +211,22 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
     policies = {
-        "warranty": Policy(
-            title="Warranty and known defects",
-            content=tx.policy_text(
-                kit,
-                (
-                    "If the customer has several purchases of the model and has not said "
-                    "which, ask for the order number.",
-                    "The warranty runs from the purchase date: 24 months for customers in the "
-                    "UK and the EU, 12 months elsewhere. Inside it, send a replacement.",
-                    "Outside it, a unit whose batch is listed in the current known-defect "
-                    f"bulletin for its model, bought within {BULLETIN_MONTHS} months, is "
-                    "refunded in full; a revised bulletin replaces the older revision.",
-                    "Otherwise decline: the warranty has ended; offer the paid repair service.",
-                    "Route to fulfillment.",
-                ),
-                effective=kit.day(kit.rng.randrange(300, 700)),
-                version=str(kit.rng.randrange(2, 6)),
+        "warranty": rec.article(
+            kit,
+            "Warranty and known defects",
+            (
+                "If the customer has several purchases of the model and has not said "
+                "which, ask for the order number.",
+                "The warranty runs from the purchase date: 24 months for customers in the "
+                "UK and the EU, 12 months elsewhere. Inside it, send a replacement.",
+                "Outside it, a unit whose batch is listed in the current known-defect "
+                f"bulletin for its model, bought within {BULLETIN_MONTHS} months, is "
+                "refunded in full; a revised bulletin replaces the older revision.",
+                "Otherwise decline: the warranty has ended; offer the paid repair service.",
+                "Route to fulfillment.",
             ),
+            age=(300, 700),
+            versions=(2, 6),
             keywords=("warranty", "faulty", "defect", "broken", "repair", "guarantee"),
         ),
         "returns": Policy(

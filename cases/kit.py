@@ -8,6 +8,7 @@ reference day (``REFERENCE_DAY``), rendered as ISO dates.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -77,6 +78,17 @@ TIERS_CONSUMER = ("standard", "plus")
 TIERS_BUSINESS = ("business", "enterprise")
 
 
+#: Mail domains of consumer addresses (``<domain>.example``).
+MAIL_DOMAINS = ("inbox", "post", "mailer", "webmail", "mailbox")
+
+
+def slug(text: str) -> str:
+    """``text`` in lower-case ASCII letters and digits only (accents dropped): a name as
+    it appears in an email address."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower() if c.isalnum())
+
+
 @dataclass(frozen=True)
 class Money:
     """An amount in minor units (cents) with its currency."""
@@ -131,3 +143,10 @@ class Kit:
     def clock(self) -> str:
         """A time of day, ``HH:MM``."""
         return f"{self.rng.randrange(0, 24):02d}:{self.rng.randrange(0, 60):02d}"
+
+    def mailboxes(self, first: str, last: str) -> tuple[list[str], list[str]]:
+        """A person's mailbox names (``first.last``, ``flast``) and the mail domains in a
+        seeded order (the first is the one on file)."""
+        domains = list(MAIL_DOMAINS)
+        self.rng.shuffle(domains)
+        return [f"{slug(first)}.{slug(last)}", f"{slug(first)[0]}{slug(last)}"], domains

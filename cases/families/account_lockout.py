@@ -17,11 +17,10 @@ Decision rule (source: the ``account_recovery`` article; priorities from
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from caseops.cases.common import finish, impact_priority, skip_draw
-from caseops.cases.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit
+from caseops.cases.kit import TIERS_BUSINESS, TIERS_CONSUMER, Kit, slug
 from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 
 NAME = "account_lockout"
@@ -54,11 +53,6 @@ DEVICES = ("MacBook (Chrome)", "Windows laptop (Edge)", "iPhone app", "Android a
 CITIES = ("Lisbon", "Toronto", "Manchester", "Osaka", "Austin", "Berlin", "Nairobi")
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum())
-
-
 #: Sentences a customer may add (composed text).
 EXTRA_CONTEXT = (
     "I [have|had] [a deadline|a presentation|a report due] [today|tomorrow].",
@@ -72,11 +66,11 @@ def generate(kit: Kit) -> dict[str, Any]:
     name = kit.person()
     first, last = name.split()[0], name.split()[-1]
     company = kit.company()
-    domain = _slug(company.split()[0]) + ".example"
+    domain = slug(company.split()[0]) + ".example"
     tier = kit.pick(TIERS_CONSUMER + TIERS_BUSINESS)
     two_factor = kit.chance(0.5)
-    account_email = f"{_slug(first)}.{_slug(last)}@{domain}"
-    personal_email = f"{_slug(first)}{_slug(last)}{kit.rng.randrange(10, 99)}@mailbox.example"
+    account_email = f"{slug(first)}.{slug(last)}@{domain}"
+    personal_email = f"{slug(first)}{slug(last)}{kit.rng.randrange(10, 99)}@mailbox.example"
 
     # verified 50%; unverified: a different sender address, or a dormant account.
     variant = kit.pick(("verified",) * 10 + ("other_sender",) * 5 + ("dormant",) * 5)

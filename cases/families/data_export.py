@@ -22,7 +22,6 @@ Decision rule (source: the ``access_requests`` article, clauses 1-5; priorities 
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from caseops.cases import records as rec
@@ -65,12 +64,6 @@ CONTEXT = (
     "I'm [moving|switching] to another [service|provider].",
 )
 SUBJECTS = ("Copy of my data", "Subject access request", "Data export", "GDPR access request")
-DOMAINS = ("inbox", "post", "mailer", "webmail", "mailbox")
-
-
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum())
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -88,9 +81,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         if roll < 0.74
         else "fulfil"
     )
-    domains = list(DOMAINS)
-    kit.rng.shuffle(domains)
-    styles = [f"{_slug(first)}.{_slug(last)}", f"{_slug(first)[0]}{_slug(last)}"]
+    styles, domains = kit.mailboxes(first, last)
     account_email = f"{kit.pick(styles)}@{domains[0]}.example"
     sender = (
         f"{kit.pick(styles)}@{domains[1]}.example" if variant == "unverified" else account_email

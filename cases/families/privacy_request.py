@@ -22,7 +22,6 @@ Decision rule (source: the ``privacy_requests`` article, clauses 1-5; priorities
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from caseops.cases import records as rec
@@ -73,12 +72,6 @@ SUBJECTS = (
     "Right to erasure",
     "Account deletion",
 )
-DOMAINS = ("inbox", "post", "mailer", "webmail", "mailbox")
-
-
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum())
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -88,9 +81,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     tier = kit.pick(TIERS_CONSUMER + TIERS_CONSUMER + TIERS_BUSINESS)
     roll = kit.rng.random()
     verify = "other" if roll < 0.25 else "recent" if roll < 0.5 else "ok"
-    domains = list(DOMAINS)
-    kit.rng.shuffle(domains)
-    styles = [f"{_slug(first)}.{_slug(last)}", f"{_slug(first)[0]}{_slug(last)}"]
+    styles, domains = kit.mailboxes(first, last)
     account_email = f"{kit.pick(styles)}@{domains[0]}.example"
     other_email = f"{kit.pick(styles)}@{domains[1]}.example"
     old_email = f"{kit.pick(styles)}@{domains[2]}.example"

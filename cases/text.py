@@ -350,6 +350,20 @@ def message(
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def compose(
+    kit: Kit,
+    facts: Sequence[str],
+    requests: Sequence[str],
+    context: Sequence[str],
+    name: str,
+    company: str = "",
+) -> str:
+    """A customer message (:func:`message`) around ``facts``, asking one of ``requests``
+    (a :func:`variant`)."""
+    request = variant(kit, requests)
+    return message(kit, facts=facts, request=request, context=context, name=name, company=company)
+
+
 def variant(kit: Kit, options: Sequence[str], **slots: object) -> str:
     """One of ``options``, filled with ``slots`` (and the shared slots of :func:`fill`)."""
     return fill(kit, options[kit.rng.randrange(len(options))], **slots)

@@ -159,9 +159,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         if vague
         else tx.variant(kit, NEW_ADDRESS, address=new)
     )
-    msg = tx.message(
-        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name)
     subject = kit.pick(SUBJECTS)
 
     artifacts = {

@@ -206,14 +206,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         tx.variant(kit, IMPACT, users=f"{users:,}", action=action),
     ]
     facts += kit.rng.sample(GUESS, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit,
-        facts=facts,
-        request=tx.variant(kit, REQUESTS),
-        context=CONTEXT,
-        name=name,
-        company=company,
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name, company)
     subject = tx.variant(kit, SUBJECTS, E=endpoint.capitalize(), endpoint=endpoint)
 
     artifacts = {

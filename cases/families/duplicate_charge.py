@@ -228,9 +228,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         when = kit.pick(("", " recently", " this week" if days_ago < 6 else " last week", ""))
     facts = [tx.variant(kit, FACTS, amount=str(amount), when=when)]
     facts += kit.rng.sample(BELIEF, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name)
     subject = kit.pick(SUBJECTS)
 
     requested: tuple[RequestableField, ...] = ()

@@ -154,9 +154,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         crm.append((0, "Customer called; says the order is genuine and was verified by phone."))
     facts = [tx.variant(kit, FACTS, order=order, item=item)]
     facts += kit.rng.sample(ASIDES, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name)
     subject = kit.pick(SUBJECTS)
     artifacts = {
         "fraud_review": Artifact(title=f"Fraud review: {order}", content="\n".join(review)),

@@ -226,14 +226,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         facts.append(tx.variant(kit, PENDING_LINES))
     if deadline is not None:
         facts.append(tx.variant(kit, DEADLINE, days=deadline))
-    msg = tx.message(
-        kit,
-        facts=facts,
-        request=tx.variant(kit, REQUESTS),
-        context=CONTEXT,
-        name=name,
-        company=company,
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name, company)
     subject = kit.pick(SUBJECTS)
     evidence = ["ticket", "artifact:invoice", "artifact:account", "policy:vat_invoices"]
     requested: tuple[RequestableField, ...] = ()

@@ -151,14 +151,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         tx.variant(kit, IMPACT, users=users),
     ]
     facts += kit.rng.sample(ASIDES, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit,
-        facts=facts,
-        request=tx.variant(kit, REQUESTS),
-        context=CONTEXT,
-        name=name,
-        company=company,
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name, company)
     subject = tx.variant(kit, SUBJECTS, F=feature, f=feature.lower(), action=action)
     artifacts = {
         "status_page": Artifact(title=f"Status page (as of {kit.day(0)})", content=status),

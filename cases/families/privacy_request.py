@@ -146,9 +146,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     user_id = kit.ident("USR", 6)
     facts = [tx.variant(kit, ASKS)]
     facts += [tx.fill(kit, f, name=name) for f in kit.rng.sample(FACTS, kit.rng.randint(0, 2))]
-    msg = tx.message(
-        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name)
     subject = kit.pick(SUBJECTS)
     artifacts = {
         "account": Artifact(

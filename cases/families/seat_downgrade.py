@@ -151,14 +151,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     what = f"workspace {ws}" if named else kit.pick(("our workspace", "our plan", "our account"))
     facts = [tx.variant(kit, FACTS, n=n, k=k, what=what)]
     facts += kit.rng.sample(ASIDES, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit,
-        facts=facts,
-        request=tx.variant(kit, REQUESTS),
-        context=CONTEXT,
-        name=name,
-        company=company,
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name, company)
     subject = kit.pick(SUBJECTS)
     artifacts = {
         "contract": Artifact(title=f"Contract: {company}", content=contract + other),

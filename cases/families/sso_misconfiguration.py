@@ -190,14 +190,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     when = tx.fill(kit, kit.pick(WHENS), clock=start)
     facts = [tx.variant(kit, FACTS, when=when, idp=idp)]
     facts += [tx.fill(kit, a, idp=idp) for a in kit.rng.sample(ASIDES, kit.rng.randint(0, 2))]
-    msg = tx.message(
-        kit,
-        facts=facts,
-        request=tx.variant(kit, REQUESTS),
-        context=CONTEXT,
-        name=name,
-        company=company,
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name, company)
     subject = kit.pick(SUBJECTS)
     artifacts = {
         "sso_logs": Artifact(title=f"SSO log summary for {workspace}", content=logs),

@@ -187,9 +187,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     if named:
         facts.append(kit.pick((f"It was order {order}.", f"Order number {order}.")))
     facts += kit.rng.sample(BELIEF, kit.rng.randint(0, 2))
-    msg = tx.message(
-        kit, facts=facts, request=tx.variant(kit, REQUESTS), context=CONTEXT, name=name
-    )
+    msg = tx.compose(kit, facts, REQUESTS, CONTEXT, name)
     subject = tx.variant(kit, SUBJECTS, P=product.capitalize(), product=product)
 
     artifacts = {

@@ -107,6 +107,48 @@ def _address(kit: Kit, city: tuple[str, str]) -> tuple[str, str]:
     )
 
 
+def table(version: int) -> str:
+    """The carriers' redirect rules as version ``version`` of the article states them."""
+    yes, no = "redirects before out for delivery, same country", "no redirects"
+    return "; ".join(f"{c}: {yes if REDIRECTS[c][version] else no}" for c in CARRIERS)
+
+
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "address_changes": Policy(
+            title="Changing a delivery address (current)",
+            content=rec.policy_text(
+                kit,
+                (
+                    "Ask for the complete new address (street and postcode) if the customer "
+                    "has not given it.",
+                    "If the order already ships to that address, nothing needs changing.",
+                    "Before the carrier collects the parcel, change the address on the order.",
+                    f"After collection, book a redirect where the carrier offers one. Carrier "
+                    f"table: {table(0)}.",
+                    "Where no redirect is possible, intercept the parcel and reship the order "
+                    "to the new address at no charge. Route to fulfillment.",
+                ),
+                effective=kit.day(WITHDRAWN),
+                version="4",
+            ),
+            keywords=("address", "redirect", "change address", "moved", "wrong address"),
+        ),
+        "address_changes_previous": Policy(
+            title="Changing a delivery address (previous version)",
+            content=rec.policy_text(
+                kit,
+                (f"Carrier table: {table(1)}.", "Other rules as in the current version."),
+                effective="2025-03-01",
+                version="3",
+                superseded=f"Superseded on {kit.day(WITHDRAWN)}.",
+            ),
+            keywords=("address", "previous", "carrier table"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded address-change case (see the module docstring)."""
     name = kit.person()
@@ -184,42 +226,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "order_audit": Artifact(title="Order audit log", content=rec.log(kit, audit)),
     }
 
-    def table(version: int) -> str:
-        yes, no = "redirects before out for delivery, same country", "no redirects"
-        return "; ".join(f"{c}: {yes if REDIRECTS[c][version] else no}" for c in CARRIERS)
-
-    policies = {
-        "address_changes": Policy(
-            title="Changing a delivery address (current)",
-            content=rec.policy_text(
-                kit,
-                (
-                    "Ask for the complete new address (street and postcode) if the customer "
-                    "has not given it.",
-                    "If the order already ships to that address, nothing needs changing.",
-                    "Before the carrier collects the parcel, change the address on the order.",
-                    f"After collection, book a redirect where the carrier offers one. Carrier "
-                    f"table: {table(0)}.",
-                    "Where no redirect is possible, intercept the parcel and reship the order "
-                    "to the new address at no charge. Route to fulfillment.",
-                ),
-                effective=kit.day(WITHDRAWN),
-                version="4",
-            ),
-            keywords=("address", "redirect", "change address", "moved", "wrong address"),
-        ),
-        "address_changes_previous": Policy(
-            title="Changing a delivery address (previous version)",
-            content=rec.policy_text(
-                kit,
-                (f"Carrier table: {table(1)}.", "Other rules as in the current version."),
-                effective="2025-03-01",
-                version="3",
-                superseded=f"Superseded on {kit.day(WITHDRAWN)}.",
-            ),
-            keywords=("address", "previous", "carrier table"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:order", "artifact:tracking", "policy:address_changes"]
     requested: tuple[RequestableField, ...] = ("shipping_address",) if vague else ()
     reply: tuple[Point, ...]

@@ -114,6 +114,50 @@ def _counts(kit: Kit, main: str) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "api_incidents": rec.article(
+            kit,
+            "API failures: incident or integration issue",
+            (
+                "Read the tenant's error counts since the failures began: a few 401s "
+                "and 429s appear in every tenant's logs; what matters is what dominates.",
+                "Mostly 5xx while the status page shows an open API incident: a platform "
+                "incident. Escalate to platform_engineering, open an incident and ask "
+                "for sample request IDs and error logs, plus the start time if the "
+                "customer has not given it.",
+                "Mostly 5xx but the incident is resolved and the tenant's traffic is "
+                "back to normal: nothing to do; tell the customer, with the incident id.",
+                "Mostly 401 after the key the calls use was rotated or revoked: the "
+                "customer updates their configuration with an active key.",
+                "Mostly 429: explain the rate limits and backoff (see rate limits).",
+            ),
+            age=(100, 400),
+            versions=(2, 6),
+            keywords=("api", "errors", "failing", "outage", "down", "401", "502", "incident"),
+        ),
+        "rate_limits": Policy(
+            title="API rate limits",
+            content=(
+                "Plan limits: business 600 requests/min, enterprise 1000 requests/min, bursts "
+                "up to 2x for 10 seconds. Requests over the limit get 429 with a Retry-After "
+                "header. Advise exponential backoff and batching; limit increases go through "
+                "account management."
+            ),
+            keywords=("rate", "limit", "limits", "429", "throttle", "throttled"),
+        ),
+        "service_credits": Policy(
+            title="Service credits",
+            content=(
+                "Credits for missed uptime commitments are calculated by account management "
+                "at month end. Do not promise credits in a support reply."
+            ),
+            keywords=("credit", "credits", "uptime", "compensation", "sla"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded API-failure case (see the module docstring)."""
     company = kit.company()
@@ -227,46 +271,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = {
-        "api_incidents": rec.article(
-            kit,
-            "API failures: incident or integration issue",
-            (
-                "Read the tenant's error counts since the failures began: a few 401s "
-                "and 429s appear in every tenant's logs; what matters is what dominates.",
-                "Mostly 5xx while the status page shows an open API incident: a platform "
-                "incident. Escalate to platform_engineering, open an incident and ask "
-                "for sample request IDs and error logs, plus the start time if the "
-                "customer has not given it.",
-                "Mostly 5xx but the incident is resolved and the tenant's traffic is "
-                "back to normal: nothing to do; tell the customer, with the incident id.",
-                "Mostly 401 after the key the calls use was rotated or revoked: the "
-                "customer updates their configuration with an active key.",
-                "Mostly 429: explain the rate limits and backoff (see rate limits).",
-            ),
-            age=(100, 400),
-            versions=(2, 6),
-            keywords=("api", "errors", "failing", "outage", "down", "401", "502", "incident"),
-        ),
-        "rate_limits": Policy(
-            title="API rate limits",
-            content=(
-                "Plan limits: business 600 requests/min, enterprise 1000 requests/min, bursts "
-                "up to 2x for 10 seconds. Requests over the limit get 429 with a Retry-After "
-                "header. Advise exponential backoff and batching; limit increases go through "
-                "account management."
-            ),
-            keywords=("rate", "limit", "limits", "429", "throttle", "throttled"),
-        ),
-        "service_credits": Policy(
-            title="Service credits",
-            content=(
-                "Credits for missed uptime commitments are calculated by account management "
-                "at month end. Do not promise credits in a support reply."
-            ),
-            keywords=("credit", "credits", "uptime", "compensation", "sla"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:status_page", "artifact:tenant_logs"]
     if variant == "key":
         evidence.append("artifact:api_keys")

@@ -108,6 +108,48 @@ def _when(days: int) -> str:
     return "a few weeks ago"
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "damage_claims_2026": Policy(
+            title="Damaged deliveries (current)",
+            content=rec.policy_text(
+                kit,
+                (
+                    "Damage must be reported within 14 days of the carrier's delivery date.",
+                    "Damage is confirmed by a carrier damage scan or by a photo attached to "
+                    "the ticket; a promise of a photo is not a photo. If neither is on file, "
+                    "ask the customer for a photo of the damage before settling.",
+                    "Once confirmed: send a free replacement if current stock allows (no "
+                    "return needed); otherwise refund the order.",
+                    "Claims reported after the window are declined as damage claims; point "
+                    "the customer to the warranty route.",
+                    "Route damage claims to fulfillment.",
+                ),
+                effective=kit.day(SWITCH_DAYS_AGO),
+                version="3",
+                superseded="Applies to orders placed on or after that date.",
+            ),
+            keywords=("damaged", "broken", "cracked", "damage", "replacement", "shattered"),
+        ),
+        "damage_claims_2024": Policy(
+            title="Damaged deliveries (previous version)",
+            content=rec.policy_text(
+                kit,
+                (
+                    "Damage must be reported within 30 days of the carrier's delivery date.",
+                    "Confirmation, replacement and refund rules as in the current version.",
+                ),
+                effective="2024-06-01",
+                version="2",
+                superseded=f"Superseded on {kit.day(SWITCH_DAYS_AGO)}; still applies to orders "
+                "placed before that date.",
+            ),
+            keywords=("damaged", "damage", "previous", "old"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded damaged-item case (see the module docstring)."""
     item, sku_prefix = ITEMS[kit.rng.randrange(len(ITEMS))]
@@ -235,44 +277,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
     }
 
-    policies = {
-        "damage_claims_2026": Policy(
-            title="Damaged deliveries (current)",
-            content=rec.policy_text(
-                kit,
-                (
-                    "Damage must be reported within 14 days of the carrier's delivery date.",
-                    "Damage is confirmed by a carrier damage scan or by a photo attached to "
-                    "the ticket; a promise of a photo is not a photo. If neither is on file, "
-                    "ask the customer for a photo of the damage before settling.",
-                    "Once confirmed: send a free replacement if current stock allows (no "
-                    "return needed); otherwise refund the order.",
-                    "Claims reported after the window are declined as damage claims; point "
-                    "the customer to the warranty route.",
-                    "Route damage claims to fulfillment.",
-                ),
-                effective=kit.day(SWITCH_DAYS_AGO),
-                version="3",
-                superseded="Applies to orders placed on or after that date.",
-            ),
-            keywords=("damaged", "broken", "cracked", "damage", "replacement", "shattered"),
-        ),
-        "damage_claims_2024": Policy(
-            title="Damaged deliveries (previous version)",
-            content=rec.policy_text(
-                kit,
-                (
-                    "Damage must be reported within 30 days of the carrier's delivery date.",
-                    "Confirmation, replacement and refund rules as in the current version.",
-                ),
-                effective="2024-06-01",
-                version="2",
-                superseded=f"Superseded on {kit.day(SWITCH_DAYS_AGO)}; still applies to orders "
-                "placed before that date.",
-            ),
-            keywords=("damaged", "damage", "previous", "old"),
-        ),
-    }
+    policies = _policies(kit)
 
     if not within:
         code = "deny_refund_outside_policy"

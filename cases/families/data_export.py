@@ -66,6 +66,36 @@ CONTEXT = (
 SUBJECTS = ("Copy of my data", "Subject access request", "Data export", "GDPR access request")
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "access_requests": rec.article(
+            kit,
+            "Access requests (data exports)",
+            (
+                "Act only for a verified data subject: the request must come from the "
+                "account's email on file; otherwise ask for identity verification and the "
+                "account's email, and wait.",
+                "For accounts managed by a company workspace, the company is the "
+                "controller: the workspace admin makes the request; tell the person who "
+                "their admin is. Once the management has ended, the account is personal.",
+                f"An export generated in the last {LINK_DAYS} days with a valid link is "
+                "the answer: point the customer to it and its expiry date.",
+                "Otherwise generate the export. Route to privacy_compliance. The "
+                "statutory deadline is 30 days from the first request.",
+            ),
+            age=(100, 600),
+            versions=(2, 6),
+            keywords=("gdpr", "personal data", "export", "access request", "copy of my data"),
+        ),
+        "data_retention": Policy(
+            title="Data retention",
+            content="Account data is kept while the account is open and 90 days after.",
+            keywords=("retention", "kept", "how long"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded access-request case (see the module docstring)."""
     name = kit.person()
@@ -149,32 +179,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             title="Privacy request log", content=rec.log(kit, exports, n_noise=(0, 2))
         ),
     }
-    policies = {
-        "access_requests": rec.article(
-            kit,
-            "Access requests (data exports)",
-            (
-                "Act only for a verified data subject: the request must come from the "
-                "account's email on file; otherwise ask for identity verification and the "
-                "account's email, and wait.",
-                "For accounts managed by a company workspace, the company is the "
-                "controller: the workspace admin makes the request; tell the person who "
-                "their admin is. Once the management has ended, the account is personal.",
-                f"An export generated in the last {LINK_DAYS} days with a valid link is "
-                "the answer: point the customer to it and its expiry date.",
-                "Otherwise generate the export. Route to privacy_compliance. The "
-                "statutory deadline is 30 days from the first request.",
-            ),
-            age=(100, 600),
-            versions=(2, 6),
-            keywords=("gdpr", "personal data", "export", "access request", "copy of my data"),
-        ),
-        "data_retention": Policy(
-            title="Data retention",
-            content="Account data is kept while the account is open and 90 days after.",
-            keywords=("retention", "kept", "how long"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:account", "artifact:sender", "artifact:privacy_log"]
     evidence.append("policy:access_requests")
     requested: tuple[RequestableField, ...] = ()

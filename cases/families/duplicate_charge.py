@@ -98,6 +98,44 @@ def _t(kit: Kit, hour: int | None = None) -> tuple[int, int]:
     return h, kit.rng.randrange(0, 48)
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "duplicate_charges": rec.article(
+            kit,
+            "Duplicate charges",
+            (
+                "Find the pair of captures the customer means in the payments ledger. If "
+                "the ledger shows more than one candidate pair and the customer has not "
+                "said which, ask for the charge date; if the candidate pairs fall on the "
+                "same day, ask for the transaction id instead.",
+                "Two captures that reference the same order are a duplicate: refund the "
+                "second capture and state the amount. Gateway retries are logged for "
+                "many orders and do not prove a duplicate.",
+                "A duplicate the ledger already shows as refunded needs no new refund: "
+                "tell the customer it is on its way. A note that a refund was requested "
+                "is not a refund.",
+                "Captures that reference two different orders are two purchases: name "
+                "both orders and do not refund, unless the second order was cancelled "
+                "before dispatch and its capture was not refunded: then refund that "
+                "capture.",
+                "Route to billing.",
+            ),
+            age=(200, 500),
+            versions=(3, 7),
+            keywords=("duplicate", "twice", "double", "charged", "capture"),
+        ),
+        "refund_timelines": Policy(
+            title="Refund timelines",
+            content=(
+                "Card refunds reach the customer's account in 5 to 10 business days; the "
+                "bank statement may show the original charge until then."
+            ),
+            keywords=("refund", "timeline", "days"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded duplicate-charge case (see the module docstring)."""
     name = kit.person()
@@ -248,40 +286,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "gateway_log": Artifact(title="Payment gateway log", content=rec.log(kit, gw)),
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
-    policies = {
-        "duplicate_charges": rec.article(
-            kit,
-            "Duplicate charges",
-            (
-                "Find the pair of captures the customer means in the payments ledger. If "
-                "the ledger shows more than one candidate pair and the customer has not "
-                "said which, ask for the charge date; if the candidate pairs fall on the "
-                "same day, ask for the transaction id instead.",
-                "Two captures that reference the same order are a duplicate: refund the "
-                "second capture and state the amount. Gateway retries are logged for "
-                "many orders and do not prove a duplicate.",
-                "A duplicate the ledger already shows as refunded needs no new refund: "
-                "tell the customer it is on its way. A note that a refund was requested "
-                "is not a refund.",
-                "Captures that reference two different orders are two purchases: name "
-                "both orders and do not refund, unless the second order was cancelled "
-                "before dispatch and its capture was not refunded: then refund that "
-                "capture.",
-                "Route to billing.",
-            ),
-            age=(200, 500),
-            versions=(3, 7),
-            keywords=("duplicate", "twice", "double", "charged", "capture"),
-        ),
-        "refund_timelines": Policy(
-            title="Refund timelines",
-            content=(
-                "Card refunds reach the customer's account in 5 to 10 business days; the "
-                "bank statement may show the original charge until then."
-            ),
-            keywords=("refund", "timeline", "days"),
-        ),
-    }
+    policies = _policies(kit)
     oa, ob = disputed[0], disputed[1]
     reply: tuple[Point, ...]
     note: tuple[Point, ...]

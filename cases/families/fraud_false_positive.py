@@ -74,6 +74,35 @@ CONTEXT = (
 SUBJECTS = ("Order on hold", "Not fraud!", "Order blocked", "Security hold on my order")
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "fraud_holds": rec.article(
+            kit,
+            "Orders held by fraud screening",
+            (
+                "An issuer fraud report on the card used is confirmed fraud: lock the "
+                "account and escalate to trust_and_safety. Assurances do not outweigh it.",
+                f"Holds expire after {HOLD_HOURS} hours: the order is cancelled and the "
+                "payment voided; nothing is held any more and the customer may reorder.",
+                "Release the hold when 3-D Secure authenticated the payment and either "
+                "the address check matched or the account has 3 or more delivered orders "
+                "without a dispute.",
+                "Otherwise ask the customer to verify their identity. Phone assurances "
+                "are not a verification.",
+            ),
+            age=(100, 700),
+            versions=(2, 7),
+            keywords=("fraud", "hold", "blocked", "suspicious", "review", "held"),
+        ),
+        "shipping_times": Policy(
+            title="Shipping times",
+            content="Released orders ship within one working day.",
+            keywords=("shipping", "dispatch", "delivery"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded fraud-hold case (see the module docstring)."""
     name = kit.person()
@@ -162,31 +191,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "order_history": Artifact(title="Order history", content=history),
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
-    policies = {
-        "fraud_holds": rec.article(
-            kit,
-            "Orders held by fraud screening",
-            (
-                "An issuer fraud report on the card used is confirmed fraud: lock the "
-                "account and escalate to trust_and_safety. Assurances do not outweigh it.",
-                f"Holds expire after {HOLD_HOURS} hours: the order is cancelled and the "
-                "payment voided; nothing is held any more and the customer may reorder.",
-                "Release the hold when 3-D Secure authenticated the payment and either "
-                "the address check matched or the account has 3 or more delivered orders "
-                "without a dispute.",
-                "Otherwise ask the customer to verify their identity. Phone assurances "
-                "are not a verification.",
-            ),
-            age=(100, 700),
-            versions=(2, 7),
-            keywords=("fraud", "hold", "blocked", "suspicious", "review", "held"),
-        ),
-        "shipping_times": Policy(
-            title="Shipping times",
-            content="Released orders ship within one working day.",
-            keywords=("shipping", "dispatch", "delivery"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:fraud_review", "artifact:payment", "policy:fraud_holds"]
     if variant in ("release", "verify"):
         evidence.append("artifact:order_history")

@@ -91,6 +91,38 @@ def _vat_number(kit: Kit, prefix: str) -> str:
     return f"{prefix}{kit.rng.randrange(10**8, 10**9)}"
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "vat_invoices": Policy(
+            title="VAT on invoices",
+            content=rec.policy_text(
+                kit,
+                (
+                    "Reverse charge (0% VAT) applies to business customers in another EU "
+                    "country whose VAT ID passed a validity check on or before the invoice "
+                    "date. Failed or unavailable checks do not count.",
+                    "If such an invoice charged VAT, issue a credit note for the VAT charged "
+                    "(a refund of the VAT) and state the amount.",
+                    "Customers in Ireland are domestic: Irish VAT is always charged.",
+                    "An ID validated after the invoice date does not change that invoice; "
+                    "send the VAT invoice as issued and explain.",
+                    "No VAT ID on file: ask for it. If the registration is still pending, "
+                    "wait for the customer.",
+                ),
+                effective="2025-07-01",
+                version="3",
+            ),
+            keywords=("vat", "tax", "invoice", "reverse charge", "tax id"),
+        ),
+        "invoice_copies": Policy(
+            title="Invoice copies",
+            content="Copies of past invoices can be downloaded from the billing page.",
+            keywords=("copy", "download", "invoice"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded invoice-tax case (see the module docstring)."""
     name = kit.person()
@@ -185,34 +217,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = {
-        "vat_invoices": Policy(
-            title="VAT on invoices",
-            content=rec.policy_text(
-                kit,
-                (
-                    "Reverse charge (0% VAT) applies to business customers in another EU "
-                    "country whose VAT ID passed a validity check on or before the invoice "
-                    "date. Failed or unavailable checks do not count.",
-                    "If such an invoice charged VAT, issue a credit note for the VAT charged "
-                    "(a refund of the VAT) and state the amount.",
-                    "Customers in Ireland are domestic: Irish VAT is always charged.",
-                    "An ID validated after the invoice date does not change that invoice; "
-                    "send the VAT invoice as issued and explain.",
-                    "No VAT ID on file: ask for it. If the registration is still pending, "
-                    "wait for the customer.",
-                ),
-                effective="2025-07-01",
-                version="3",
-            ),
-            keywords=("vat", "tax", "invoice", "reverse charge", "tax id"),
-        ),
-        "invoice_copies": Policy(
-            title="Invoice copies",
-            content="Copies of past invoices can be downloaded from the billing page.",
-            keywords=("copy", "download", "invoice"),
-        ),
-    }
+    policies = _policies(kit)
 
     facts = [
         tx.variant(

@@ -79,6 +79,37 @@ CONTEXT = (
 SUBJECTS = ("{F} failing", "Can't {action}", "{F} broken?", "Errors on {f}")
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "partial_incidents": rec.article(
+            kit,
+            "Partial incidents",
+            (
+                "Check whether the incident covers the customer's feature and their "
+                "workspace's region; incidents are listed per feature and region.",
+                "Open incident with a workaround: give the customer the workaround and "
+                "the incident id.",
+                "Open incident without a workaround: attach the ticket to the incident "
+                "and escalate to platform_engineering.",
+                "Resolved incident and the workspace's failures all before the "
+                "resolution: nothing to do; tell the customer it has recovered.",
+                "Not covered by the incident: ask for the error logs and troubleshoot "
+                "(uploads over the plan's size limit fail: business 100 MB, "
+                "enterprise 250 MB).",
+            ),
+            age=(60, 500),
+            versions=(2, 6),
+            keywords=("outage", "incident", "failing", "errors", "workaround", "status"),
+        ),
+        "service_credits": Policy(
+            title="Service credits",
+            content="Credits for missed uptime are calculated by account management.",
+            keywords=("credit", "credits", "uptime", "sla"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded partial-outage case (see the module docstring)."""
     name = kit.person()
@@ -158,33 +189,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "workspace": Artifact(title=f"Workspace of {company}", content=workspace),
         "error_log": Artifact(title="Workspace error log (today)", content=rec.log(kit, errors)),
     }
-    policies = {
-        "partial_incidents": rec.article(
-            kit,
-            "Partial incidents",
-            (
-                "Check whether the incident covers the customer's feature and their "
-                "workspace's region; incidents are listed per feature and region.",
-                "Open incident with a workaround: give the customer the workaround and "
-                "the incident id.",
-                "Open incident without a workaround: attach the ticket to the incident "
-                "and escalate to platform_engineering.",
-                "Resolved incident and the workspace's failures all before the "
-                "resolution: nothing to do; tell the customer it has recovered.",
-                "Not covered by the incident: ask for the error logs and troubleshoot "
-                "(uploads over the plan's size limit fail: business 100 MB, "
-                "enterprise 250 MB).",
-            ),
-            age=(60, 500),
-            versions=(2, 6),
-            keywords=("outage", "incident", "failing", "errors", "workaround", "status"),
-        ),
-        "service_credits": Policy(
-            title="Service credits",
-            content="Credits for missed uptime are calculated by account management.",
-            keywords=("credit", "credits", "uptime", "sla"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:status_page", "artifact:workspace"]
     if variant == "recovered":
         evidence.append("artifact:error_log")

@@ -75,6 +75,37 @@ CONTEXT = (
 SUBJECTS = ("Payment failed", "Card declined", "Late fee?", "Renewal problem", "Billing issue")
 
 
+def _policies(kit: Kit, schedule: str) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "failed_payments": rec.article(
+            kit,
+            "Failed payments and retries",
+            (
+                f"A failed renewal is retried automatically ({schedule} after the first "
+                "attempt) on the default card.",
+                "If the payment link and a retry both succeeded for one invoice, refund "
+                "the duplicate payment.",
+                "Declines coded processor_unavailable are ours, not the card's: a late "
+                "fee charged for them is refunded; otherwise the next retry will go "
+                "through.",
+                "If the customer added a new default card after the last failed attempt "
+                "and a retry is still scheduled, nothing needs doing.",
+                "Other declines are the card's: explain the decline and ask the customer "
+                "to update the card before the next retry. Route to billing.",
+            ),
+            age=(60, 500),
+            versions=(2, 6),
+            keywords=("payment", "declined", "failed", "retry", "late fee", "card"),
+        ),
+        "late_fees": Policy(
+            title="Late fees",
+            content="A late fee applies to invoices past due after the final retry.",
+            keywords=("late", "fee", "overdue"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded failed-payment case (see the module docstring)."""
     name = kit.person()
@@ -192,33 +223,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, [])),
     }
     schedule = ", ".join(f"day {d}" for d in RETRY_DAYS)
-    policies = {
-        "failed_payments": rec.article(
-            kit,
-            "Failed payments and retries",
-            (
-                f"A failed renewal is retried automatically ({schedule} after the first "
-                "attempt) on the default card.",
-                "If the payment link and a retry both succeeded for one invoice, refund "
-                "the duplicate payment.",
-                "Declines coded processor_unavailable are ours, not the card's: a late "
-                "fee charged for them is refunded; otherwise the next retry will go "
-                "through.",
-                "If the customer added a new default card after the last failed attempt "
-                "and a retry is still scheduled, nothing needs doing.",
-                "Other declines are the card's: explain the decline and ask the customer "
-                "to update the card before the next retry. Route to billing.",
-            ),
-            age=(60, 500),
-            versions=(2, 6),
-            keywords=("payment", "declined", "failed", "retry", "late fee", "card"),
-        ),
-        "late_fees": Policy(
-            title="Late fees",
-            content="A late fee applies to invoices past due after the final retry.",
-            keywords=("late", "fee", "overdue"),
-        ),
-    }
+    policies = _policies(kit, schedule)
     evidence = [
         "ticket",
         "artifact:payment_attempts",

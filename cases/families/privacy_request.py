@@ -74,6 +74,40 @@ SUBJECTS = (
 )
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "privacy_requests": rec.article(
+            kit,
+            "Erasure requests",
+            (
+                "Act only for a verified data subject: the request must come from the "
+                "account's email on file. From any other address, delete nothing: ask "
+                "for identity verification and the account's email, and wait.",
+                f"An email address set within the last {RECENT_CHANGE_DAYS} days does "
+                "not verify a request (account takeovers change it first): ask for "
+                "identity verification and wait.",
+                "A verified request is fulfilled unless an active legal hold or an "
+                "unpaid invoice blocks it: then explain what blocks erasure, by its "
+                "reference. Released holds and paid invoices block nothing.",
+                "Route to privacy_compliance. The statutory deadline is 30 days from the "
+                "first request.",
+            ),
+            age=(100, 600),
+            versions=(2, 6),
+            keywords=("gdpr", "personal data", "delete", "deletion", "erasure", "erase"),
+        ),
+        "marketing_emails": Policy(
+            title="Marketing email preferences",
+            content=(
+                "Customers can unsubscribe from marketing emails from any email footer or "
+                "in account settings; changes apply within 48 hours."
+            ),
+            keywords=("marketing", "unsubscribe", "newsletter", "emails"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded erasure-request case (see the module docstring)."""
     name = kit.person()
@@ -174,36 +208,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             title="Privacy request log", content=rec.log(kit, log_lines, n_noise=(0, 1))
         ),
     }
-    policies = {
-        "privacy_requests": rec.article(
-            kit,
-            "Erasure requests",
-            (
-                "Act only for a verified data subject: the request must come from the "
-                "account's email on file. From any other address, delete nothing: ask "
-                "for identity verification and the account's email, and wait.",
-                f"An email address set within the last {RECENT_CHANGE_DAYS} days does "
-                "not verify a request (account takeovers change it first): ask for "
-                "identity verification and wait.",
-                "A verified request is fulfilled unless an active legal hold or an "
-                "unpaid invoice blocks it: then explain what blocks erasure, by its "
-                "reference. Released holds and paid invoices block nothing.",
-                "Route to privacy_compliance. The statutory deadline is 30 days from the "
-                "first request.",
-            ),
-            age=(100, 600),
-            versions=(2, 6),
-            keywords=("gdpr", "personal data", "delete", "deletion", "erasure", "erase"),
-        ),
-        "marketing_emails": Policy(
-            title="Marketing email preferences",
-            content=(
-                "Customers can unsubscribe from marketing emails from any email footer or "
-                "in account settings; changes apply within 48 hours."
-            ),
-            keywords=("marketing", "unsubscribe", "newsletter", "emails"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = [
         "ticket",
         "artifact:account",

@@ -88,6 +88,37 @@ EXTRA_CONTEXT = (
 BUDGET = 14
 
 
+def _policies(window: int) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "refund_window": Policy(
+            title="Refunds for change of mind",
+            content=(
+                f"Unwanted items can be refunded within {window} days of the order date (day "
+                f"{window} included), counted to today. Inside the window: issue a full "
+                f"refund. After day {window}: decline the refund as outside policy. If the "
+                "ticket does not say which order and the account has several, ask for the "
+                "order number first. Route to billing. "
+                "Priority follows the shared support-priorities rule."
+            ),
+            keywords=("refund", "return", "money back", "send back", "change of mind"),
+        ),
+        "damaged_items": Policy(
+            title="Items damaged in transit",
+            content=(
+                "Damage confirmed by a carrier scan or photo: send a replacement, or refund "
+                "when out of stock. No return window applies."
+            ),
+            keywords=("damaged", "broken", "cracked"),
+        ),
+        "store_credit": Policy(
+            title="Store credit and gift cards",
+            content="Gift card balances never expire and cannot be exchanged for cash.",
+            keywords=("gift card", "store credit", "balance"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded refund-window case (see the module docstring)."""
     item = kit.pick(ITEMS)
@@ -159,33 +190,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             content=f"{kit.rng.randrange(0, 4000)} points; tier {tier}.",
         ),
     }
-    policies = {
-        "refund_window": Policy(
-            title="Refunds for change of mind",
-            content=(
-                f"Unwanted items can be refunded within {window} days of the order date (day "
-                f"{window} included), counted to today. Inside the window: issue a full "
-                f"refund. After day {window}: decline the refund as outside policy. If the "
-                "ticket does not say which order and the account has several, ask for the "
-                "order number first. Route to billing. "
-                "Priority follows the shared support-priorities rule."
-            ),
-            keywords=("refund", "return", "money back", "send back", "change of mind"),
-        ),
-        "damaged_items": Policy(
-            title="Items damaged in transit",
-            content=(
-                "Damage confirmed by a carrier scan or photo: send a replacement, or refund "
-                "when out of stock. No return window applies."
-            ),
-            keywords=("damaged", "broken", "cracked"),
-        ),
-        "store_credit": Policy(
-            title="Store credit and gift cards",
-            content="Gift card balances never expire and cannot be exchanged for cash.",
-            keywords=("gift card", "store credit", "balance"),
-        ),
-    }
+    policies = _policies(window)
     evidence = ["ticket", "artifact:orders", "policy:refund_window"]
     requested: tuple[RequestableField, ...] = ("order_id",) if ask else ()
     answers: dict[RequestableField, str] = {

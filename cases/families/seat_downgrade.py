@@ -64,6 +64,37 @@ CONTEXT = (
 SUBJECTS = ("Reduce seats", "Seat downgrade", "Fewer licences", "Change seat count")
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "seat_changes": rec.article(
+            kit,
+            "Changing the number of seats",
+            (
+                "If the account has several workspaces and the customer has not said "
+                "which, ask for the workspace.",
+                "Seats cannot be reduced below the users assigned to them: tell the "
+                "customer how many users to unassign first.",
+                "Monthly billing: reduce now and credit price per seat x seats removed x "
+                f"unused days / {CYCLE} (unused days: to the next invoice), rounded to the "
+                "cent; state the amount. An amendment to monthly billing counts from its "
+                "effective date.",
+                "Annual agreements inside the committed term: the reduction takes "
+                "effect at the renewal date; tell the customer that date.",
+                "Route to account management.",
+            ),
+            age=(100, 600),
+            versions=(2, 7),
+            keywords=("seats", "downgrade", "licences", "licenses", "reduce", "seat"),
+        ),
+        "plan_changes": Policy(
+            title="Upgrades",
+            content="Seat increases apply at once and are charged pro rata.",
+            keywords=("upgrade", "add seats", "increase"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded seat-downgrade case (see the module docstring)."""
     name = kit.person()
@@ -168,33 +199,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
-    policies = {
-        "seat_changes": rec.article(
-            kit,
-            "Changing the number of seats",
-            (
-                "If the account has several workspaces and the customer has not said "
-                "which, ask for the workspace.",
-                "Seats cannot be reduced below the users assigned to them: tell the "
-                "customer how many users to unassign first.",
-                "Monthly billing: reduce now and credit price per seat x seats removed x "
-                f"unused days / {CYCLE} (unused days: to the next invoice), rounded to the "
-                "cent; state the amount. An amendment to monthly billing counts from its "
-                "effective date.",
-                "Annual agreements inside the committed term: the reduction takes "
-                "effect at the renewal date; tell the customer that date.",
-                "Route to account management.",
-            ),
-            age=(100, 600),
-            versions=(2, 7),
-            keywords=("seats", "downgrade", "licences", "licenses", "reduce", "seat"),
-        ),
-        "plan_changes": Policy(
-            title="Upgrades",
-            content="Seat increases apply at once and are charged pro rata.",
-            keywords=("upgrade", "add seats", "increase"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:contract", "artifact:usage", "policy:seat_changes"]
     requested: tuple[RequestableField, ...] = () if named else ("workspace_id",)
     reply: tuple[Point, ...]

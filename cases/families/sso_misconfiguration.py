@@ -82,6 +82,41 @@ KINDS = {
 }
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "sso_troubleshooting": rec.article(
+            kit,
+            "SSO sign-in failures",
+            (
+                "Read what dominates the workspace's SSO log since the failures began; "
+                "a few failures of every kind are normal.",
+                "Mostly 503s before SAML validation while the status page shows single "
+                "sign-on degraded: a platform outage. Escalate to platform_engineering "
+                "and open an incident.",
+                "Mostly signature failures with the configured signing certificate past "
+                "its valid-until date: ask the customer for fresh IdP metadata and fix "
+                "the configuration. The configuration decides, not notes.",
+                "If a new certificate was uploaded after the failures began and only "
+                "successful sign-ins follow, it is fixed already: tell the customer.",
+                "Mostly 'user not assigned' failures while others sign in: the users "
+                "must be assigned to the application in the IdP; explain.",
+            ),
+            age=(100, 500),
+            versions=(2, 6),
+            keywords=("sso", "saml", "single sign-on", "idp", "sign-in", "login"),
+        ),
+        "user_provisioning": Policy(
+            title="SCIM user provisioning",
+            content=(
+                "SCIM syncs run every hour; a user missing after a sync is usually not "
+                "assigned to the app in the IdP."
+            ),
+            keywords=("scim", "provisioning", "sync", "users"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded SSO-failure case (see the module docstring)."""
     company = kit.company()
@@ -200,37 +235,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         "sso_config": Artifact(title="SSO configuration", content=config),
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
-    policies = {
-        "sso_troubleshooting": rec.article(
-            kit,
-            "SSO sign-in failures",
-            (
-                "Read what dominates the workspace's SSO log since the failures began; "
-                "a few failures of every kind are normal.",
-                "Mostly 503s before SAML validation while the status page shows single "
-                "sign-on degraded: a platform outage. Escalate to platform_engineering "
-                "and open an incident.",
-                "Mostly signature failures with the configured signing certificate past "
-                "its valid-until date: ask the customer for fresh IdP metadata and fix "
-                "the configuration. The configuration decides, not notes.",
-                "If a new certificate was uploaded after the failures began and only "
-                "successful sign-ins follow, it is fixed already: tell the customer.",
-                "Mostly 'user not assigned' failures while others sign in: the users "
-                "must be assigned to the application in the IdP; explain.",
-            ),
-            age=(100, 500),
-            versions=(2, 6),
-            keywords=("sso", "saml", "single sign-on", "idp", "sign-in", "login"),
-        ),
-        "user_provisioning": Policy(
-            title="SCIM user provisioning",
-            content=(
-                "SCIM syncs run every hour; a user missing after a sync is usually not "
-                "assigned to the app in the IdP."
-            ),
-            keywords=("scim", "provisioning", "sync", "users"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:sso_logs"]
     evidence.append("artifact:status_page" if variant == "platform" else "artifact:sso_config")
     evidence.append("policy:sso_troubleshooting")

@@ -137,6 +137,47 @@ def _describe(kit: Kit, s: Sub, plan: str, business: bool) -> str:
     return f"{head}{seat_text}: monthly plan, {cycle}."
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "subscription_cancellation": Policy(
+            title="Cancelling a subscription",
+            content=rec.policy_text(
+                kit,
+                (
+                    f"Consumer plans started within the last {COOLING_OFF_DAYS} days are in "
+                    "the cooling-off period: cancel and refund the first payment in full, "
+                    "and state the amount.",
+                    "Monthly plans, and annual agreements whose committed term has ended and "
+                    "now renew monthly, can be cancelled at once: cancel and credit the "
+                    f"unused part of the current cycle, price x unused days / {CYCLE_DAYS} "
+                    "(unused days = days from today to the next renewal), rounded to the "
+                    "cent, and state the amount.",
+                    "Enterprise annual agreements still inside their committed term cannot "
+                    "be cancelled early: do not cancel; tell the customer the date the term "
+                    "ends (non-renewal takes effect then). The billing record decides, not "
+                    "older notes.",
+                    "If a business account has several workspaces and the ticket names none, "
+                    "ask which workspace first.",
+                    "Queue: billing for standard and plus; account management for business "
+                    "and enterprise.",
+                ),
+                effective="2025-09-01",
+                version="5",
+            ),
+            keywords=("cancel", "cancellation", "subscription", "unsubscribe", "end plan"),
+        ),
+        "plan_changes": Policy(
+            title="Upgrades and downgrades",
+            content=(
+                "Plan changes take effect at the next renewal; upgrades can be applied at "
+                "once and are charged pro rata."
+            ),
+            keywords=("upgrade", "downgrade", "change plan", "seats"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded subscription-cancellation case (see the docstring)."""
     tier = kit.pick(("standard",) * 5 + ("plus",) * 4 + ("business",) * 4 + ("enterprise",) * 7)
@@ -273,43 +314,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         ),
         "crm": Artifact(title="CRM notes", content=rec.crm_notes(kit, crm)),
     }
-    policies = {
-        "subscription_cancellation": Policy(
-            title="Cancelling a subscription",
-            content=rec.policy_text(
-                kit,
-                (
-                    f"Consumer plans started within the last {COOLING_OFF_DAYS} days are in "
-                    "the cooling-off period: cancel and refund the first payment in full, "
-                    "and state the amount.",
-                    "Monthly plans, and annual agreements whose committed term has ended and "
-                    "now renew monthly, can be cancelled at once: cancel and credit the "
-                    f"unused part of the current cycle, price x unused days / {CYCLE_DAYS} "
-                    "(unused days = days from today to the next renewal), rounded to the "
-                    "cent, and state the amount.",
-                    "Enterprise annual agreements still inside their committed term cannot "
-                    "be cancelled early: do not cancel; tell the customer the date the term "
-                    "ends (non-renewal takes effect then). The billing record decides, not "
-                    "older notes.",
-                    "If a business account has several workspaces and the ticket names none, "
-                    "ask which workspace first.",
-                    "Queue: billing for standard and plus; account management for business "
-                    "and enterprise.",
-                ),
-                effective="2025-09-01",
-                version="5",
-            ),
-            keywords=("cancel", "cancellation", "subscription", "unsubscribe", "end plan"),
-        ),
-        "plan_changes": Policy(
-            title="Upgrades and downgrades",
-            content=(
-                "Plan changes take effect at the next renewal; upgrades can be applied at "
-                "once and are charged pro rata."
-            ),
-            keywords=("upgrade", "downgrade", "change plan", "seats"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:subscription", "policy:subscription_cancellation"]
     requested: tuple[RequestableField, ...] = ("workspace_id",) if ask else ()
     answers: dict[RequestableField, str] = (

@@ -97,6 +97,35 @@ CONTEXT = (
 SUBJECTS = ("Warranty claim", "{P} stopped working", "Faulty {product}", "Broken {product}")
 
 
+def _policies(kit: Kit) -> dict[str, Policy]:
+    """The knowledge-base articles of the case (the source of its decision rule)."""
+    return {
+        "warranty": rec.article(
+            kit,
+            "Warranty and known defects",
+            (
+                "If the customer has several purchases of the model and has not said "
+                "which, ask for the order number.",
+                "The warranty runs from the purchase date: 24 months for customers in the "
+                "UK and the EU, 12 months elsewhere. Inside it, send a replacement.",
+                "Outside it, a unit whose batch is listed in the current known-defect "
+                f"bulletin for its model, bought within {BULLETIN_MONTHS} months, is "
+                "refunded in full; a revised bulletin replaces the older revision.",
+                "Otherwise decline: the warranty has ended; offer the paid repair service.",
+                "Route to fulfillment.",
+            ),
+            age=(300, 700),
+            versions=(2, 6),
+            keywords=("warranty", "faulty", "defect", "broken", "repair", "guarantee"),
+        ),
+        "returns": Policy(
+            title="Returns",
+            content="Unused items can be returned within 30 days of delivery for a refund.",
+            keywords=("return", "refund", "unwanted"),
+        ),
+    }
+
+
 def generate(kit: Kit) -> dict[str, Any]:
     """Scenario fields for one seeded warranty case (see the module docstring)."""
     name = kit.person()
@@ -208,31 +237,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = {
-        "warranty": rec.article(
-            kit,
-            "Warranty and known defects",
-            (
-                "If the customer has several purchases of the model and has not said "
-                "which, ask for the order number.",
-                "The warranty runs from the purchase date: 24 months for customers in the "
-                "UK and the EU, 12 months elsewhere. Inside it, send a replacement.",
-                "Outside it, a unit whose batch is listed in the current known-defect "
-                f"bulletin for its model, bought within {BULLETIN_MONTHS} months, is "
-                "refunded in full; a revised bulletin replaces the older revision.",
-                "Otherwise decline: the warranty has ended; offer the paid repair service.",
-                "Route to fulfillment.",
-            ),
-            age=(300, 700),
-            versions=(2, 6),
-            keywords=("warranty", "faulty", "defect", "broken", "repair", "guarantee"),
-        ),
-        "returns": Policy(
-            title="Returns",
-            content="Unused items can be returned within 30 days of delivery for a refund.",
-            keywords=("return", "refund", "unwanted"),
-        ),
-    }
+    policies = _policies(kit)
     evidence = ["ticket", "artifact:orders", "artifact:account", "policy:warranty"]
     if variant != "warranty":
         evidence.append("artifact:defect_bulletins")

@@ -1,6 +1,8 @@
-"""Blocks every family uses: the impact-based priority rule, reply/note points and
-forbidden claims, shared knowledge-base articles, and :func:`assemble`, which turns a
-family's decision into the fields of a :class:`~caseops.domain.scenario.Scenario`.
+"""Blocks every family uses: the impact-based priority rule, shared knowledge-base
+articles, the gold (:func:`expected`), and the two ways a family's decision becomes the
+fields of a :class:`~caseops.domain.scenario.Scenario`: :func:`assemble` (the family
+composed its own message and ticket) and :func:`finish` (the first six families, whose
+one-paragraph message is recomposed here).
 
 The priority rule (:func:`impact_priority`) is written once here and stated to the agent
 in the ``support_priorities`` article that every generated case carries, so priorities
@@ -9,6 +11,7 @@ follow impact the same way in every family (issue 19 of the project notes, item 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +21,7 @@ from caseops.domain.vocab import RequestableField
 
 from .kit import Kit, Money
 from .records import policy_text
+from .text import message as message_text
 
 # ---------------------------------------------------------------------------------------
 # Priorities follow impact
@@ -264,8 +268,6 @@ def sla(kit: Kit, tier: str) -> int:
 def _split_message(text: str) -> tuple[list[str], str]:
     """An old-style one-paragraph message as (fact sentences, request sentence): the
     request is the last sentence with a question mark, else the last sentence."""
-    import re
-
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()]
     asks = [p for p in parts if p.endswith("?")]
     request = asks[-1] if asks else parts[-1]
@@ -303,11 +305,11 @@ def finish(
     Raises:
         ValueError: when the family's optimal path exceeds ``budget``.
     """
-    from .text import message as compose
-
     facts, request = _split_message(message)
     company = impact.split(":")[0] if tier in ("business", "enterprise") else ""
-    text = compose(kit, facts=facts, request=request, context=context, name=name, company=company)
+    text = message_text(
+        kit, facts=facts, request=request, context=context, name=name, company=company
+    )
     ticket = Ticket(
         subject=subject,
         customer_name=name,

@@ -60,35 +60,35 @@ EXTRA_CONTEXT = (
 BUDGET = 14
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "abuse_reports": Policy(
-            title="Handling abuse reports",
-            content=(
-                "Decide from the moderation review of the reported content (ask the reporter "
-                "for its link if they did not give one and the account has several reviewed "
-                "items). A confirmed violation by an account with two or more active strikes "
-                "(a repeat offender) -> suspend the account. A confirmed violation with fewer "
-                "active strikes -> the content is removed and the account warned; tell the "
-                "reporter action was taken. "
-                "Content found within the community guidelines -> no action; "
-                "thank the reporter and point to block and mute. Never share the other "
-                "account's history. Route to "
-                "trust_and_safety. "
-                "Priority follows the shared support-priorities rule."
-            ),
-            keywords=("abuse", "harassment", "report", "hate", "threats", "moderation"),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "abuse_reports": Policy(
+        title="Handling abuse reports",
+        content=(
+            "Decide from the moderation review of the reported content (ask the reporter "
+            "for its link if they did not give one and the account has several reviewed "
+            "items). A confirmed violation by an account with two or more active strikes "
+            "(a repeat offender) -> suspend the account. A confirmed violation with fewer "
+            "active strikes -> the content is removed and the account warned; tell the "
+            "reporter action was taken. "
+            "Content found within the community guidelines -> no action; "
+            "thank the reporter and point to block and mute. Never share the other "
+            "account's history. Route to "
+            "trust_and_safety. "
+            "Priority follows the shared support-priorities rule."
         ),
-        "copyright_claims": Policy(
-            title="Copyright claims",
-            content=(
-                "Copyright takedown notices go to the legal team through the takedown form; "
-                "support does not remove content on copyright grounds."
-            ),
-            keywords=("copyright", "dmca", "takedown", "stolen"),
+        keywords=("abuse", "harassment", "report", "hate", "threats", "moderation"),
+    ),
+    "copyright_claims": Policy(
+        title="Copyright claims",
+        content=(
+            "Copyright takedown notices go to the legal team through the takedown form; "
+            "support does not remove content on copyright grounds."
         ),
-    }
+        keywords=("copyright", "dmca", "takedown", "stolen"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     evidence = (
         "ticket",
         "artifact:moderation_record",

@@ -61,32 +61,32 @@ EXTRA_CONTEXT = (
 BUDGET = 14
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "account_recovery": Policy(
-            title="Locked accounts and credential resets",
-            content=(
-                "Before resetting a password or two-factor on a locked account, verify the "
-                "requester from our records: the request must come from the email on file "
-                "AND the sign-in history must show a successful verified sign-in within the "
-                "last 30 days. If both hold, reset the credentials (send a reset link or "
-                "reset two-factor) and resolve. If either fails, do not reset anything: ask "
-                "for identity verification and wait for it. Password lockouts go to "
-                "general_support, two-factor lockouts to technical_support. "
-                "Priority follows the shared support-priorities rule."
-            ),
-            keywords=("locked", "lockout", "locked out", "password", "two-factor", "2fa", "reset"),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "account_recovery": Policy(
+        title="Locked accounts and credential resets",
+        content=(
+            "Before resetting a password or two-factor on a locked account, verify the "
+            "requester from our records: the request must come from the email on file "
+            "AND the sign-in history must show a successful verified sign-in within the "
+            "last 30 days. If both hold, reset the credentials (send a reset link or "
+            "reset two-factor) and resolve. If either fails, do not reset anything: ask "
+            "for identity verification and wait for it. Password lockouts go to "
+            "general_support, two-factor lockouts to technical_support. "
+            "Priority follows the shared support-priorities rule."
         ),
-        "account_takeover": Policy(
-            title="Suspected account takeover",
-            content=(
-                "If a customer reports sign-ins or changes they did not make, lock the "
-                "account and escalate to trust_and_safety as suspected fraud."
-            ),
-            keywords=("takeover", "hacked", "unauthorized", "fraud", "compromised"),
+        keywords=("locked", "lockout", "locked out", "password", "two-factor", "2fa", "reset"),
+    ),
+    "account_takeover": Policy(
+        title="Suspected account takeover",
+        content=(
+            "If a customer reports sign-ins or changes they did not make, lock the "
+            "account and escalate to trust_and_safety as suspected fraud."
         ),
-    }
+        keywords=("takeover", "hacked", "unauthorized", "fraud", "compromised"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     evidence = (
         "ticket",
         "artifact:account",

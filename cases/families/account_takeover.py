@@ -100,48 +100,48 @@ def _ip(kit: Kit) -> str:
     return f"{kit.rng.randrange(11, 223)}.{kit.rng.randrange(0, 256)}.{kit.rng.randrange(256)}.x"
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "account_takeover": Policy(
-            title="Suspicious sign-ins and account takeover",
-            content=(
-                "Compare the alerted sign-in with the trusted devices (by device id, not by "
-                "model name) and the change audit log. An untrusted device followed by changes "
-                "to the email, password, shipping address or payment methods is an account "
-                "takeover: lock the account, escalate to trust_and_safety "
-                "and promise no refunds or order changes before the review ends. An untrusted "
-                "device on an unfamiliar network with no changes: reset the credentials (sign "
-                "out every session, force a new password), resolve. A trusted "
-                "device (the customer's own) with no changes: no action needed, reassure the "
-                "customer. A new device on the customer's usual home network "
-                "with no changes: ask the customer about their recent devices first; their own "
-                "new device needs no action, otherwise reset the credentials. Issue type: "
-                "account security."
-            ),
-            keywords=(
-                "sign-in",
-                "hacked",
-                "compromised",
-                "takeover",
-                "suspicious",
-                "security alert",
-            ),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "account_takeover": Policy(
+        title="Suspicious sign-ins and account takeover",
+        content=(
+            "Compare the alerted sign-in with the trusted devices (by device id, not by "
+            "model name) and the change audit log. An untrusted device followed by changes "
+            "to the email, password, shipping address or payment methods is an account "
+            "takeover: lock the account, escalate to trust_and_safety "
+            "and promise no refunds or order changes before the review ends. An untrusted "
+            "device on an unfamiliar network with no changes: reset the credentials (sign "
+            "out every session, force a new password), resolve. A trusted "
+            "device (the customer's own) with no changes: no action needed, reassure the "
+            "customer. A new device on the customer's usual home network "
+            "with no changes: ask the customer about their recent devices first; their own "
+            "new device needs no action, otherwise reset the credentials. Issue type: "
+            "account security."
         ),
-        "password_help": Policy(
-            title="Forgotten passwords",
-            content=(
-                "Customers who forgot their password can use 'Forgot password' on the sign-in "
-                "page; the link is valid for 30 minutes."
-            ),
-            keywords=("password", "forgot", "reset link"),
+        keywords=(
+            "sign-in",
+            "hacked",
+            "compromised",
+            "takeover",
+            "suspicious",
+            "security alert",
         ),
-        "membership_refunds": Policy(
-            title="Membership renewals",
-            content="Renewals are refundable within 7 days if the membership was not used.",
-            keywords=("refund", "renewal", "membership"),
+    ),
+    "password_help": Policy(
+        title="Forgotten passwords",
+        content=(
+            "Customers who forgot their password can use 'Forgot password' on the sign-in "
+            "page; the link is valid for 30 minutes."
         ),
-    }
+        keywords=("password", "forgot", "reset link"),
+    ),
+    "membership_refunds": Policy(
+        title="Membership renewals",
+        content="Renewals are refundable within 7 days if the membership was not used.",
+        keywords=("refund", "renewal", "membership"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -277,7 +277,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             content="Security alerts: email. Marketing: weekly digest.",
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     requested: tuple[str, ...] = ("recent_devices",) if ambiguous else ()
     # Outside a takeover, a separate question about a renewal refund may be answered; only
     # promises that belong to other outcomes are forbidden. The note names the device id

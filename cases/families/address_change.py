@@ -114,7 +114,8 @@ def table(version: int) -> str:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``address_changes``, ``address_changes_previous``."""
     return {
         "address_changes": Policy(
             title="Changing a delivery address (current)",

@@ -115,7 +115,8 @@ def _counts(kit: Kit, main: str) -> list[tuple[str, int]]:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``api_incidents``, ``rate_limits``, ``service_credits``."""
     return {
         "api_incidents": rec.article(
             kit,

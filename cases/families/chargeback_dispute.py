@@ -80,43 +80,43 @@ EXTRA_CONTEXT = (
 BUDGET = 16
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "chargebacks": Policy(
-            title="Chargebacks and card disputes",
-            content=(
-                "Check the carrier record first. If the carrier confirms the parcel was not "
-                "delivered (lost, returned to sender), accept the dispute and refund the "
-                "customer, whatever the account history. If the carrier shows a delivery with "
-                "proof, check the account for fraud signals: the customer's own registered "
-                "device marking the parcel as received after delivery, or two or more earlier "
-                "'item not received' disputes on signed deliveries. With BOTH signals, lock "
-                "the account and escalate to trust_and_safety as friendly fraud, "
-                "and promise no refund; tell the customer the case is under review. With one "
-                "signal or none, share the proof of delivery with "
-                "the customer and answer the dispute with it; no refund. If no issuer notice is "
-                "on file, ask the customer for the card's last four digits and the charge date "
-                "so the dispute can be matched. Route to billing (issue type refund request); "
-                "Priority follows the shared support-priorities rule. The issuer's response "
-                "date is a hard deadline."
-            ),
-            keywords=("chargeback", "dispute", "disputed", "bank", "issuer"),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "chargebacks": Policy(
+        title="Chargebacks and card disputes",
+        content=(
+            "Check the carrier record first. If the carrier confirms the parcel was not "
+            "delivered (lost, returned to sender), accept the dispute and refund the "
+            "customer, whatever the account history. If the carrier shows a delivery with "
+            "proof, check the account for fraud signals: the customer's own registered "
+            "device marking the parcel as received after delivery, or two or more earlier "
+            "'item not received' disputes on signed deliveries. With BOTH signals, lock "
+            "the account and escalate to trust_and_safety as friendly fraud, "
+            "and promise no refund; tell the customer the case is under review. With one "
+            "signal or none, share the proof of delivery with "
+            "the customer and answer the dispute with it; no refund. If no issuer notice is "
+            "on file, ask the customer for the card's last four digits and the charge date "
+            "so the dispute can be matched. Route to billing (issue type refund request); "
+            "Priority follows the shared support-priorities rule. The issuer's response "
+            "date is a hard deadline."
         ),
-        "lost_parcels": Policy(
-            title="Lost parcels (no dispute opened)",
-            content=(
-                "When a parcel is overdue by 10 days and no dispute is open, reship the order "
-                "or refund it at the customer's choice."
-            ),
-            keywords=("lost", "parcel", "never arrived", "reship"),
+        keywords=("chargeback", "dispute", "disputed", "bank", "issuer"),
+    ),
+    "lost_parcels": Policy(
+        title="Lost parcels (no dispute opened)",
+        content=(
+            "When a parcel is overdue by 10 days and no dispute is open, reship the order "
+            "or refund it at the customer's choice."
         ),
-        "account_security": Policy(
-            title="Account security",
-            content="Customers who suspect unauthorised logins can reset their password.",
-            keywords=("security", "password", "login"),
-        ),
-    }
+        keywords=("lost", "parcel", "never arrived", "reship"),
+    ),
+    "account_security": Policy(
+        title="Account security",
+        content="Customers who suspect unauthorised logins can reset their password.",
+        keywords=("security", "password", "login"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -234,7 +234,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     requested = () if notice else ("card_last_four", "charge_date")
     priority = impact_priority(
         compromise=outcome == "fraud",

@@ -109,7 +109,8 @@ def _when(days: int) -> str:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``damage_claims_2026``, ``damage_claims_2024``."""
     return {
         "damage_claims_2026": Policy(
             title="Damaged deliveries (current)",

@@ -67,7 +67,8 @@ SUBJECTS = ("Copy of my data", "Subject access request", "Data export", "GDPR ac
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``access_requests``, ``data_retention``."""
     return {
         "access_requests": rec.article(
             kit,

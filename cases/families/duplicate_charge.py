@@ -99,7 +99,8 @@ def _t(kit: Kit, hour: int | None = None) -> tuple[int, int]:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``duplicate_charges``, ``refund_timelines``."""
     return {
         "duplicate_charges": rec.article(
             kit,

@@ -75,7 +75,8 @@ SUBJECTS = ("Order on hold", "Not fraud!", "Order blocked", "Security hold on my
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``fraud_holds``, ``shipping_times``."""
     return {
         "fraud_holds": rec.article(
             kit,

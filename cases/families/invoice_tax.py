@@ -92,7 +92,8 @@ def _vat_number(kit: Kit, prefix: str) -> str:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``vat_invoices``, ``invoice_copies``."""
     return {
         "vat_invoices": Policy(
             title="VAT on invoices",

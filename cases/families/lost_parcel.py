@@ -76,46 +76,46 @@ EXTRA_CONTEXT = (
 BUDGET = 14
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "lost_parcels": Policy(
-            title="Parcels not received",
-            content=(
-                "Check carrier tracking against the promised delivery date. A parcel is lost "
-                "when it has had no scan for more than the carrier's claim window past the "
-                "promised date, or when it was scanned delivered at a postcode other than the "
-                "order's more than the claim window ago: reship the order at no charge, route "
-                "to fulfillment. "
-                "If the parcel is still in transit and the promised date has not passed, "
-                "tell the customer the expected delivery date (no reshipment), route to "
-                "general support. If it was scanned delivered at the order's own postcode, "
-                "it is not lost: tell the customer the delivery date and open a carrier "
-                "trace; route to fulfillment. "
-                "Priority follows the shared support-priorities rule. "
-                "If we hold no tracking number, ask the customer for it first. Before "
-                "reshipping a parcel scanned delivered at another postcode, ask the customer "
-                "to confirm their shipping address."
-            ),
-            keywords=("lost", "not arrived", "missing", "parcel", "never arrived", "tracking"),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "lost_parcels": Policy(
+        title="Parcels not received",
+        content=(
+            "Check carrier tracking against the promised delivery date. A parcel is lost "
+            "when it has had no scan for more than the carrier's claim window past the "
+            "promised date, or when it was scanned delivered at a postcode other than the "
+            "order's more than the claim window ago: reship the order at no charge, route "
+            "to fulfillment. "
+            "If the parcel is still in transit and the promised date has not passed, "
+            "tell the customer the expected delivery date (no reshipment), route to "
+            "general support. If it was scanned delivered at the order's own postcode, "
+            "it is not lost: tell the customer the delivery date and open a carrier "
+            "trace; route to fulfillment. "
+            "Priority follows the shared support-priorities rule. "
+            "If we hold no tracking number, ask the customer for it first. Before "
+            "reshipping a parcel scanned delivered at another postcode, ask the customer "
+            "to confirm their shipping address."
         ),
-        "returns": Policy(
-            title="Returns and refunds",
-            content=(
-                "Unwanted items may be returned within 30 days for a refund once the return "
-                "is received."
-            ),
-            keywords=("return", "unwanted", "refund"),
+        keywords=("lost", "not arrived", "missing", "parcel", "never arrived", "tracking"),
+    ),
+    "returns": Policy(
+        title="Returns and refunds",
+        content=(
+            "Unwanted items may be returned within 30 days for a refund once the return "
+            "is received."
         ),
-        "address_changes": Policy(
-            title="Changing a delivery address",
-            content=(
-                "The delivery address can be changed until the order is dispatched; after "
-                "dispatch, ask the carrier for a redirect."
-            ),
-            keywords=("address", "redirect", "change address"),
+        keywords=("return", "unwanted", "refund"),
+    ),
+    "address_changes": Policy(
+        title="Changing a delivery address",
+        content=(
+            "The delivery address can be changed until the order is dispatched; after "
+            "dispatch, ask the carrier for a redirect."
         ),
-    }
+        keywords=("address", "redirect", "change address"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -243,7 +243,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     evidence = ["ticket", "artifact:order", "artifact:tracking", "policy:lost_parcels"]
     requested: tuple[RequestableField, ...] = ("tracking_number",) if marketplace else ()
     if variant == "misdelivered":

@@ -80,7 +80,8 @@ SUBJECTS = ("{F} failing", "Can't {action}", "{F} broken?", "Errors on {f}")
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``partial_incidents``, ``service_credits``."""
     return {
         "partial_incidents": rec.article(
             kit,

@@ -76,7 +76,8 @@ SUBJECTS = ("Payment failed", "Card declined", "Late fee?", "Renewal problem", "
 
 
 def _policies(kit: Kit, schedule: str) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``failed_payments``, ``late_fees``."""
     return {
         "failed_payments": rec.article(
             kit,

@@ -75,7 +75,8 @@ SUBJECTS = (
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``privacy_requests``, ``marketing_emails``."""
     return {
         "privacy_requests": rec.article(
             kit,

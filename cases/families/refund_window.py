@@ -89,7 +89,8 @@ BUDGET = 14
 
 
 def _policies(window: int) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``refund_window``, ``damaged_items``, ``store_credit``."""
     return {
         "refund_window": Policy(
             title="Refunds for change of mind",

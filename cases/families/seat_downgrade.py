@@ -65,7 +65,8 @@ SUBJECTS = ("Reduce seats", "Seat downgrade", "Fewer licences", "Change seat cou
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``seat_changes``, ``plan_changes``."""
     return {
         "seat_changes": rec.article(
             kit,

@@ -83,7 +83,8 @@ KINDS = {
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``sso_troubleshooting``, ``user_provisioning``."""
     return {
         "sso_troubleshooting": rec.article(
             kit,

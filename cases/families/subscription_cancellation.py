@@ -138,7 +138,8 @@ def _describe(kit: Kit, s: Sub, plan: str, business: bool) -> str:
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``subscription_cancellation``, ``plan_changes``."""
     return {
         "subscription_cancellation": Policy(
             title="Cancelling a subscription",

@@ -98,7 +98,8 @@ SUBJECTS = ("Warranty claim", "{P} stopped working", "Faulty {product}", "Broken
 
 
 def _policies(kit: Kit) -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
+    """The knowledge base of a case (the first article states the decision rule):
+    ``warranty``, ``returns``."""
     return {
         "warranty": rec.article(
             kit,

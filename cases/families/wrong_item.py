@@ -70,40 +70,40 @@ EXTRA_CONTEXT = (
 BUDGET = 14
 
 
-def _policies() -> dict[str, Policy]:
-    """The knowledge-base articles of the case (the source of its decision rule)."""
-    return {
-        "wrong_items": Policy(
-            title="Wrong item shipped",
-            content=(
-                "Confirm what was received before acting. A pack scan showing another SKU "
-                "confirms a mis-pick. If no pack scan was recorded, ask the customer for a "
-                "photo of the item received (photo_of_damage). If the pick record flags a "
-                "possible packing-slip swap, ask for the order number printed on the slip in "
-                "the box (order_id). Once confirmed: if the ordered SKU is in stock, reship "
-                "the correct item at no charge; if it has 0 units, refund the order in full. "
-                "The customer keeps the wrong item. Route to fulfillment. "
-                "Priority follows the shared support-priorities rule."
-            ),
-            keywords=("wrong", "incorrect", "mis-pick", "different item", "sent the wrong"),
+#: The knowledge-base articles of every case of the family (the source of its decision
+#: rule; no seeded part).
+POLICIES: dict[str, Policy] = {
+    "wrong_items": Policy(
+        title="Wrong item shipped",
+        content=(
+            "Confirm what was received before acting. A pack scan showing another SKU "
+            "confirms a mis-pick. If no pack scan was recorded, ask the customer for a "
+            "photo of the item received (photo_of_damage). If the pick record flags a "
+            "possible packing-slip swap, ask for the order number printed on the slip in "
+            "the box (order_id). Once confirmed: if the ordered SKU is in stock, reship "
+            "the correct item at no charge; if it has 0 units, refund the order in full. "
+            "The customer keeps the wrong item. Route to fulfillment. "
+            "Priority follows the shared support-priorities rule."
         ),
-        "returns": Policy(
-            title="Returns and refunds",
-            content=(
-                "Unwanted items may be returned within 30 days for a refund once the return "
-                "is received and inspected."
-            ),
-            keywords=("return", "unwanted", "refund"),
+        keywords=("wrong", "incorrect", "mis-pick", "different item", "sent the wrong"),
+    ),
+    "returns": Policy(
+        title="Returns and refunds",
+        content=(
+            "Unwanted items may be returned within 30 days for a refund once the return "
+            "is received and inspected."
         ),
-        "damaged_items": Policy(
-            title="Items damaged in transit",
-            content=(
-                "Damage must be confirmed by a carrier scan or a customer photo; then send a "
-                "replacement or refund if out of stock."
-            ),
-            keywords=("damaged", "broken", "cracked"),
+        keywords=("return", "unwanted", "refund"),
+    ),
+    "damaged_items": Policy(
+        title="Items damaged in transit",
+        content=(
+            "Damage must be confirmed by a carrier scan or a customer photo; then send a "
+            "replacement or refund if out of stock."
         ),
-    }
+        keywords=("damaged", "broken", "cracked"),
+    ),
+}
 
 
 def generate(kit: Kit) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             ),
         ),
     }
-    policies = _policies()
+    policies = POLICIES
     evidence = [
         "ticket",
         "artifact:order",

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from caseops.domain.claims import Claim, Point, claim
+from caseops.domain.claims import Claim, Point, claim, point
 from caseops.domain.scenario import Artifact, Customer, Gold, Policy, Ticket
 from caseops.domain.vocab import RequestableField
 
@@ -137,6 +137,11 @@ def distractor_policies(kit: Kit, n: int = 1) -> dict[str, Policy]:
 # ---------------------------------------------------------------------------------------
 # Reply and note points, forbidden claims: lexicon concepts (``caseops.domain.claims``)
 # ---------------------------------------------------------------------------------------
+
+
+#: The apology a reply owes a customer the business let down (damage, a lost parcel, a
+#: double charge...): one point, the same in every family.
+APOLOGY: Point = point("apology")
 
 
 def unanswered(first_name: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import finish, impact_priority, skip_draw
+from caseops.cases.common import APOLOGY, finish, impact_priority, skip_draw
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.scenario import (
     Artifact,
@@ -242,12 +242,11 @@ def generate(kit: Kit) -> dict[str, Any]:
         deadline_days=deadline_in if notice else None,
     )
 
-    apology = point("apology")
     if outcome == "refund":
         code = "issue_refund"
         status, queue = "resolved", "billing"
         reply_markers: tuple[Point, ...] = (
-            apology,
+            APOLOGY,
             point("refund"),
         )
         note = point("lost", name="not_delivered")

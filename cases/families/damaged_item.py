@@ -23,7 +23,7 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Point, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
@@ -303,7 +303,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             outcome = point("refund", facts=(str(price),))
             forbidden = claims("replacement", "outside_window", "locked", "escalated")
             stock_fact = point(facts=(sku,), name="sku_checked")
-        reply = (point("apology"), outcome)
+        reply = (APOLOGY, outcome)
         note = (point("damage_confirmed"), stock_fact)
         evidence = [
             "ticket",

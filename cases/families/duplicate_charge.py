@@ -27,7 +27,7 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit, Money
 from caseops.domain.claims import Claim, Point, claim, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
@@ -294,7 +294,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     forbidden: tuple[Claim, ...]
     if kind == "retry":
         code = "refund_duplicate_charge"
-        reply = (point("apology"), point("refund", facts=(str(amount),)))
+        reply = (APOLOGY, point("refund", facts=(str(amount),)))
         note = (point("duplicate", facts=(oa,)),)
         forbidden = claims("two_orders", "locked", "escalated")
     elif kind == "retry_refunded":

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import finish, impact_priority, skip_draw
+from caseops.cases.common import APOLOGY, finish, impact_priority, skip_draw
 from caseops.cases.kit import Kit
 from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 from caseops.domain.vocab import RequestableField
@@ -255,7 +255,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     if lost:
         outcome = point("reship")
         reply = (
-            point("apology"),
+            APOLOGY,
             outcome,
         )
         forbidden: tuple[Claim, ...] = claims(

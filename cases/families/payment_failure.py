@@ -29,7 +29,7 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
 from caseops.cases.kit import Kit, Money
 from caseops.domain.claims import Claim, Point, claim, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
@@ -237,12 +237,12 @@ def generate(kit: Kit) -> dict[str, Any]:
     forbidden: tuple[Claim, ...]
     if variant == "double":
         code = "refund_duplicate_charge"
-        reply = (point("apology"), point("refund", facts=(str(amount),)))
+        reply = (APOLOGY, point("refund", facts=(str(amount),)))
         note = (point("duplicate", facts=(invoice,)),)
         forbidden = claims("payment_declined", "locked")
     elif variant == "processor_fee":
         code = "issue_refund"
-        reply = (point("apology"), point("refund", facts=(str(fee),)))
+        reply = (APOLOGY, point("refund", facts=(str(fee),)))
         note = (point("payment_declined", facts=("processor_unavailable",)),)
         forbidden = (claim("refund", negated=True, name="no_refund"), *claims("locked"))
     elif variant == "retry_pending":

@@ -25,7 +25,7 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
 from caseops.domain.scenario import Artifact, Policy, Ticket
@@ -249,7 +249,7 @@ def generate(kit: Kit) -> dict[str, Any]:
     forbidden: tuple[Claim, ...]
     if variant == "warranty":
         code = "send_replacement"
-        reply = (point("apology"), point("replacement", facts=(order,)))
+        reply = (APOLOGY, point("replacement", facts=(order,)))
         note = (point("warranty", facts=(end,)),)
         forbidden = claims("refund", "outside_window")
     elif variant == "defect":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.cases.common import finish, impact_priority, skip_draw
+from caseops.cases.common import APOLOGY, finish, impact_priority, skip_draw
 from caseops.cases.kit import Kit
 from caseops.domain.scenario import Artifact, Claim, Policy, claims, point
 from caseops.domain.vocab import RequestableField
@@ -240,7 +240,7 @@ def generate(kit: Kit) -> dict[str, Any]:
         issue_type="wrong_item",
         evidence=evidence,
         requested=requested,
-        reply=(point("apology"), outcome),
+        reply=(APOLOGY, outcome),
         note=(
             point("mis_pick", name="mis_pick_confirmed"),
             point("in_stock", name="stock_checked"),

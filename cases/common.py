@@ -270,6 +270,22 @@ def sla(kit: Kit, tier: str) -> int:
     return base + kit.rng.choice((0, 0, 30, 60))
 
 
+def ticket(
+    kit: Kit, subject: str, name: str, message: str, tier: str, impact: str, users: int = 1
+) -> Ticket:
+    """A ticket from ``name`` (on ``tier``, answered within the tier's :func:`sla`) about
+    ``impact``, ``users`` affected."""
+    return Ticket(
+        subject=subject,
+        customer_name=name,
+        customer_message=message,
+        customer_tier=tier,
+        sla_minutes=sla(kit, tier),
+        affected_users=users,
+        business_impact=impact,
+    )
+
+
 def _split_message(text: str) -> tuple[list[str], str]:
     """An old-style one-paragraph message as (fact sentences, request sentence): the
     request is the last sentence with a question mark, else the last sentence."""

@@ -25,10 +25,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "address_change"
@@ -258,15 +258,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: find where the order is and what the carrier allows under the "
             "policy in force, route it, note your reasoning and tell the customer."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"Single consumer order, {price}.",
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, f"Single consumer order, {price}."),
         artifacts=artifacts,
         policies=policies,
         status="resolved",

@@ -26,10 +26,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "data_export"
@@ -219,15 +219,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: establish who is asking, whose data it is and what was already "
             "sent, apply the policy, route it, note your reasoning and tell the customer."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact="Statutory access request (30-day deadline).",
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, "Statutory access request (30-day deadline)."),
         artifacts=artifacts,
         policies=policies,
         status=status,

@@ -26,10 +26,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "fraud_false_positive"
@@ -233,15 +233,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: weigh the screening signals and the payment checks against the "
             "policy, route it, note your reasoning and tell the customer what happens next."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"Order {order}, {price}, held.",
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, f"Order {order}, {price}, held."),
         artifacts=artifacts,
         policies=policies,
         status=status,

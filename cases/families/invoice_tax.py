@@ -25,10 +25,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_BUSINESS, Kit, Money
 from caseops.domain.claims import Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "invoice_tax"
@@ -279,16 +279,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: check the invoice against the account, the tax records and the "
             "policy, route it, note your reasoning and tell the customer the outcome."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"{company}: invoice {invoice}.",
-            secondary_concerns=(),
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, f"{company}: invoice {invoice}."),
         artifacts=artifacts,
         policies=policies,
         status=status,

@@ -27,10 +27,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_BUSINESS, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "partial_outage"
@@ -233,14 +233,8 @@ def generate(kit: Kit) -> dict[str, Any]:
             "and what it says, apply the policy, route or escalate, note your reasoning and "
             "tell the customer what to do."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=users,
-            business_impact=f"{users} users of {company} cannot {action}.",
+        ticket=ticket(
+            kit, subject, name, msg, tier, f"{users} users of {company} cannot {action}.", users
         ),
         artifacts=artifacts,
         policies=policies,

@@ -29,10 +29,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, ticket
 from caseops.cases.kit import Kit, Money
 from caseops.domain.claims import Claim, Point, claim, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 
 NAME = "payment_failure"
 BUDGET = 14
@@ -265,15 +265,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: find what happened to the payment and the retries from the "
             "records and the policy, route it, note your reasoning and tell the customer."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"Renewal of the {plan}, {amount}.",
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, f"Renewal of the {plan}, {amount}."),
         artifacts=artifacts,
         policies=policies,
         status="resolved",

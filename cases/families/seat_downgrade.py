@@ -26,10 +26,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import assemble, impact_priority, sla
+from caseops.cases.common import assemble, impact_priority, ticket
 from caseops.cases.kit import CURRENCIES, TIERS_BUSINESS, Kit, Money
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "seat_downgrade"
@@ -230,14 +230,8 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: find the workspace, its seats and the billing in force, apply "
             "the policy, route it, note your reasoning and tell the customer the outcome."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"{company}: {n} seats at {price} per seat per month.",
+        ticket=ticket(
+            kit, subject, name, msg, tier, f"{company}: {n} seats at {price} per seat per month."
         ),
         artifacts=artifacts,
         policies=policies,

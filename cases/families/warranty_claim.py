@@ -25,10 +25,10 @@ from typing import Any
 
 from caseops.cases import records as rec
 from caseops.cases import text as tx
-from caseops.cases.common import APOLOGY, assemble, impact_priority, sla
+from caseops.cases.common import APOLOGY, assemble, impact_priority, ticket
 from caseops.cases.kit import TIERS_CONSUMER, Kit
 from caseops.domain.claims import Claim, Point, claims, point
-from caseops.domain.scenario import Artifact, Policy, Ticket
+from caseops.domain.scenario import Artifact, Policy
 from caseops.domain.vocab import RequestableField
 
 NAME = "warranty_claim"
@@ -271,15 +271,7 @@ def generate(kit: Kit) -> dict[str, Any]:
             "Work the case: find the purchase, the cover that applies to it and any known "
             "defect in force, route it, note your reasoning and tell the customer."
         ),
-        ticket=Ticket(
-            subject=subject,
-            customer_name=name,
-            customer_message=msg,
-            customer_tier=tier,
-            sla_minutes=sla(kit, tier),
-            affected_users=1,
-            business_impact=f"Consumer product, {price}.",
-        ),
+        ticket=ticket(kit, subject, name, msg, tier, f"Consumer product, {price}."),
         artifacts=artifacts,
         policies=policies,
         status="resolved",

@@ -4,7 +4,7 @@
 matches (the polarity of that statement is decided by the judge's negation, contrast and
 conditional scopes, never here: write every pattern in the affirmative).
 
-Pattern syntax (compiled by :mod:`caseops.domain.judge.rules` into spaCy ``Matcher``
+Pattern syntax (compiled by :mod:`caseops.domain.judge.matcher` into spaCy ``Matcher``
 patterns over lookup lemmas, so "refunded", "refunds" and "Refunding" all match
 ``refund``):
 

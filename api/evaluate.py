@@ -9,8 +9,8 @@ k = 1..trials at the success threshold 0.5, as tau-bench defines it (Yao et al. 
 averaged over tasks; steps per episode. Evaluation episodes use the ``terminal`` reward
 mode by default (0 per step, the score at the end).
 
-Agents: ``fallback`` (``inference.FallbackPolicy``, deterministic: the same run gives the
-same results) and ``openai`` (``inference``'s chat model, ``API_BASE_URL``/``MODEL_NAME``/
+Agents: ``fallback`` (the baseline's ``FallbackPolicy``, deterministic: the same run gives the
+same results) and ``openai`` (the baseline's chat model, ``API_BASE_URL``/``MODEL_NAME``/
 ``HF_TOKEN``; the fallback plays any step the model fails).
 """
 
@@ -82,8 +82,8 @@ class HttpPlayer:
 
 
 def fallback_agent() -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A fresh ``inference.FallbackPolicy`` (one per episode) as an ``act`` function."""
-    from caseops.inference import FallbackPolicy
+    """A fresh baseline ``FallbackPolicy`` (one per episode) as an ``act`` function."""
+    from caseops.baseline.fallback import FallbackPolicy
 
     return FallbackPolicy().act
 
@@ -96,16 +96,16 @@ def openai_agent() -> Callable[[dict[str, Any]], dict[str, Any]]:
         RuntimeError: no model configured (``MODEL_NAME`` and ``HF_TOKEN`` or
             ``OPENAI_API_KEY``; ``API_BASE_URL`` for another endpoint).
     """
-    from caseops import inference
+    from caseops.baseline.config import ModelConfig
+    from caseops.baseline.fallback import FallbackPolicy
+    from caseops.baseline.model import ModelPolicy, OpenAIChat, TaskStats
 
-    config = inference.ModelConfig.from_env()
+    config = ModelConfig.from_env()
     if config is None:
         raise RuntimeError("no model configured: set MODEL_NAME and HF_TOKEN or OPENAI_API_KEY")
-    policy = inference.ModelPolicy(
-        inference.OpenAIChat(config), config.max_calls, config.history_chars
-    )
-    fallback = inference.FallbackPolicy()
-    stats = inference.TaskStats(task_id="eval")
+    policy = ModelPolicy(OpenAIChat(config), config.max_calls, config.history_chars)
+    fallback = FallbackPolicy()
+    stats = TaskStats(task_id="eval")
     last: list[dict[str, Any]] = []
 
     def act(obs: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .__main__ import interleaved
+from .common import interleaved
 
 #: One step event's payload, about the size of a CaseOps step event.
 STEP_PAYLOAD = {

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from caseops.baseline.fallback import FallbackPolicy
 from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation
 from caseops.domain.scenario import Scenario
-from caseops.inference import FallbackPolicy
 from caseops.statemachine.attacks import integrity_rows, play_plan, split_seeds
 
 

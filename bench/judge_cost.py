@@ -12,7 +12,7 @@ import time
 
 from caseops.cases.generator import generate
 from caseops.domain.judge import judge_text
-from caseops.domain.judge.rules import analyse
+from caseops.domain.judge.analysis import analyse
 from caseops.statemachine.agents import oracle_actions
 
 REPLY = (

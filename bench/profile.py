@@ -37,7 +37,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .__main__ import Server, http_loop, log, ws_loop
+from .common import log
+from .served import Server, http_loop, ws_loop
 
 RATE = 500  # samples per second per thread
 ROOT_NAME = Path(__file__).resolve().parent.parent.name

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .__main__ import fill_replay_store, interleaved, log
+from .common import interleaved, log
+from .workloads import fill_replay_store
 
 
 def regrade_once(url: str, ids: list[str], jobs: int) -> dict[str, float]:

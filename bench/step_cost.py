@@ -1,7 +1,7 @@
 """The CPU instructions of one step, counted rather than timed: ``python -m bench.step_cost``.
 
 Wall-clock figures on a shared machine move by 20% or more from one run to the next
-(README, Performance), too much to see a change of a few percent in the step. The number
+(bench/README.md), too much to see a change of a few percent in the step. The number
 of instructions a step executes does not move: run this module under valgrind's
 cachegrind twice, with no episodes and with ``--episodes N``, and the difference of the
 two counts divided by the steps it prints is the instructions per step::
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from caseops.domain.actions import CaseAction
     from caseops.eventstore import EventStore
 
-    from .__main__ import oracle_script
+    from .workloads import oracle_script
 
     service = EpisodeService(EventStore("sqlite://"))
     script = [CaseAction.model_validate(a) for a in oracle_script()]
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _floor(form: str, episodes: int) -> int:
     """``--floor``: the storage floor's writes, as many as ``episodes`` episodes' steps."""
-    from .__main__ import oracle_script
     from .floor import FloorTable
+    from .workloads import oracle_script
 
     table = FloorTable("sqlite://")
     write = table.writer(form)

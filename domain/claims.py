@@ -57,7 +57,7 @@ ad-hoc concept of its own, with the same polarity rules. New cases should not us
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -114,52 +114,48 @@ class Claim(_Statement):
 Marker = Point
 
 
-def point(
-    concept: str | None = None,
-    *,
-    facts: tuple[str, ...] | list[str] = (),
-    name: str | None = None,
-    negated: bool = False,
-    conditional_ok: bool = False,
-    any_fact: bool = False,
-) -> Point:
+_S = TypeVar("_S", bound=_Statement)
+
+
+class _Shape(TypedDict, total=False):
+    """The keywords :func:`point` and :func:`claim` share (fields of :class:`_Statement`)."""
+
+    facts: tuple[str, ...] | list[str]
+    name: str | None
+    negated: bool
+    any_fact: bool
+
+
+class _PointShape(_Shape, total=False):
+    conditional_ok: bool
+
+
+class _ClaimShape(_Shape, total=False):
+    conditional_counts: bool
+
+
+def point(concept: str | None = None, **shape: Unpack[_PointShape]) -> Point:
     """A :class:`Point`; ``name`` defaults to the concept (``no_<concept>`` when negated).
 
     Raises:
         ValueError: an unknown concept, or neither a concept nor facts.
     """
-    return Point(
-        name=name or _default_name(concept, negated, facts),
-        concept=concept,
-        facts=tuple(facts),
-        any_fact=any_fact,
-        negated=negated,
-        conditional_ok=conditional_ok,
-    )
+    return _build(Point, concept, dict(shape))
 
 
-def claim(
-    concept: str | None = None,
-    *,
-    facts: tuple[str, ...] | list[str] = (),
-    name: str | None = None,
-    negated: bool = False,
-    conditional_counts: bool = False,
-    any_fact: bool = False,
-) -> Claim:
+def claim(concept: str | None = None, **shape: Unpack[_ClaimShape]) -> Claim:
     """A :class:`Claim`; ``name`` defaults to the concept (``no_<concept>`` when negated).
 
     Raises:
         ValueError: an unknown concept, or neither a concept nor facts.
     """
-    return Claim(
-        name=name or _default_name(concept, negated, facts),
-        concept=concept,
-        facts=tuple(facts),
-        any_fact=any_fact,
-        negated=negated,
-        conditional_counts=conditional_counts,
-    )
+    return _build(Claim, concept, dict(shape))
+
+
+def _build(cls: type[_S], concept: str | None, shape: dict[str, Any]) -> _S:
+    facts = tuple(shape.pop("facts", ()))
+    name = shape.pop("name", None) or _default_name(concept, shape.get("negated", False), facts)
+    return cls(name=name, concept=concept, facts=facts, **shape)
 
 
 def claims(*concepts: str) -> tuple[Claim, ...]:

@@ -104,6 +104,16 @@ def say(p: Point) -> str:
     return f"{text} Details: {facts}." if facts else text
 
 
+def _generic_triage(priority: str) -> CaseAction:
+    """The shortcuts' triage: general support, general inquiry, at ``priority``."""
+    return CaseAction(
+        action_type="classify",
+        queue="general_support",
+        priority=priority,  # type: ignore[arg-type]
+        issue_type="general_inquiry",
+    )
+
+
 def oracle(scenario: Scenario, rng: random.Random) -> Policy:
     """The gold-reading agent (tests only)."""
     return _script(oracle_actions(scenario))
@@ -118,12 +128,7 @@ def escalate_everything(scenario: Scenario, rng: random.Random) -> Policy:
     """Triages generically, escalates, submits."""
     return _script(
         [
-            CaseAction(
-                action_type="classify",
-                queue="general_support",
-                priority="high",
-                issue_type="general_inquiry",
-            ),
+            _generic_triage("high"),
             CaseAction(action_type="escalate", queue="technical_support"),
             CaseAction(action_type="submit"),
         ]
@@ -136,12 +141,7 @@ def resolve_with(code: str) -> Callable[[Scenario, random.Random], Policy]:
     def make(scenario: Scenario, rng: random.Random) -> Policy:
         return _script(
             [
-                CaseAction(
-                    action_type="classify",
-                    queue="general_support",
-                    priority="normal",
-                    issue_type="general_inquiry",
-                ),
+                _generic_triage("normal"),
                 CaseAction(action_type="resolve", resolution_code=code),  # type: ignore[arg-type]
             ]
         )

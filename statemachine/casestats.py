@@ -228,8 +228,8 @@ def oracle_mean(family: str, n: int = 100) -> float:
 def fallback_mean(family: str, n: int = 100) -> float:
     """The baseline's fallback policy (``inference.FallbackPolicy``, which reads only the
     observation) played in-process over ``n`` validation cases of ``family``."""
+    from caseops.baseline.fallback import FallbackPolicy
     from caseops.domain.actions import CaseAction
-    from caseops.inference import FallbackPolicy
 
     from .selftest import play
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from caseops.bench.__main__ import interleaved
+from caseops.bench.common import interleaved
 from caseops.bench.echo_server import persisted_app
 from caseops.bench.floor import FloorTable
 
@@ -44,7 +44,7 @@ def test_each_floor_write_commits_exactly_one_row_on_postgresql() -> None:
 def test_the_floor_loop_refuses_an_unknown_form(tmp_path) -> None:
     import pytest
 
-    from caseops.bench.__main__ import floor_insert
+    from caseops.bench.workloads import floor_insert
 
     url = f"sqlite:///{tmp_path / 'floor.db'}"
     assert floor_insert(url, 5, 10.0, "driver")["commits_per_s"] > 0
@@ -97,8 +97,8 @@ def test_step_cost_runs_the_episodes_it_is_asked_for_and_refuses_a_negative_coun
 
     import pytest
 
-    from caseops.bench.__main__ import oracle_script
     from caseops.bench.step_cost import main
+    from caseops.bench.workloads import oracle_script
 
     assert main(["--episodes", "2"]) == 0
     assert gc.isenabled()
@@ -151,7 +151,7 @@ def test_profile_attributes_each_stack_to_its_innermost_known_layer() -> None:
 
 def test_read_and_decode_floor_reads_every_stored_event_the_regrade_grades(tmp_path) -> None:
     """The re-grade's floor reads and decodes exactly the events the re-grade grades."""
-    from caseops.bench.__main__ import fill_replay_store, read_decode_rate, regrade_rate
+    from caseops.bench.workloads import fill_replay_store, read_decode_rate, regrade_rate
 
     url = f"sqlite:///{tmp_path / 'replay.db'}"
     ids = fill_replay_store(url, 3)

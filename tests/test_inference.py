@@ -13,9 +13,9 @@ import pytest
 from conftest import clean_env, sqlite_url
 
 from caseops.api.service import EpisodeService
+from caseops.baseline.model import parse_action
 from caseops.cases.catalog import list_scenarios
 from caseops.eventstore import EventStore
-from caseops.inference import parse_action
 
 START = re.compile(r"^\[START\] task=(\S+) env=caseops model=(\S+)$")
 STEP = re.compile(
@@ -206,7 +206,12 @@ def test_parse_action_rejects_junk(junk: str) -> None:
 
 def test_inference_module_is_importable_without_credentials() -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "import caseops.inference as m; print(m.make_llm() is None)"],
+        [
+            sys.executable,
+            "-c",
+            "import caseops.inference; from caseops.baseline.model import make_llm; "
+            "print(make_llm() is None)",
+        ],
         env=clean_env(),
         capture_output=True,
         text=True,

@@ -21,20 +21,19 @@ from scripted_llm import Recorded, ScriptedLLM, serve
 from test_inference import blocks
 
 from caseops.api.service import EpisodeService
-from caseops.cases.catalog import get_scenario, list_scenarios
-from caseops.eventstore import EventStore
-from caseops.inference import (
-    FAILURES_BEFORE_FALLBACK,
+from caseops.baseline.config import FAILURES_BEFORE_FALLBACK, ModelConfig
+from caseops.baseline.model import OpenAIChat
+from caseops.baseline.prompts import (
     PARSE_RETRY_PROMPT,
     SYSTEM_PROMPT,
     Conversation,
-    LocalEnv,
-    ModelConfig,
-    OpenAIChat,
     render_task,
-    run,
     size,
 )
+from caseops.baseline.runner import run
+from caseops.baseline.transports import LocalEnv
+from caseops.cases.catalog import get_scenario, list_scenarios
+from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
 
 SEED = [s.task_id for s in list_scenarios("seed")]

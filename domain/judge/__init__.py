@@ -7,7 +7,9 @@ events so that grading never calls a model (see ``docs/architecture.md``).
 
 from __future__ import annotations
 
-from .rules import RULE_JUDGE_ID, analyse, fact_in, judge_text
+from .analysis import analyse
+from .facts import fact_in
+from .rules import RULE_JUDGE_ID, judge_text
 from .verdict import Finding, Verdict
 
 __all__ = ["RULE_JUDGE_ID", "Finding", "Verdict", "analyse", "fact_in", "judge_text"]

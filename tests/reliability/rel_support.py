@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, settings
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import make_url
 
 from caseops.cases.catalog import get_scenario
@@ -102,16 +102,9 @@ def ensure_database(url: str) -> None:
                     raise RuntimeError(f"could not create {name}: {made.stderr}")
             return
     # No psql (or psql could not log in as postgres): try the URL's own credentials.
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            exists = c.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).first()
-            if exists is None:
-                c.exec_driver_sql(f"CREATE DATABASE {name}")
-    finally:
-        admin.dispose()
+    from caseops.bench.common import ensure_database as create_through_sqlalchemy
+
+    create_through_sqlalchemy(url)
 
 
 def empty_database(url: str) -> None:

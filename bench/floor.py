@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, Text, insert
 
-from caseops.eventstore.store import make_engine
+from caseops.eventstore import make_engine
 
 #: The row every floor write stores: about the size of one CaseOps event payload.
 PAYLOAD = json.dumps({"x": "y" * 200})

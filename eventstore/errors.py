@@ -10,8 +10,8 @@ and events; what a caller makes of them (a domain error, an HTTP status) is the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
 
@@ -91,17 +91,18 @@ def _translated(e: Exception) -> PersistenceError | None:
     return None
 
 
-@contextmanager
-def translate() -> Iterator[None]:
+class translate(AbstractContextManager[None]):
     """Raise SQLAlchemy and driver exceptions of the block as store errors (``with
     translate(): ...``); store errors and everything else pass unchanged. The only place
-    in CaseOps that knows driver exceptions."""
-    try:
-        yield
-    except PersistenceError:
-        raise
-    except Exception as e:
-        mapped = _translated(e)
-        if mapped is None:
-            raise
-        raise mapped from e
+    in CaseOps that knows driver exceptions. (A class, as ``contextlib.suppress`` is.)"""
+
+    def __exit__(
+        self,
+        typ: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, Exception) and not isinstance(exc, PersistenceError):
+            mapped = _translated(exc)
+            if mapped is not None:
+                raise mapped from exc

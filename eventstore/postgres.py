@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine
 
 from .errors import translate
-from .mapper import GENESIS_HASH, Row
-from .recorder import CoreRecorder, Head, Statements
+from .mapper import Row
+from .recorder import CoreRecorder, Head, Statements, as_head
 
 _LOCK_EVENTS = "LOCK TABLE caseops_events IN EXCLUSIVE MODE"
 
@@ -103,8 +103,7 @@ class PostgresRecorder(CoreRecorder):
                 with driver.pipeline():
                     driver.execute(_LOCK_EVENTS)
                     cur = driver.execute(self.sql.head, (stream_id,))
-                row = cur.fetchone()
-                return c, None if row is None else Head(int(row[0]), row[1] or GENESIS_HASH)
+                return c, as_head(cur.fetchone())
             except Exception:
                 dead = _broken(c)
                 if dead:

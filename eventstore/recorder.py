@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from . import schema
 from .errors import translate
-from .mapper import Row
+from .mapper import GENESIS_HASH, Row
 
 
 class Head(NamedTuple):
@@ -31,6 +31,13 @@ class Head(NamedTuple):
 
     version: int
     last_hash: str
+
+
+def as_head(row: Any) -> Head | None:
+    """The head of a ``(version, last_hash)`` row (``None`` for no row); a stream written
+    before its row kept ``last_hash`` (schema revision 0002 fills it in) chains to
+    :data:`~caseops.eventstore.mapper.GENESIS_HASH`."""
+    return None if row is None else Head(int(row[0]), row[1] or GENESIS_HASH)
 
 
 class Append(Protocol):
@@ -59,6 +66,10 @@ class Recorder(Protocol):
         """A write transaction, serialised with every other writer of the database (so
         positions follow commit order), that begins by reading the stream's head; it
         commits when the block ends and rolls back when the block raises."""
+        ...
+
+    def head(self, stream_id: str) -> Head | None:
+        """The stream's head now (``None``: no such stream)."""
         ...
 
     def events(self, stream_id: str, from_version: int) -> Sequence[Any]:
@@ -151,6 +162,14 @@ class CoreRecorder:
         self.sql = Statements(self.placeholder)
         st = schema.streams
         self._q_stream = select(st).where(st.c.stream_id == bindparam("sid"))
+        self._q_head = select(st.c.version, st.c.last_hash).where(
+            st.c.stream_id == bindparam("sid")
+        )
+
+    def head(self, stream_id: str) -> Head | None:
+        with self._reading() as conn:
+            row = conn.execute(self._q_head, {"sid": stream_id}).first()
+        return as_head(row)
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:

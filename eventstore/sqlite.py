@@ -19,8 +19,8 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from .checkpoint import Checkpointer
 from .errors import translate
-from .mapper import GENESIS_HASH, Row
-from .recorder import CoreRecorder, Head, Statements
+from .mapper import Row
+from .recorder import CoreRecorder, Head, Statements, as_head
 
 
 def is_memory_url(url: str) -> bool:
@@ -61,13 +61,13 @@ def sqlite_engine(url: str) -> Engine:
 class _Append:
     """An append's transaction on the writer connection (see :class:`Append`)."""
 
-    def __init__(self, raw: Any, head: Head | None, sql: Statements) -> None:
-        self._raw, self.head, self._sql = raw, head, sql
+    def __init__(self, cur: Any, head: Head | None, sql: Statements) -> None:
+        self._cur, self.head, self._sql = cur, head, sql
 
     def write(self, rows: Sequence[Row], meta: str | None) -> list[int]:
-        raw = self._raw
-        positions = [int(raw.execute(self._sql.insert, r).fetchone()[0]) for r in rows]
-        raw.execute(*self._sql.stream_row(self.head, rows[-1], meta))
+        cur = self._cur
+        positions = [int(cur.execute(self._sql.insert, r).fetchone()[0]) for r in rows]
+        cur.execute(*self._sql.stream_row(self.head, rows[-1], meta))
         return positions
 
 
@@ -127,9 +127,9 @@ class SqliteRecorder(CoreRecorder):
                 self._drop_writer()
                 raise
             try:
-                row = raw.execute(self.sql.head, (stream_id,)).fetchone()
-                head = None if row is None else Head(int(row[0]), row[1] or GENESIS_HASH)
-                yield _Append(raw, head, self.sql)
+                cur = raw.cursor()
+                head = as_head(cur.execute(self.sql.head, (stream_id,)).fetchone())
+                yield _Append(cur, head, self.sql)
                 raw.execute("COMMIT")
             except BaseException:
                 try:

@@ -177,8 +177,8 @@ class EventStore:
 
     def version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
-        row = None if _has_nul(stream_id) else self.recorder.stream(stream_id)
-        return 0 if row is None else int(row.version)
+        head = None if _has_nul(stream_id) else self.recorder.head(stream_id)
+        return 0 if head is None else head.version
 
     def read_all(
         self, after_position: int = 0, limit: int = 1000, types: Sequence[str] | None = None

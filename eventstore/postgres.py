@@ -8,15 +8,14 @@ pipeline; the inserts and the stream row in a second; the commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine
 
 from .errors import translate
 from .mapper import Row
-from .recorder import CoreRecorder, Head, Statements, as_head
+from .recorder import CoreRecorder, Head, Seal, as_head
 
 _LOCK_EVENTS = "LOCK TABLE caseops_events IN EXCLUSIVE MODE"
 
@@ -53,20 +52,6 @@ def _broken(conn: Connection) -> bool:
     except Exception:
         return True
     return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
-
-
-class _Append:
-    """An append's transaction on a pooled connection (see :class:`Append`)."""
-
-    def __init__(self, driver: Any, head: Head | None, sql: Statements) -> None:
-        self._driver, self.head, self._sql = driver, head, sql
-
-    def write(self, rows: Sequence[Row], meta: str | None) -> list[int]:
-        driver = self._driver
-        with driver.pipeline():
-            inserts = [driver.execute(self._sql.insert, r) for r in rows]
-            driver.execute(*self._sql.stream_row(self.head, rows[-1], meta))
-        return [int(c.fetchone()[0]) for c in inserts]
 
 
 class PostgresRecorder(CoreRecorder):
@@ -114,16 +99,20 @@ class PostgresRecorder(CoreRecorder):
                 self._append_engine.pool.dispose()
         raise AssertionError("unreachable")
 
-    @contextmanager
-    def appending(self, stream_id: str) -> Iterator[_Append]:
-        """See :meth:`Recorder.appending`. The commit is not pipelined with the writes: a
+    def append(self, stream_id: str, seal: Seal, meta: str | None) -> tuple[list[Row], list[int]]:
+        """See :meth:`Recorder.append`. The commit is not pipelined with the writes: a
         ``COMMIT`` already queued on the server commits even when this client dies while
         the stream row waits on a lock, and the caller would get an error for a stored
         append. A connection that fails in the transaction is discarded."""
         with translate():
             c, head = self._begin(stream_id)
             try:
-                yield _Append(c.connection.driver_connection, head, self.sql)
+                rows = seal(head)
+                driver: Any = c.connection.driver_connection
+                with driver.pipeline():
+                    inserts = [driver.execute(self.sql.insert_returning, r) for r in rows]
+                    driver.execute(*self.sql.stream_row(head, rows[-1], meta))
+                positions = [int(cur.fetchone()[0]) for cur in inserts]
                 c.commit()
             except BaseException:
                 if _broken(c):
@@ -134,6 +123,7 @@ class PostgresRecorder(CoreRecorder):
                 raise
             finally:
                 c.close()
+        return rows, positions
 
     def dispose(self) -> None:
         self._append_engine.dispose()

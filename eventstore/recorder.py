@@ -6,7 +6,8 @@ and transactions. :class:`Recorder` is the interface the store uses;
 :class:`~caseops.eventstore.postgres.PostgresRecorder` implement it (both on
 :class:`CoreRecorder`, whose reads are SQLAlchemy Core and so the same on either), and
 :func:`~caseops.eventstore.factory.open_recorder` picks one by URL. The append
-algorithm is the store's and runs on :meth:`Recorder.appending`.
+algorithm is the store's: it hands :meth:`Recorder.append` the function that checks the
+stream's head and makes the rows.
 
 Rows come back as the driver or SQLAlchemy gives them (attributes named after the
 columns of :mod:`~caseops.eventstore.schema`); :mod:`~caseops.eventstore.mapper` turns
@@ -15,8 +16,8 @@ them into records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
@@ -40,17 +41,9 @@ def as_head(row: Any) -> Head | None:
     return None if row is None else Head(int(row[0]), row[1] or GENESIS_HASH)
 
 
-class Append(Protocol):
-    """An open write transaction on one stream (:meth:`Recorder.appending`)."""
-
-    #: the stream's head when the transaction began (``None``: no such stream yet)
-    head: Head | None
-
-    def write(self, rows: Sequence[Row], meta: str | None) -> list[int]:
-        """Insert ``rows`` (one stream's, contiguous after :attr:`head`) and move the
-        stream's row to the last of them, replacing its ``meta`` JSON unless ``meta`` is
-        ``None``; the rows' global positions, in order."""
-        ...
+#: What an append writes, given the stream's head (``None``: no such stream yet): the
+#: rows, contiguous after the head. It raises to write nothing.
+Seal = Callable[[Head | None], list[Row]]
 
 
 class Recorder(Protocol):
@@ -62,10 +55,12 @@ class Recorder(Protocol):
     dialect: str
     engine: Engine
 
-    def appending(self, stream_id: str) -> AbstractContextManager[Append]:
-        """A write transaction, serialised with every other writer of the database (so
-        positions follow commit order), that begins by reading the stream's head; it
-        commits when the block ends and rolls back when the block raises."""
+    def append(self, stream_id: str, seal: Seal, meta: str | None) -> tuple[list[Row], list[int]]:
+        """In one transaction, serialised with every other writer of the database (so
+        positions follow commit order): read the stream's head, insert the rows
+        ``seal(head)`` makes and move the stream's row to the last of them (replacing its
+        ``meta`` JSON unless ``meta`` is ``None``). Returns the rows and their global
+        positions; when anything raises, nothing is written."""
         ...
 
     def head(self, stream_id: str) -> Head | None:
@@ -121,8 +116,9 @@ class Statements:
         self.head = f"SELECT version, last_hash FROM {st} WHERE stream_id = {ph}"
         self.insert = (
             f"INSERT INTO {ev} (stream_id, version, event_id, type, schema_version, payload, "
-            f"recorded_at, prev_hash, hash) VALUES ({', '.join([ph] * 9)}) RETURNING position"
+            f"recorded_at, prev_hash, hash) VALUES ({', '.join([ph] * 9)})"
         )
+        self.insert_returning = self.insert + " RETURNING position"
         self.new_stream = (
             f"INSERT INTO {st} (stream_id, version, created_at, updated_at, meta, last_hash) "
             f"VALUES ({', '.join([ph] * 6)})"
@@ -148,7 +144,7 @@ class Statements:
 
 class CoreRecorder:
     """The reads every dialect shares (SQLAlchemy Core), and the schema's upgrade; a
-    dialect's recorder adds its connections and :meth:`Recorder.appending`."""
+    dialect's recorder adds its connections and :meth:`Recorder.append`."""
 
     dialect: ClassVar[str]
     #: the driver's parameter placeholder

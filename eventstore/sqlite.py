@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -20,7 +19,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from .checkpoint import Checkpointer
 from .errors import translate
 from .mapper import Row
-from .recorder import CoreRecorder, Head, Statements, as_head
+from .recorder import CoreRecorder, Seal, as_head
 
 
 def is_memory_url(url: str) -> bool:
@@ -56,19 +55,6 @@ def sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
-
-
-class _Append:
-    """An append's transaction on the writer connection (see :class:`Append`)."""
-
-    def __init__(self, cur: Any, head: Head | None, sql: Statements) -> None:
-        self._cur, self.head, self._sql = cur, head, sql
-
-    def write(self, rows: Sequence[Row], meta: str | None) -> list[int]:
-        cur = self._cur
-        positions = [int(cur.execute(self._sql.insert, r).fetchone()[0]) for r in rows]
-        cur.execute(*self._sql.stream_row(self.head, rows[-1], meta))
-        return positions
 
 
 class SqliteRecorder(CoreRecorder):
@@ -113,9 +99,8 @@ class SqliteRecorder(CoreRecorder):
             with suppress(Exception):  # closing a broken connection may fail too
                 writer.invalidate()
 
-    @contextmanager
-    def appending(self, stream_id: str) -> Iterator[_Append]:
-        """See :meth:`Recorder.appending`: ``BEGIN IMMEDIATE`` on the writer connection,
+    def append(self, stream_id: str, seal: Seal, meta: str | None) -> tuple[list[Row], list[int]]:
+        """See :meth:`Recorder.append`: ``BEGIN IMMEDIATE`` on the writer connection,
         under the lock from the ``BEGIN`` to the end of ``COMMIT`` or ``ROLLBACK``. A
         connection that fails to begin, commit or roll back is discarded; the next append
         opens a new one."""
@@ -129,7 +114,10 @@ class SqliteRecorder(CoreRecorder):
             try:
                 cur = raw.cursor()
                 head = as_head(cur.execute(self.sql.head, (stream_id,)).fetchone())
-                yield _Append(cur, head, self.sql)
+                rows = seal(head)
+                # the position is the rowid (an INTEGER PRIMARY KEY aliases it)
+                positions = [int(cur.execute(self.sql.insert, r).lastrowid) for r in rows]
+                cur.execute(*self.sql.stream_row(head, rows[-1], meta))
                 raw.execute("COMMIT")
             except BaseException:
                 try:
@@ -140,6 +128,7 @@ class SqliteRecorder(CoreRecorder):
                 raise
             if self.checkpointer is not None:
                 self.checkpointer.appended()
+        return rows, positions
 
     def dispose(self) -> None:
         if self.checkpointer is not None:

@@ -1,10 +1,10 @@
 """The event store: append-only streams of events over one recorder.
 
-``append`` is the one write: optimistic concurrency by expected version, in one
-transaction of the recorder that serialises writers and begins by reading the stream's
-head, so a stream is never half-written, never forked, and global positions follow
-commit order. Appends are idempotent by event id: retrying the same ids is answered
-with the stored records.
+``append`` is the one write: optimistic concurrency by expected version, checked against
+the stream's head inside the recorder's one write transaction, which serialises writers
+(so a stream is never half-written, never forked, and global positions follow commit
+order); the ``recorded_at`` time is taken there too, so times follow positions. Appends
+are idempotent by event id: retrying the same ids is answered with the stored records.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from caseops.domain.canonical import canonical_json
 from . import mapper
 from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound
 from .factory import open_recorder
-from .recorder import Recorder
+from .recorder import Head, Recorder
 from .records import NewEvent, RecordedEvent, StreamSummary
 
 
@@ -137,17 +137,19 @@ class EventStore:
             raise IntegrityError("duplicate event ids in one append")
         payloads = [canonical_json(e.payload) for e in events]
         meta_json = None if meta is None else canonical_json(meta)
-        try:
-            with self.recorder.appending(stream_id) as tx:
-                version, prev = tx.head or (0, mapper.GENESIS_HASH)
-                if version != expected_version:
-                    raise ConcurrencyError(
-                        f"stream {stream_id} is at version {version}, expected {expected_version}"
-                    )
-                rows = mapper.chained(
-                    stream_id, version, prev, events, payloads, mapper.now(), self.chain_key
+
+        def seal(head: Head | None) -> list[mapper.Row]:
+            version, prev = head or (0, mapper.GENESIS_HASH)
+            if version != expected_version:
+                raise ConcurrencyError(
+                    f"stream {stream_id} is at version {version}, expected {expected_version}"
                 )
-                positions = tx.write(rows, meta_json)
+            return mapper.chained(
+                stream_id, version, prev, events, payloads, mapper.now(), self.chain_key
+            )
+
+        try:
+            rows, positions = self.recorder.append(stream_id, seal, meta_json)
         except (ConcurrencyError, IntegrityError):
             # a retry of an append that already succeeded is answered with what it stored
             stored = [mapper.recorded(r) for r in self.recorder.events_by_id(ids)]

@@ -52,7 +52,7 @@ class Recorder(Protocol):
 
     url: str
     #: the SQLAlchemy dialect's name (``sqlite``, ``postgresql``)
-    dialect: str
+    dialect: ClassVar[str]
     engine: Engine
 
     def append(self, stream_id: str, seal: Seal, meta: str | None) -> tuple[list[Row], list[int]]:

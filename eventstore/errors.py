@@ -21,44 +21,30 @@ from caseops.domain.errors import CaseOpsError
 class PersistenceError(CaseOpsError):
     """Root of the store's errors."""
 
-    http_status = 500  # TEMP-HTTP
-
 
 class ConcurrencyError(PersistenceError):
     """The stream moved on since the expected version; nothing was written."""
-
-    http_status = 409  # TEMP-HTTP
 
 
 class StreamNotFound(PersistenceError):
     """No stream has that id."""
 
-    http_status = 404  # TEMP-HTTP
-
 
 class OperationalError(PersistenceError):
     """The database is unavailable, locked or timed out; nothing was written."""
-
-    http_status = 503  # TEMP-HTTP
 
 
 class BadDatabaseURL(PersistenceError):
     """A database URL that names no usable database: unparsable, an unknown scheme, or a
     driver that is not installed. Raised when the store is created."""
 
-    http_status = 500  # TEMP-HTTP
-
 
 class IntegrityError(PersistenceError):
     """A store constraint was violated (for instance event ids reused across streams)."""
 
-    http_status = 409  # TEMP-HTTP
-
 
 class DataError(PersistenceError):
     """A value the database cannot store (for instance a NUL character in an id)."""
-
-    http_status = 422  # TEMP-HTTP
 
 
 #: PEP 249 exception class names, most specific first, and the store error each becomes.

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from caseops.eventstore import EventStore
-from caseops.eventstore.store import is_memory_url
+from caseops.eventstore.sqlite import is_memory_url
 from caseops.statemachine.regrade import Regrader, RegradeResult
 
 #: Streams per worker task: one bulk read (``EventStore.read_payloads``' batch).

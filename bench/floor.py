@@ -6,7 +6,7 @@ the in-process ratios) and inside the persisted echo server (``bench.echo_server
 an environment that stores each step with one SQLAlchemy Core write pays on top of
 openenv-core.
 
-Two forms of the same write (README, Performance):
+Two forms of the same write:
 
 - :meth:`FloorTable.write`, the floor of every round so far: the statement is built on
   each call (``conn.execute(insert(t).values(payload=...))``), as Core code usually
@@ -17,8 +17,8 @@ Two forms of the same write (README, Performance):
 
 And one form below SQLAlchemy: :meth:`FloorTable.write_driver`, the same row through the
 driver's own connection, held open (PEP 249 calls only: ``BEGIN IMMEDIATE``, ``INSERT``,
-``COMMIT`` on SQLite; ``INSERT`` and ``commit()`` on PostgreSQL), as CaseOps' own append
-runs its SQL. It is what the write itself costs, with no library around it: the least an
+``COMMIT`` on SQLite; ``INSERT`` and ``commit()`` on PostgreSQL), as CaseOps' recorders
+run an append's SQL. It is what the write itself costs, with no library around it: the least an
 environment that commits each step can pay on this database.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, Text, insert
 
-from caseops.eventstore.store import make_engine
+from caseops.eventstore import make_engine
 
 #: The row every floor write stores: about the size of one CaseOps event payload.
 PAYLOAD = json.dumps({"x": "y" * 200})

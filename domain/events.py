@@ -35,13 +35,10 @@ class Event(BaseModel):
 
     def payload(self) -> dict[str, Any]:
         """The event as a JSON-ready dict (no floats): ``model_dump(mode="json")``, read
-        straight from the fields (their lists and dicts copied one level deep).
-
-        Every event field holds JSON-ready values once validated (str, int, bool, None,
-        lists of str, dicts of JSON values: the vocabularies are ``Literal`` strings), so
-        the serializer's walk only copied them; it made each payload twice as dear as the
-        rest of the append's Python (README, Performance). ``tests/test_properties.py``
-        holds the two equal, key order included, for every event of random episodes.
+        straight from the fields (their lists and dicts copied one level deep), which are
+        JSON-ready once validated, so the serializer's walk would only copy them (cheaper
+        on every append: bench/README.md). ``tests/test_properties.py`` holds the two
+        equal, key order included, for every event of random episodes.
         """
         return {k: v.copy() if type(v) in _CONTAINERS else v for k, v in self.__dict__.items()}
 

@@ -3,20 +3,15 @@
 In WAL mode every commit appends its pages to the ``-wal`` file, and by default the
 commit that takes the file past 1,000 pages copies them back into the database and
 fsyncs it (SQLite's automatic checkpoint, https://sqlite.org/wal.html#ckpt): a stall of
-several milliseconds inside one unlucky append. An append of CaseOps writes about six
-pages (the event, its three index entries, the stream row), so that stall came every
-~150 appends and made most of the in-process tail latency.
+several milliseconds inside one unlucky append, every ~150 appends.
 
 :class:`Checkpointer` runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own connection and
 thread every ``every`` appends instead (300: about 2,000 pages, 8 MB of WAL). A passive
 checkpoint takes no lock that writers or readers wait for, and ``sqlite3`` releases the
-GIL while it runs, so appends go on meanwhile. The store's writer connection keeps the
-automatic checkpoint as a backstop at ``backstop_pages`` (4,000 pages, 16 MB), which
-only fires when the thread falls behind. Measured on the benchmark's loop (README,
-Performance): appends stalled for more than 5 ms went from about 130 to about 30 in
-20,000, and the mean step from about 410 to about 300 us; the fsync of a checkpoint
-still slows the appends running beside it on this machine's disk, so fewer, larger
-checkpoints were better than frequent ones.
+GIL while it runs, so appends go on meanwhile. The writer connection keeps the automatic
+checkpoint as a backstop at ``backstop_pages`` (4,000 pages, 16 MB), which only fires
+when the thread falls behind. Kept because it cut the file store's stalled appends and
+its mean step by about a quarter (bench/README.md).
 """
 
 from __future__ import annotations
@@ -56,8 +51,8 @@ class Checkpointer:
         self._lock = threading.Lock()
 
     def appended(self) -> None:
-        """Count one committed append; every ``every``-th wakes the thread (cheap: the
-        caller holds the store's write mutex)."""
+        """Count one committed append; every ``every``-th wakes the thread (call with the
+        recorder's write lock held)."""
         self._pending += 1
         if self._pending < self.every:
             return

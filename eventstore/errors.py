@@ -1,14 +1,16 @@
 """Event-store errors, and the one place where driver errors become them.
 
 Named after PEP 249's exception classes, as the ``eventsourcing`` library does:
-``OperationalError`` (the database is unreachable, locked or timed out: retry later,
-HTTP 503), ``IntegrityError`` (a constraint the store relies on was broken), ``DataError``
-(a value the database cannot hold). ``ConcurrencyError`` is the optimistic-concurrency
-failure of :meth:`EventStore.append` (HTTP 409).
+``OperationalError`` (the database is unreachable, locked or timed out: nothing was
+written, try again later), ``IntegrityError`` (a constraint the store relies on was
+broken), ``DataError`` (a value the database cannot hold). ``ConcurrencyError`` is the
+optimistic-concurrency failure of an append. The errors name what happened to streams
+and events; what a caller makes of them (a domain error, an HTTP status) is the caller's.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
@@ -19,48 +21,44 @@ from caseops.domain.errors import CaseOpsError
 class PersistenceError(CaseOpsError):
     """Root of the store's errors."""
 
-    http_status = 500
-
 
 class ConcurrencyError(PersistenceError):
-    """The stream moved on since ``expected_version``; nothing was written. HTTP 409."""
-
-    http_status = 409
+    """The stream moved on since the expected version; nothing was written."""
 
 
 class StreamNotFound(PersistenceError):
-    """No stream has that id. HTTP 404."""
-
-    http_status = 404
+    """No stream has that id."""
 
 
 class OperationalError(PersistenceError):
-    """The database is unavailable, locked or timed out; nothing was written. HTTP 503."""
-
-    http_status = 503
+    """The database is unavailable, locked or timed out; nothing was written."""
 
 
 class BadDatabaseURL(PersistenceError):
     """A database URL that names no usable database: unparsable, an unknown scheme, or a
-    driver that is not installed. Raised when the store is created; a configuration
-    error, so HTTP 500 if it ever reached a request."""
-
-    http_status = 500
+    driver that is not installed. Raised when the store is created."""
 
 
 class IntegrityError(PersistenceError):
     """A store constraint was violated (for instance event ids reused across streams)."""
 
-    http_status = 409
-
 
 class DataError(PersistenceError):
-    """A value the database cannot store. HTTP 422."""
-
-    http_status = 422
+    """A value the database cannot store (for instance a NUL character in an id)."""
 
 
-def _translated(e: BaseException) -> PersistenceError | None:
+#: PEP 249 exception class names, most specific first, and the store error each becomes.
+_PEP249: dict[str, tuple[type[PersistenceError], str]] = {
+    "IntegrityError": (IntegrityError, "integrity error"),
+    "DataError": (DataError, "data error"),
+    "OperationalError": (OperationalError, "database unavailable"),
+    "InterfaceError": (OperationalError, "database unavailable"),
+    "Error": (OperationalError, "database error"),
+}
+_DRIVERS = ("sqlite3", "psycopg")
+
+
+def _translated(e: Exception) -> PersistenceError | None:
     """The store error a SQLAlchemy or driver exception stands for (``None``: not a
     database error, raised as it is)."""
     if isinstance(e, sa_exc.IntegrityError):
@@ -71,33 +69,18 @@ def _translated(e: BaseException) -> PersistenceError | None:
         return OperationalError(f"database unavailable: {getattr(e, 'orig', e)}")
     if isinstance(e, sa_exc.DBAPIError):
         return OperationalError(f"database error: {e.orig}")
-    # A driver (PEP 249) exception raised by a cursor used directly (the append hot
-    # path): the same mapping by the PEP's class names.
-    kind = _pep249_kind(e)
-    if kind is None:
-        return None
-    if kind == "IntegrityError":
-        return IntegrityError(f"integrity error: {e}")
-    if kind == "DataError":
-        return DataError(f"data error: {e}")
-    if kind in ("OperationalError", "InterfaceError"):
-        return OperationalError(f"database unavailable: {e}")
-    return OperationalError(f"database error: {e}")
+    # a driver's own exception (the recorders' append runs the driver's cursor)
+    for cls in type(e).__mro__:
+        if cls.__module__.split(".")[0] in _DRIVERS and cls.__name__ in _PEP249:
+            kind, words = _PEP249[cls.__name__]
+            return kind(f"{words}: {e}")
+    return None
 
 
-class translate:
-    """Translate SQLAlchemy/driver exceptions raised inside the block to store errors
-    (``with translate(): ...``); store errors and everything else pass unchanged.
-
-    This is the only place in CaseOps that knows about driver exceptions. A class rather
-    than a ``contextlib.contextmanager`` generator: it wraps every append, and the
-    generator's set-up cost more than the mapping (README, Performance).
-    """
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
+class translate(AbstractContextManager[None]):
+    """Raise SQLAlchemy and driver exceptions of the block as store errors (``with
+    translate(): ...``); store errors and everything else pass unchanged. The only place
+    in CaseOps that knows driver exceptions. (A class, as ``contextlib.suppress`` is.)"""
 
     def __exit__(
         self,
@@ -105,20 +88,7 @@ class translate:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is None or isinstance(exc, PersistenceError) or not isinstance(exc, Exception):
-            return
-        mapped = _translated(exc)
-        if mapped is not None:
-            raise mapped from exc
-
-
-_DRIVERS = ("sqlite3", "psycopg", "psycopg2")
-_PEP249 = ("IntegrityError", "DataError", "OperationalError", "InterfaceError", "Error")
-
-
-def _pep249_kind(e: BaseException) -> str | None:
-    """The most specific PEP 249 class name of a driver exception, or ``None``."""
-    for cls in type(e).__mro__:
-        if cls.__module__.split(".")[0] in _DRIVERS and cls.__name__ in _PEP249:
-            return cls.__name__
-    return None
+        if isinstance(exc, Exception) and not isinstance(exc, PersistenceError):
+            mapped = _translated(exc)
+            if mapped is not None:
+                raise mapped from exc

@@ -3,7 +3,8 @@
 ``upgrade(engine)`` brings a database to the newest revision this code knows (creating
 the schema on an empty database) and refuses, with :class:`OperationalError`, a database
 whose revision this code does not know (a newer CaseOps migrated it). Concurrent
-upgraders are serialised: a PostgreSQL advisory lock, or SQLite's write lock.
+upgraders are serialised by the recorder's ``lock`` statement (PostgreSQL: an advisory
+lock), or else by the write transaction's lock (SQLite's ``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
 from .errors import OperationalError, translate
-
-_LOCK_KEY = 0x6361_7365_6F70  # "caseop": the advisory lock id for migrations
 
 
 def _config() -> Config:
@@ -39,8 +38,9 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, write: Connection | None = None) -> str:
-    """Upgrade the database to :func:`head_revision`; returns the revision reached.
+def upgrade(engine: Engine, lock: str | None = None) -> str:
+    """Upgrade the database to :func:`head_revision`, in one transaction that first runs
+    ``lock`` (when given); returns the revision reached.
 
     Raises:
         OperationalError: the database is unreachable, or its revision is unknown here.
@@ -51,8 +51,8 @@ def upgrade(engine: Engine, write: Connection | None = None) -> str:
     with translate(), engine.connect() as c:
         conn = c.execution_options(caseops_write=True)
         with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+            if lock is not None:
+                conn.exec_driver_sql(lock)
             current = current_revision(conn)
             if current is not None and current not in known:
                 raise OperationalError(

@@ -208,11 +208,11 @@ class TestEventStoreContract:
         if existing:
             store.append(s, 0, [ev("Seed")])
         before = count_rows(store)
-        # Inject the failure into the stream-row statement: the append hot path runs the
-        # driver's cursor directly, so the statements themselves are replaced.
+        # Inject the failure into the stream-row statement: the recorders run the
+        # append's SQL on the driver's cursor, so the statements themselves are replaced.
         broken = "UPDATE caseops_no_such_table SET x = 1"
-        for attr in ("_sql_new_stream", "_sql_move", "_sql_move_meta"):
-            monkeypatch.setattr(store, attr, broken)
+        for attr in ("new_stream", "move"):
+            monkeypatch.setattr(store.recorder.sql, attr, broken)
         batch = [ev("A"), ev("B"), ev("C")]
         with pytest.raises(OperationalError):
             store.append(s, 1 if existing else 0, batch)
@@ -423,7 +423,7 @@ class TestEventStoreContract:
         assert got.payload_json == canonical_json(payload)
 
     def test_unknown_stream(self, store: EventStore) -> None:
-        with pytest.raises(StreamNotFound):
+        with pytest.raises(StreamNotFound, match="no stream 'no-such-stream'"):
             store.read("no-such-stream")
         with pytest.raises(StreamNotFound):
             store.summary("no-such-stream")
@@ -562,14 +562,14 @@ def test_sqlite_writer_connection_that_broke_is_replaced(tmp_path) -> None:
     try:
         s = sid()
         store.append(s, 0, [ev("A")])
-        broken = store._writer
+        broken = store.recorder._writer
         assert broken is not None
         broken.driver_connection.close()  # type: ignore[union-attr]
         with pytest.raises(OperationalError):
             store.append(s, 1, [ev("B")])
         assert store.version(s) == 1
         store.append(s, 1, [ev("C")])
-        assert store._writer is not broken
+        assert store.recorder._writer is not broken
         assert [r.type for r in store.read(s)] == ["A", "C"]
         assert store.verify(s) == []
     finally:
@@ -589,9 +589,9 @@ def test_sqlite_writer_connection_is_not_shared_with_a_forked_child(tmp_path) ->
         if pid == 0:  # the child: append once through the inherited store, then leave
             code = 0
             try:
-                inherited = store._writer
+                inherited = store.recorder._writer
                 store.append(s, 1, [ev("Child")])
-                code = 0 if store._writer is not inherited else 3
+                code = 0 if store.recorder._writer is not inherited else 3
             except BaseException:
                 code = 4
             os._exit(code)
@@ -647,10 +647,10 @@ def test_sqlite_checkpoints_run_off_the_append_path(tmp_path) -> None:
     thread on dispose; an in-memory store has no WAL and no thread."""
     import time
 
-    assert EventStore("sqlite://").checkpointer is None
+    assert EventStore("sqlite://").recorder.checkpointer is None
     store = EventStore(sqlite_url(tmp_path))
     try:
-        ck = store.checkpointer
+        ck = store.recorder.checkpointer
         assert ck is not None
         ck.every = 20
         s = sid()
@@ -660,7 +660,7 @@ def test_sqlite_checkpoints_run_off_the_append_path(tmp_path) -> None:
         while ck.checkpoints < 1 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert ck.checkpoints >= 1 and ck.failures == 0
-        writer = store._writer
+        writer = store.recorder._writer
         assert writer is not None
         backstop = writer.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()  # type: ignore[union-attr]
         assert backstop == (ck.backstop_pages,)
@@ -733,18 +733,15 @@ def test_postgresql_append_survives_dead_pooled_connections() -> None:
 
 @given(st.integers(min_value=0, max_value=253_402_300_799_999_999))  # to 9999-12-31
 def test_recorded_at_text_is_the_iso_utc_instant_to_the_microsecond(us: int) -> None:
-    """``timestamp`` (the per-second cache) writes what datetime writes for the instant,
-    whatever second the cache last held."""
+    """``timestamp`` writes what datetime writes for the instant."""
     from datetime import UTC, datetime, timedelta
 
-    from caseops.eventstore.store import timestamp
+    from caseops.eventstore.mapper import timestamp
 
     expected = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).strftime(
         "%Y-%m-%dT%H:%M:%S.%fZ"
     )
     assert timestamp(us) == expected
-    assert timestamp(us) == expected  # the cached second's path
-    assert timestamp(us + 1_000_000)[:19] != expected[:19]  # the next second is not cached
 
 
 def test_recorded_at_follows_the_clock(store: EventStore) -> None:
@@ -773,7 +770,7 @@ def test_sqlite_failed_commit_rolls_back_and_frees_the_writer(
     try:
         s = sid()
         store.append(s, 0, [ev("A")])
-        raw = store._writer.driver_connection  # type: ignore[union-attr]
+        raw = store.recorder._writer.driver_connection  # type: ignore[union-attr]
 
         class Failing:
             def __init__(self, inner: sqlite3.Connection) -> None:
@@ -787,7 +784,7 @@ def test_sqlite_failed_commit_rolls_back_and_frees_the_writer(
             def __getattr__(self, name: str) -> Any:
                 return getattr(self.inner, name)
 
-        monkeypatch.setattr(store, "_writer_connection", lambda: Failing(raw))
+        monkeypatch.setattr(store.recorder, "_writer_connection", lambda: Failing(raw))
         with pytest.raises(OperationalError, match="injected"):
             store.append(s, 1, [ev("B")])
         monkeypatch.undo()
@@ -840,7 +837,7 @@ def test_chain_hash_is_sha256_of_the_previous_hash_and_the_canonical_record(
     import hashlib
 
     from caseops.domain.canonical import reference_canonical_json
-    from caseops.eventstore.store import GENESIS_HASH, chain_hash
+    from caseops.eventstore import GENESIS_HASH, chain_hash
 
     event = NewEvent("id-" + kind, kind, {}, schema_version)
     content = {
@@ -856,3 +853,25 @@ def test_chain_hash_is_sha256_of_the_previous_hash_and_the_canonical_record(
     expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     got = chain_hash(GENESIS_HASH, stream, version, event, payload_json, content["recorded_at"])
     assert got == expected
+
+
+def test_one_factory_picks_the_recorder_by_url() -> None:
+    """SQLite and PostgreSQL URLs (the plain PostgreSQL forms meaning psycopg 3) get their
+    dialect's recorder; any other database or driver is refused before connecting."""
+    from caseops.eventstore import BadDatabaseURL
+    from caseops.eventstore.factory import open_recorder
+    from caseops.eventstore.postgres import PostgresRecorder
+    from caseops.eventstore.sqlite import SqliteRecorder
+
+    lite = open_recorder("sqlite://")
+    post = open_recorder("postgres://u@127.0.0.1:1/db")  # engines connect lazily
+    try:
+        assert isinstance(lite, SqliteRecorder) and lite.dialect == "sqlite"
+        assert isinstance(post, PostgresRecorder) and post.dialect == "postgresql"
+        assert post.url == "postgresql+psycopg://u@127.0.0.1:1/db"
+    finally:
+        lite.dispose()
+        post.dispose()
+    for url in ("mysql://u@h/db", "postgresql+psycopg2://u@h/db", "not a url"):
+        with pytest.raises(BadDatabaseURL):
+            open_recorder(url)

@@ -33,8 +33,7 @@ from caseops.domain.vocab import (
     REQUESTABLE_FIELDS,
     RESOLUTION_CODES,
 )
-from caseops.eventstore import EventStore
-from caseops.eventstore.store import chain_hash
+from caseops.eventstore import EventStore, chain_hash
 from caseops.statemachine import apply_step, start_episode
 from caseops.statemachine.projection import observe
 

@@ -6,7 +6,7 @@ its ``request_id`` is applied exactly once).
 
 Four tests:
 
-* always: the service's store engine is disposed and replaced by one pointing at a
+* always: the service's store recorder is replaced by one pointing at a
   closed port (127.0.0.1:1), and the mapping is checked through FastAPI's TestClient;
 * with PostgreSQL (``CASEOPS_TEST_POSTGRES_URL``): a live server reaches PostgreSQL
   through a TCP proxy the test owns (:class:`rel_support.PgProxy`). The outage is the
@@ -57,7 +57,7 @@ from caseops.api.app import create_caseops_app
 from caseops.api.service import EpisodeService, request_event_id
 from caseops.api.settings import Settings
 from caseops.eventstore import EventStore, RecordedEvent
-from caseops.eventstore.store import make_engine
+from caseops.eventstore.factory import open_recorder
 
 TASK = "billing_refund_easy"
 DEAD_URL = "postgresql+psycopg://caseops@127.0.0.1:1/caseops"
@@ -88,9 +88,7 @@ def test_unreachable_database_is_503_with_retry_after_and_writes_nothing(tmp_pat
             version = store.version(eid)
 
             # the outage: the pool is closed and every new connection is refused
-            store.engine.dispose()
-            store.engine = make_engine(DEAD_URL)
-            store.dialect = "postgresql"
+            live, store.recorder = store.recorder, open_recorder(DEAD_URL)
             try:
                 _assert_503(c.post("/step", json=step_body(eid, actions[1], "o-1")))
                 _assert_503(c.post("/step", json=step_body(eid, actions[1])))
@@ -100,9 +98,8 @@ def test_unreachable_database_is_503_with_retry_after_and_writes_nothing(tmp_pat
                 _assert_503(c.get(f"/episodes/{eid}/events"))
                 assert c.get("/health").status_code == 200
             finally:
-                store.engine.dispose()
-                store.engine = make_engine(url)
-                store.dialect = "sqlite"
+                store.recorder.dispose()
+                store.recorder = live
 
             # back: nothing was written, and the same episode continues where it was
             assert store.version(eid) == version

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .score import ZERO, Score
+
 
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
@@ -15,6 +17,8 @@ class CaseRecord:
 
     ``sla_minutes_remaining`` is in minutes (negative once breached); ``version`` is the
     stream version of the last event folded in (0 before ``EpisodeStarted``).
+    ``score`` is the potential after the last step (the start score before any),
+    ``last_reward`` that step's reward and ``total_reward`` the sum of every step's.
     """
 
     episode_id: str = ""
@@ -41,9 +45,9 @@ class CaseRecord:
     end_reason: str | None = None
     last_tool_result: str | None = None
     last_action_error: str | None = None
-    last_reward: str = "0"
-    score: str = "0"
-    total_reward: str = "0"
+    last_reward: Score = ZERO
+    score: Score = ZERO
+    total_reward: Score = ZERO
     rejected_actions: int = 0
     seen_actions: frozenset[str] = field(default_factory=frozenset)
     version: int = 0

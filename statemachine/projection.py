@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from functools import lru_cache
 
-from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
+from caseops.domain.grading import GradeReport
 from caseops.domain.observation import (
     CASE_FILE_ENTRY_CHARS,
     CASE_FILE_TITLE_CHARS,
@@ -130,7 +130,7 @@ def _visible_score(record: CaseRecord) -> float | None:
     until the episode ends."""
     if record.reward_mode == "terminal" and not record.done:
         return None
-    return parse_scaled(record.score) / SCALE  # = float(parse_exact(record.score))
+    return float(record.score)
 
 
 #: where each kind of evidence goes in the case file: the ticket, artifacts, policies
@@ -226,6 +226,6 @@ def public_state(record: CaseRecord) -> CaseState:
         version=record.version,
         step_budget=record.step_budget,
         score=_visible_score(record),
-        total_reward=float(parse_exact(record.total_reward)),
+        total_reward=float(record.total_reward),
         rejected_actions=record.rejected_actions,
     )

@@ -19,12 +19,12 @@ from caseops.api.model_judge import PROMPT_SHA256, ModelJudge, parse_answer
 from caseops.api.service import EpisodeService
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import JudgeVerdict
-from caseops.domain.grader import grade
+from caseops.domain.grading import grade
+from caseops.domain.grading.regrade import Regrader
 from caseops.domain.judge import RULE_JUDGE_ID
 from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
-from caseops.statemachine.regrade import Regrader
 from caseops.statemachine.replay import replay
 
 MUG = SEED_SCENARIOS["damaged-mug-replacement"]

@@ -15,9 +15,9 @@ from caseops.api.cli import app
 from caseops.api.service import EpisodeService
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
+from caseops.domain.grading.regrade import Regrader
 from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.eventstore import EventStore
-from caseops.statemachine.regrade import Regrader
 
 
 def _edit(store: EventStore, stream_id: str, event_type: str, change) -> None:  # type: ignore[no-untyped-def]

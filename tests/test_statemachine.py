@@ -3,8 +3,6 @@ transitions, rejections, endings."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
@@ -20,6 +18,7 @@ from caseops.domain.events import (
 )
 from caseops.domain.scenario import Scenario
 from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
+from caseops.domain.score import ZERO
 from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, REQUESTABLE_FIELDS, TOOL_ACTIONS
 from caseops.statemachine import apply_step, decide, legal_actions, mermaid, start_episode
 from caseops.statemachine.machine import MACHINE
@@ -221,8 +220,8 @@ def test_illegal_trigger_is_one_recorded_rejection(status: str, action_type: str
     assert rec.resolution_code == before.resolution_code
     assert rec.last_action_error == rej.reason
     assert rec.rejected_actions == before.rejected_actions + 1
-    assert out.cost > 0
-    assert out.score == Fraction(before.score)
+    assert out.cost > ZERO
+    assert out.score == before.score
     assert out.reward == -out.cost
     assert not rec.done
 
@@ -275,7 +274,7 @@ def test_missing_fields_produce_action_invalid(status: str, action: CaseAction) 
     assert ep.record.drafted_reply == before.drafted_reply
     assert ep.record.internal_notes == before.internal_notes
     assert ep.record.last_action_error == inv.reason
-    assert out.cost > 0
+    assert out.cost > ZERO
 
 
 def test_reply_at_the_length_limit_is_accepted() -> None:
@@ -482,7 +481,7 @@ def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_obje
     a changed copy gets its own, and the entry leaves with its scenario."""
     import gc
 
-    from caseops.domain.grader import fmt, potential
+    from caseops.domain.grading import EMPTY_TALLY, score_of
     from caseops.statemachine import engine
 
     base = get_scenario("api_incident_hard")
@@ -490,13 +489,13 @@ def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_obje
     again, _ = engine.start_episode(base, "b")
     assert (again.scenario_hash, again.start_score) == (first.scenario_hash, first.start_score)
     assert first.scenario_hash == base.content_hash()
-    assert first.start_score == fmt(potential(base, []))
+    assert first.start_score == str(score_of(base, EMPTY_TALLY))
 
     gold = base.gold.model_copy(update={"final_status": "new"})  # met by the empty log
     changed = base.model_copy(update={"gold": gold, "title": "another"})
     other, _ = engine.start_episode(changed, "c")
     assert other.scenario_hash == changed.content_hash() != base.content_hash()
-    assert other.start_score == fmt(potential(changed, []))
+    assert other.start_score == str(score_of(changed, EMPTY_TALLY))
     assert other.start_score != first.start_score
     key = id(changed)
     assert key in engine._STARTS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import (
@@ -56,7 +57,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
         )
     if isinstance(event, StepEvent):
         reward = Score.parse(event.reward)
-        changes: dict[str, object] = {
+        changes: dict[str, Any] = {
             "version": version,
             "steps_taken": event.step,
             "status": event.to_state,
@@ -71,7 +72,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             changes["last_action_error"] = event.reason
             changes["last_tool_result"] = None
             changes["rejected_actions"] = record.rejected_actions + 1
-            return replace(record, **changes)  # type: ignore[arg-type]
+            return replace(record, **changes)
         changes["seen_actions"] = record.seen_actions | {canonical_json(event.action)}
         key = evidence_key(type(event).__name__, event.__dict__)
         if key is not None:
@@ -91,7 +92,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             isinstance(event, CaseSubmitted) and event.resolution_code is not None
         ):
             changes["resolution_code"] = event.resolution_code
-        return replace(record, **changes)  # type: ignore[arg-type]
+        return replace(record, **changes)
     if isinstance(event, CustomerReplied):
         answers = dict(record.customer_answers)
         answers.update(event.answers)

@@ -10,7 +10,12 @@
 - :mod:`.regrade`: stored episodes re-graded in bulk from their payloads.
 
 The grade of a partial log is the potential used for reward shaping (after Ng, Harada &
-Russell, 1999; :mod:`caseops.domain.reward`).
+Russell, 1999; :mod:`caseops.domain.reward`). Every rule is written so that a step that
+moves the case away from its right outcome never raises it (``tests/test_sealed.py``).
+Against gaming: a reply longer than ``MAX_REPLY_CHARS`` is refused when drafted; a reply
+or note is judged on what it says, and one that asserts a forbidden claim earns nothing;
+evidence is graded on precision and recall (F1); efficiency is earned only for the right
+outcome with every required piece of evidence collected.
 """
 
 from __future__ import annotations

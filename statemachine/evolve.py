@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from caseops.domain.canonical import canonical_json
@@ -25,7 +24,7 @@ from caseops.domain.events import (
 )
 from caseops.domain.grading.evidence import evidence_key
 from caseops.domain.score import Score
-from caseops.domain.state import CaseRecord
+from caseops.domain.state import CaseRecord, replace_record
 
 
 def _add(items: tuple[str, ...], *new: str) -> tuple[str, ...]:
@@ -72,7 +71,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             changes["last_action_error"] = event.reason
             changes["last_tool_result"] = None
             changes["rejected_actions"] = record.rejected_actions + 1
-            return replace(record, **changes)
+            return replace_record(record, **changes)
         changes["seen_actions"] = record.seen_actions | {canonical_json(event.action)}
         key = evidence_key(type(event).__name__, event.__dict__)
         if key is not None:
@@ -92,7 +91,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             isinstance(event, CaseSubmitted) and event.resolution_code is not None
         ):
             changes["resolution_code"] = event.resolution_code
-        return replace(record, **changes)
+        return replace_record(record, **changes)
     if isinstance(event, CustomerReplied):
         answers = dict(record.customer_answers)
         answers.update(event.answers)
@@ -101,7 +100,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
         if event.unanswered:
             text += " (could not provide: " + ", ".join(event.unanswered) + ")"
         prior = record.last_tool_result
-        return replace(
+        return replace_record(
             record,
             version=version,
             status=event.to_state,
@@ -110,7 +109,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             last_tool_result=f"{prior}\n{text}" if prior else text,
         )
     if isinstance(event, SlaBreached):
-        return replace(record, version=version, sla_breached=True)
+        return replace_record(record, version=version, sla_breached=True)
     if isinstance(event, EpisodeEnded):
-        return replace(record, version=version, done=True, end_reason=event.reason)
-    return replace(record, version=version)
+        return replace_record(record, version=version, done=True, end_reason=event.reason)
+    return replace_record(record, version=version)

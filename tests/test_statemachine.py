@@ -515,16 +515,18 @@ def test_generated_scenarios_are_handed_out_again() -> None:
 def test_record_replace_is_dataclasses_replace_and_stays_frozen() -> None:
     import dataclasses
 
-    from caseops.domain.state import CaseRecord
-    from caseops.statemachine.evolve import replace
+    from caseops.domain.state import CaseRecord, replace_record
 
+    # what copying through the slots relies on: plain init fields, no __post_init__
+    assert all(f.init for f in dataclasses.fields(CaseRecord))
+    assert not hasattr(CaseRecord, "__post_init__")
     record = CaseRecord(episode_id="e", evidence=("ticket",), version=3)
     changes = {"status": "triaged", "version": 4, "seen_actions": frozenset({"x"})}
-    out = replace(record, **changes)
+    out = replace_record(record, **changes)
     assert out == dataclasses.replace(record, **changes)  # type: ignore[arg-type]
     assert out is not record and record.version == 3 and record.status == "new"
-    assert replace(record) == record
+    assert replace_record(record) == record
     with pytest.raises(dataclasses.FrozenInstanceError):
         out.status = "new"  # type: ignore[misc]
     with pytest.raises(TypeError, match="bogus"):
-        replace(record, bogus=1)
+        replace_record(record, bogus=1)

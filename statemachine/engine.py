@@ -7,7 +7,6 @@ function, which is why a replay reproduces every recorded reward exactly.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ from caseops.domain.events import (
 from caseops.domain.generator import GENERATOR_VERSION
 from caseops.domain.grading import EMPTY_TALLY, GRADER_VERSION, Tally, score_of, tally_of
 from caseops.domain.reward import RewardMode, step_reward
-from caseops.domain.scenario import Scenario
+from caseops.domain.scenario import Scenario, snapshot_hash
 from caseops.domain.score import Score
 from caseops.domain.state import CaseRecord
 
@@ -63,30 +62,6 @@ def fold(events: Iterable[Event], record: CaseRecord | None = None) -> CaseRecor
     return rec
 
 
-#: ``id(scenario)`` -> (a weak reference to it, its content hash, its start score): what
-#: every reset of the same scenario object recomputed (hashing the whole case and grading
-#: the empty log were a third of a reset). By identity, as scenarios are frozen but not
-#: hashable; an entry leaves when its scenario is collected, and a hit is checked to be
-#: the same object.
-_STARTS: dict[int, tuple[weakref.ReferenceType[Scenario], str, str]] = {}
-
-
-def _hash_and_start_score(scenario: Scenario) -> tuple[str, str]:
-    """``(scenario.content_hash(), str(score_of(scenario, EMPTY_TALLY)))``, once per
-    scenario object."""
-    key = id(scenario)
-    hit = _STARTS.get(key)
-    if hit is not None and hit[0]() is scenario:
-        return hit[1], hit[2]
-    content_hash, start_score = scenario.content_hash(), str(score_of(scenario, EMPTY_TALLY))
-
-    def forget(_: object, key: int = key) -> None:
-        _STARTS.pop(key, None)
-
-    _STARTS[key] = (weakref.ref(scenario, forget), content_hash, start_score)
-    return content_hash, start_score
-
-
 def start_episode(
     scenario: Scenario,
     episode_id: str,
@@ -101,20 +76,20 @@ def start_episode(
         reward_mode: ``dense`` (shaped rewards) or ``terminal`` (see :func:`apply_step`).
         salt_hash: sha256 of the private test salt the case was generated with, if any.
     """
-    content_hash, start_score = _hash_and_start_score(scenario)
+    snapshot = scenario.model_dump(mode="json")
     started = EpisodeStarted(
         episode_id=episode_id,
         task_id=scenario.task_id,
         split=scenario.split,
         seed=scenario.seed,
-        scenario_hash=content_hash,
+        scenario_hash=snapshot_hash(snapshot),
         grader_version=GRADER_VERSION,
         step_budget=scenario.step_budget,
-        start_score=start_score,
+        start_score=str(score_of(scenario, EMPTY_TALLY)),
         reward_mode=reward_mode,
         generator_version=GENERATOR_VERSION,
         salt_hash=salt_hash,
-        scenario=scenario.model_dump(mode="json"),
+        scenario=snapshot,
     )
     return started, evolve(CaseRecord(), started)
 

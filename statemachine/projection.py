@@ -143,9 +143,8 @@ def _evidence_order(evidence_id: str) -> tuple[int, str]:
 
 #: Case files already built, per scenario (by ``id``, dropped when the scenario is
 #: collected) and per (evidence, customer answers): a record's case file changes only when
-#: it collects something, and building it at every step cost a tenth of the step
-#: (``python -m bench.step_cost``: 1,036,602 instructions a step against 935,096 without
-#: a case file; memoised, 932,193). At most ``_MEMO_PER_SCENARIO`` per scenario.
+#: it collects something. Kept because building it at every step costs about a sixth of a
+#: step (bench/README.md). At most ``_MEMO_PER_SCENARIO`` per scenario.
 _MemoKey = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 _memo: dict[int, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = {}
 _MEMO_PER_SCENARIO = 256

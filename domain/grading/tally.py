@@ -8,7 +8,7 @@ new events (:func:`advance`), not the whole stream again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,7 +33,7 @@ def facts(events: Iterable[Event]) -> list[Fact]:
     return [(type(ev).__name__, ev.__dict__) for ev in events]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tally:
     """What the grader has read of one episode's log so far.
 
@@ -83,8 +83,6 @@ class Tally:
 
 #: The tally of an empty log.
 EMPTY_TALLY = Tally()
-
-_FIELDS = tuple(f.name for f in fields(Tally))
 
 
 def _adding(have: Mapping[str, int], key: str, idx: int) -> Mapping[str, int]:
@@ -145,7 +143,7 @@ def advance(scenario: Scenario, tally: Tally, items: Iterable[Fact]) -> Tally:
         TypeError, ValueError, AttributeError: a stored field of the wrong type.
     """
     gold = scenario.gold
-    t = SimpleNamespace(**{name: getattr(tally, name) for name in _FIELDS})  # a working copy
+    t = SimpleNamespace(**vars(tally))  # a working copy, frozen again at the end
     for i, (kind, ev) in enumerate(items, start=tally.read):
         t.read = i + 1
         if kind in STEP_EVENT_TYPES:

@@ -7,7 +7,6 @@ only once the episode is done.
 
 from __future__ import annotations
 
-import weakref
 from functools import lru_cache
 
 from caseops.domain.grading import GradeReport
@@ -35,6 +34,7 @@ from caseops.domain.vocab import (
 
 from .decide import render_ticket
 from .machine import legal_actions
+from .memo import PerObject
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +146,7 @@ def _evidence_order(evidence_id: str) -> tuple[int, str]:
 #: it collects something. Kept because building it at every step costs about a sixth of a
 #: step (bench/README.md). At most ``_MEMO_PER_SCENARIO`` per scenario.
 _MemoKey = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
-_memo: dict[int, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = {}
+_memo: PerObject[Scenario, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = PerObject(lambda _: {})
 _MEMO_PER_SCENARIO = 256
 
 
@@ -165,10 +165,7 @@ def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
     if not record.evidence and not record.customer_answers:
         return []
     key = (record.evidence, record.customer_answers)
-    memo = _memo.get(id(scenario))
-    if memo is None:
-        memo = _memo[id(scenario)] = {}
-        weakref.finalize(scenario, _memo.pop, id(scenario), None)
+    memo = _memo(scenario)
     entries = memo.get(key)
     if entries is None:
         if len(memo) >= _MEMO_PER_SCENARIO:

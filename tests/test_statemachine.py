@@ -494,6 +494,29 @@ def test_a_reset_pins_the_scenario_hash_and_its_start_score() -> None:
     assert other.start_score != first.start_score
 
 
+def test_a_reset_reuses_the_start_of_the_same_scenario_object_only() -> None:
+    """The content hash and start score are worked out once per scenario object: a
+    changed copy gets its own, and the entry leaves with its scenario."""
+    import gc
+
+    from caseops.statemachine import engine
+
+    base = get_scenario("api_incident_hard")
+    first, _ = start_episode(base, "a")
+    again, _ = start_episode(base, "b")
+    assert (again.scenario_hash, again.start_score) == (first.scenario_hash, first.start_score)
+    assert base in engine._starts
+    changed = base.model_copy(update={"title": "another"})
+    assert changed not in engine._starts
+    other, _ = start_episode(changed, "c")
+    assert other.scenario_hash == changed.content_hash() != first.scenario_hash
+    size = len(engine._starts)
+    assert changed in engine._starts
+    del changed
+    gc.collect()
+    assert len(engine._starts) == size - 1
+
+
 def test_generated_scenarios_are_handed_out_again() -> None:
     from caseops.domain.generator import FAMILY_NAMES, generate
 

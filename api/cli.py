@@ -397,7 +397,7 @@ def regrade(
         print_table(table, console=out)
     err.print(f"{n} episode(s) re-graded in {wall:.2f} s; {bad} differ", highlight=False)
     if older:
-        from caseops.domain.grader import GRADER_VERSION
+        from caseops.domain.grading import GRADER_VERSION
 
         mean = sum(deltas) / len(deltas) if deltas else 0.0
         worst = max((abs(d) for d in deltas), default=0.0)
@@ -591,7 +591,7 @@ def judge_eval(
     judge_fn = judge_text
     if judge == "model":
         from caseops.api.model_judge import from_settings
-        from caseops.domain.grader import verdict_of_fact
+        from caseops.domain.grading.judged import verdict_of_fact
 
         model = from_settings(_settings())
         if model is None:

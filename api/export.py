@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
-from caseops.domain.grader import grade
+from caseops.domain.grading import grade
 from caseops.domain.state import CaseRecord
 from caseops.eventstore import EventStore
 from caseops.statemachine import evolve

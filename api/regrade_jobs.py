@@ -1,9 +1,9 @@
 """Re-grade across worker processes, for stores of thousands of episodes.
 
-Re-grading (:mod:`caseops.statemachine.regrade`) is CPU-bound Python: orjson decodes the
+Re-grading (:mod:`caseops.domain.grading.regrade`) is CPU-bound Python: orjson decodes the
 payloads and the grader scores them. Threads cannot share that work (the GIL), worker
 processes can. Each worker opens its own :class:`~caseops.eventstore.EventStore` on the
-same URL and its own :class:`~caseops.statemachine.regrade.Regrader`, re-grades chunks of
+same URL and its own :class:`~caseops.domain.grading.regrade.Regrader`, re-grades chunks of
 :data:`CHUNK` streams (one bulk query each) and sends the results back; the caller gets
 them in the order of the ids, as from one process.
 
@@ -45,9 +45,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from caseops.domain.grading.regrade import Regrader, RegradeResult
 from caseops.eventstore import EventStore
 from caseops.eventstore.sqlite import is_memory_url
-from caseops.statemachine.regrade import Regrader, RegradeResult
 
 #: Streams per worker task: one bulk read (``EventStore.read_payloads``' batch).
 CHUNK = 500

@@ -29,15 +29,8 @@ from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest, UnknownTask
 from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent, event_from_payload
-from caseops.domain.grader import (
-    SCALE,
-    GradeReport,
-    Tally,
-    grade,
-    grade_tally,
-    parse_exact,
-    tally_of,
-)
+from caseops.domain.grading import GradeReport, Tally, grade, grade_tally, tally_of
+from caseops.domain.grading.regrade import Regrader, RegradeResult
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.reward import REWARD_MODES, RewardMode
 from caseops.domain.scenario import Scenario
@@ -51,7 +44,6 @@ from caseops.eventstore import (
 )
 from caseops.statemachine import apply_step, evolve, start_episode
 from caseops.statemachine.projection import observe, public_state
-from caseops.statemachine.regrade import Regrader, RegradeResult
 from caseops.statemachine.replay import ReplayReport, replay, scenario_of
 
 #: A custom episode id (also the ``pattern`` of ``POST /reset``'s ``episode_id``).
@@ -148,8 +140,8 @@ def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
         "done": record.done,
         "end_reason": record.end_reason,
         "steps": record.steps_taken,
-        "score": record.score,
-        "total_reward": record.total_reward,
+        "score": str(record.score),
+        "total_reward": str(record.total_reward),
         "rejected_actions": record.rejected_actions,
     }
 
@@ -423,7 +415,7 @@ class EpisodeService:
         )
         self._remember(episode_id, after)
         report = self._agent_report(after) if out.record.done else None
-        return after, observe(after.scenario, after.record, out.reward_scaled / SCALE, report)
+        return after, observe(after.scenario, after.record, float(out.reward), report)
 
     def _answered(self, episode_id: str, request_id: str) -> tuple[Loaded, CaseObservation] | None:
         """The original answer to a step request already stored, or ``None``."""
@@ -441,7 +433,7 @@ class EpisodeService:
             record = evolve(record, ev)
         upto = Loaded(full.scenario, record, history, full.ids[:end])
         report = self._agent_report(upto) if record.done else None
-        return upto, observe(full.scenario, record, float(parse_exact(record.last_reward)), report)
+        return upto, observe(full.scenario, record, float(record.last_reward), report)
 
     # -- queries -----------------------------------------------------------------------
     @staticmethod
@@ -468,7 +460,7 @@ class EpisodeService:
         loaded = self.load(episode_id)
         rec = loaded.record
         report = self._agent_report(loaded) if rec.done else None
-        reward = float(parse_exact(rec.last_reward)) if rec.steps_taken else None
+        reward = float(rec.last_reward) if rec.steps_taken else None
         return observe(loaded.scenario, rec, reward, report)
 
     def state(self, episode_id: str) -> CaseState:
@@ -515,7 +507,7 @@ class EpisodeService:
     ) -> Iterator[RegradeResult]:
         """Re-grade stored episodes from their logs (every episode, oldest first, when
         ``episode_ids`` is ``None``), reading them in bulk; see
-        :mod:`caseops.statemachine.regrade`. An unknown id gives a result with
+        :mod:`caseops.domain.grading.regrade`. An unknown id gives a result with
         ``problem="no events"``. Results come in the order of the ids.
 
         ``jobs``: worker processes to share the work (:mod:`caseops.api.regrade_jobs`);

@@ -6,7 +6,11 @@ Nothing here is gold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .score import ZERO, Score
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +19,8 @@ class CaseRecord:
 
     ``sla_minutes_remaining`` is in minutes (negative once breached); ``version`` is the
     stream version of the last event folded in (0 before ``EpisodeStarted``).
+    ``score`` is the potential after the last step (the start score before any),
+    ``last_reward`` that step's reward and ``total_reward`` the sum of every step's.
     """
 
     episode_id: str = ""
@@ -41,9 +47,37 @@ class CaseRecord:
     end_reason: str | None = None
     last_tool_result: str | None = None
     last_action_error: str | None = None
-    last_reward: str = "0"
-    score: str = "0"
-    total_reward: str = "0"
+    last_reward: Score = ZERO
+    score: Score = ZERO
+    total_reward: Score = ZERO
     rejected_actions: int = 0
     seen_actions: frozenset[str] = field(default_factory=frozenset)
     version: int = 0
+
+
+_FIELDS = tuple(f.name for f in fields(CaseRecord))
+_values = operator.attrgetter(*_FIELDS)
+_SETTERS = tuple(getattr(CaseRecord, name).__set__ for name in _FIELDS)
+_SETTER = dict(zip(_FIELDS, _SETTERS, strict=True))
+
+
+def replace_record(record: CaseRecord, **changes: Any) -> CaseRecord:
+    """``dataclasses.replace(record, **changes)``, copied through the slots.
+
+    Kept because the generic ``replace`` costs about 5% of a step (one call per event;
+    bench/README.md). Valid while every field of :class:`CaseRecord` is a plain init
+    field with no ``__post_init__`` (``tests/test_statemachine.py`` holds it to that and
+    to ``dataclasses.replace``).
+
+    Raises:
+        TypeError: a change names no field of the record.
+    """
+    out = object.__new__(CaseRecord)
+    for set_field, value in zip(_SETTERS, _values(record), strict=True):
+        set_field(out, value)
+    for name, value in changes.items():
+        setter = _SETTER.get(name)
+        if setter is None:
+            raise TypeError(f"CaseRecord has no field {name!r}")
+        setter(out, value)
+    return out

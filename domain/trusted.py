@@ -1,12 +1,11 @@
 """Pydantic models built from values that are typed by construction, without validation.
 
-The observation (every step) and the grade report (every episode's end) are made by our
-own code from typed records; validating them again was a tenth of a step's Python
-(README, Performance). pydantic's ``model_construct`` skips validation too, but runs a
-Python loop over every field's aliases and defaults that costs more than validating in
-Rust, so :func:`trusted` sets the instance's state directly, as ``model_construct``
-finishes. Only for output models whose values our code makes; never for input, and not
-for events (the log is validated as it is written).
+Kept for one reason: the observation, made at every step by our own code from typed
+records, costs markedly more validated (bench/README.md). pydantic's ``model_construct``
+skips validation too but loops over every field in Python, so :func:`trusted` sets the
+instance's state directly, as ``model_construct`` finishes. Only for output models whose
+values our code makes; never for input, and not for events (the log is validated as it
+is written).
 """
 
 from __future__ import annotations

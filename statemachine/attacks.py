@@ -31,7 +31,6 @@ from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate, split_of
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import Event
-from caseops.domain.grader import parse_exact
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import RewardMode
 from caseops.domain.scenario import Scenario
@@ -79,7 +78,7 @@ def play_plan(
         history.extend(out.events)
         record, tally = out.record, out.tally
         obs = observe(scenario, record, float(out.reward))
-    return float(parse_exact(record.score)), history
+    return float(record.score), history
 
 
 def scripted(plan: Plan) -> Callable[[CaseObservation], CaseAction]:

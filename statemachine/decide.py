@@ -34,7 +34,7 @@ from caseops.domain.events import (
     TicketReviewed,
     TransitionRejected,
 )
-from caseops.domain.grader import phrase_in
+from caseops.domain.judge.phrases import phrase_in
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
 

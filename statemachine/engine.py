@@ -7,16 +7,12 @@ function, which is why a replay reproduces every recorded reward exactly.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from caseops.cases.generator import GENERATOR_VERSION
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import (
-    ActionInvalid,
-    CaseClassified,
     EpisodeEnded,
     EpisodeStarted,
     Event,
@@ -24,68 +20,34 @@ from caseops.domain.events import (
     JudgeVerdict,
     ReplyDrafted,
     StepEvent,
-    TransitionRejected,
 )
-from caseops.domain.grader import (
-    GRADER_VERSION,
-    SCALE,
-    ZERO,
-    Tally,
-    fmt,
-    fmt_scaled,
-    parse_scaled,
-    potential,
-    scaled,
-    scaled_potential_of,
-    tally_of,
-)
-from caseops.domain.reward import (
-    CHANGE_COST,
-    INVALID_COST,
-    REJECTED_COST,
-    REPEAT_COST,
-    RewardMode,
-    step_reward,
-)
+from caseops.domain.grading import EMPTY_TALLY, GRADER_VERSION, Tally, score_of, tally_of
+from caseops.domain.reward import RewardMode, step_reward
 from caseops.domain.scenario import Scenario
+from caseops.domain.score import Score
 from caseops.domain.state import CaseRecord
 
 from .decide import decide
 from .evolve import evolve
+from .memo import PerObject
 
 
 @dataclass(frozen=True, slots=True)
 class StepOutcome:
     """What one step produced: the stamped events to append and the new record.
 
-    ``reward_scaled``, ``score_scaled`` and ``cost_scaled`` are the step's reward, score
-    and cost exactly, as integer counts of ``10**-12`` (``grader.SCALE``); ``reward``,
-    ``score`` and ``cost`` give them as ``Fraction``; the same values, as 12-place decimal
-    strings, are stamped on ``events[0]``. ``tally`` is the grader's tally of the log with
-    these events appended (the next step's starting point).
+    ``reward``, ``score`` and ``cost`` are the step's reward, the potential after it and
+    the cost charged, exactly (stamped on ``events[0]`` in their recorded form).
+    ``tally`` is the grader's tally of the log with these events appended (the next
+    step's starting point).
     """
 
     events: list[Event]
     record: CaseRecord
-    reward_scaled: int
-    score_scaled: int
-    cost_scaled: int
+    reward: Score
+    score: Score
+    cost: Score
     tally: Tally
-
-    @property
-    def reward(self) -> Fraction:
-        """The shaped reward (exact)."""
-        return Fraction(self.reward_scaled, SCALE)
-
-    @property
-    def score(self) -> Fraction:
-        """The potential after the step: the grade of the log so far (exact)."""
-        return Fraction(self.score_scaled, SCALE)
-
-    @property
-    def cost(self) -> Fraction:
-        """The cost charged for the step (exact)."""
-        return Fraction(self.cost_scaled, SCALE)
 
     @property
     def done(self) -> bool:
@@ -101,27 +63,14 @@ def fold(events: Iterable[Event], record: CaseRecord | None = None) -> CaseRecor
     return rec
 
 
-#: ``id(scenario)`` -> (a weak reference to it, its content hash, its start score): what
-#: every reset of the same scenario object recomputed (hashing the whole case and grading
-#: the empty log were a third of a reset). By identity, as scenarios are frozen but not
-#: hashable; an entry leaves when its scenario is collected, and a hit is checked to be
-#: the same object.
-_STARTS: dict[int, tuple[weakref.ReferenceType[Scenario], str, str]] = {}
+def _start_of(scenario: Scenario) -> tuple[str, str]:
+    """The content hash and the start score (the grade of the empty log) of a scenario."""
+    return scenario.content_hash(), str(score_of(scenario, EMPTY_TALLY))
 
 
-def _hash_and_start_score(scenario: Scenario) -> tuple[str, str]:
-    """``(scenario.content_hash(), fmt(potential(scenario, [])))``, once per scenario object."""
-    key = id(scenario)
-    hit = _STARTS.get(key)
-    if hit is not None and hit[0]() is scenario:
-        return hit[1], hit[2]
-    content_hash, start_score = scenario.content_hash(), fmt(potential(scenario, []))
-
-    def forget(_: object, key: int = key) -> None:
-        _STARTS.pop(key, None)
-
-    _STARTS[key] = (weakref.ref(scenario, forget), content_hash, start_score)
-    return content_hash, start_score
+#: Kept because hashing the whole case at every reset costs about 4% of a step
+#: (bench/README.md); a scenario object is reset many times.
+_starts: PerObject[Scenario, tuple[str, str]] = PerObject(_start_of)
 
 
 def start_episode(
@@ -138,7 +87,7 @@ def start_episode(
         reward_mode: ``dense`` (shaped rewards) or ``terminal`` (see :func:`apply_step`).
         salt_hash: sha256 of the private test salt the case was generated with, if any.
     """
-    content_hash, start_score = _hash_and_start_score(scenario)
+    content_hash, start_score = _starts(scenario)
     started = EpisodeStarted(
         episode_id=episode_id,
         task_id=scenario.task_id,
@@ -154,32 +103,6 @@ def start_episode(
         scenario=scenario.model_dump(mode="json"),
     )
     return started, evolve(CaseRecord(), started)
-
-
-def cost_of(event: StepEvent, record: CaseRecord | None = None) -> Fraction:
-    """The cost charged for a step event taken on ``record``: rejected, invalid,
-    repeated, a classification changed after one was made (``record`` says what was
-    classified before; without it no change is seen), or nothing."""
-    if isinstance(event, TransitionRejected):
-        return REJECTED_COST
-    if isinstance(event, ActionInvalid):
-        return INVALID_COST
-    if event.repeated:
-        return REPEAT_COST
-    if (
-        isinstance(event, CaseClassified)
-        and record is not None
-        and record.priority is not None
-        and (event.queue, event.priority, event.issue_type)
-        != (record.queue, record.priority, record.issue_type)
-    ):
-        return CHANGE_COST
-    return ZERO
-
-
-#: Each cost as an integer count of 10**-12 (exact: the costs have two decimal places).
-_SCALED_COST = {c: scaled(c) for c in (ZERO, REJECTED_COST, INVALID_COST, REPEAT_COST, CHANGE_COST)}
-assert all(Fraction(q, SCALE) == c for c, q in _SCALED_COST.items())
 
 
 def apply_step(
@@ -217,31 +140,24 @@ def apply_step(
     assert isinstance(first, StepEvent)
     if verdict is not None and isinstance(first, ReplyDrafted | InternalNoteAdded):
         new = [first, verdict.model_copy(update={"step": first.step}), *new[1:]]
-    before = parse_scaled(record.score)
     if tally is None:
         tally = tally_of(scenario, history)
     elif tally.read != len(history):
         raise ValueError(f"the tally has read {tally.read} events; the history has {len(history)}")
     # The grader reads no reward, score or cost: the unstamped events tally the same.
     tally = tally_of(scenario, new, tally)
-    after = scaled_potential_of(scenario, tally)
-    if record.reward_mode == "terminal":
-        # evaluation: nothing until the end, then the final score; no costs
-        cost = 0
-        ends = any(isinstance(e, EpisodeEnded) for e in new)
-        reward = after if ends else 0
-    else:
-        cost = _SCALED_COST[cost_of(first, record)]
-        reward = step_reward(before, after, cost)
+    after = score_of(scenario, tally)
+    ends = any(isinstance(e, EpisodeEnded) for e in new)
+    reward, cost = step_reward(record, first, after, ends)
     stamped = first.model_copy(
-        update={"reward": fmt_scaled(reward), "score": fmt_scaled(after), "cost": fmt_scaled(cost)}
+        update={"reward": str(reward), "score": str(after), "cost": str(cost)}
     )
     events: list[Event] = [stamped, *new[1:]]
     return StepOutcome(
         events=events,
         record=fold(events, record),
-        reward_scaled=reward,
-        score_scaled=after,
-        cost_scaled=cost,
+        reward=reward,
+        score=after,
+        cost=cost,
         tally=tally,
     )

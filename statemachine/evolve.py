@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import operator
-from dataclasses import fields
 from typing import Any
 
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import (
     ActionInvalid,
-    ArtifactInspected,
     CaseClassified,
     CaseEscalated,
     CaseResolved,
@@ -20,54 +17,14 @@ from caseops.domain.events import (
     Event,
     InfoRequested,
     InternalNoteAdded,
-    PolicySearched,
     ReplyDrafted,
     SlaBreached,
     StepEvent,
-    TicketReviewed,
     TransitionRejected,
 )
-from caseops.domain.grader import fmt_scaled, parse_scaled
-from caseops.domain.state import CaseRecord
-
-_FIELDS = tuple(f.name for f in fields(CaseRecord))
-_FIELDS_SET = frozenset(_FIELDS)
-_all_fields = operator.attrgetter(*_FIELDS)  # every field's value, in order, in one C call
-# ``replace`` copies every field through its slot: no field may need ``__init__`` work.
-if not all(f.init for f in fields(CaseRecord)) or hasattr(CaseRecord, "__post_init__"):
-    raise TypeError("CaseRecord fields must be plain init fields (statemachine.evolve.replace)")
-
-
-#: Each field's slot setter (``CaseRecord`` has ``__slots__``), in field order.
-_SETTERS = tuple(getattr(CaseRecord, name).__set__ for name in _FIELDS)
-_SETTER = dict(zip(_FIELDS, _SETTERS, strict=True))
-_new_record = object.__new__
-
-
-def replace(record: CaseRecord, **changes: Any) -> CaseRecord:
-    """``dataclasses.replace`` for :class:`CaseRecord`, through the slots (it runs once
-    per event: the generic one introspects the fields on every call, and the frozen
-    ``__init__`` goes through ``object.__setattr__`` for each of them).
-
-    Raises:
-        TypeError: a change names no field of the record.
-    """
-    out = _new_record(CaseRecord)
-    for set_field, value in zip(_SETTERS, _all_fields(record), strict=True):
-        set_field(out, value)
-    try:
-        for name, value in changes.items():
-            _SETTER[name](out, value)
-    except KeyError:
-        unknown = sorted(changes.keys() - _FIELDS_SET)
-        raise TypeError(f"CaseRecord has no field(s) {unknown}") from None
-    return out
-
-
-def _add_decimal(a: str, b: str) -> str:
-    """The sum of two recorded decimals, each read to ``QUANTUM`` places (exactly
-    ``fmt(parse_exact(a) + parse_exact(b))`` for what :func:`fmt` writes)."""
-    return fmt_scaled(parse_scaled(a) + parse_scaled(b))
+from caseops.domain.grading.evidence import evidence_key
+from caseops.domain.score import Score
+from caseops.domain.state import CaseRecord, replace_record
 
 
 def _add(items: tuple[str, ...], *new: str) -> tuple[str, ...]:
@@ -94,34 +51,31 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             reward_mode=event.reward_mode,
             sla_minutes_remaining=int(ticket["sla_minutes"]),
             minutes_per_step=int(event.scenario.get("minutes_per_step", 0)),
-            score=event.start_score,
+            score=Score.parse(event.start_score),
             version=version,
         )
     if isinstance(event, StepEvent):
-        changes: dict[str, object] = {
+        reward = Score.parse(event.reward)
+        changes: dict[str, Any] = {
             "version": version,
             "steps_taken": event.step,
             "status": event.to_state,
             "last_tool_result": event.result,
             "last_action_error": None,
-            "last_reward": event.reward,
-            "score": event.score,
-            "total_reward": _add_decimal(record.total_reward, event.reward),
+            "last_reward": reward,
+            "score": Score.parse(event.score),
+            "total_reward": record.total_reward + reward,
             "sla_minutes_remaining": record.sla_minutes_remaining - record.minutes_per_step,
         }
         if isinstance(event, TransitionRejected | ActionInvalid):
             changes["last_action_error"] = event.reason
             changes["last_tool_result"] = None
             changes["rejected_actions"] = record.rejected_actions + 1
-            return replace(record, **changes)
+            return replace_record(record, **changes)
         changes["seen_actions"] = record.seen_actions | {canonical_json(event.action)}
-        if isinstance(event, TicketReviewed):
-            changes["evidence"] = _add(record.evidence, "ticket")
-        elif isinstance(event, ArtifactInspected):
-            changes["evidence"] = _add(record.evidence, f"artifact:{event.artifact_id}")
-        elif isinstance(event, PolicySearched):
-            if event.topic is not None:
-                changes["evidence"] = _add(record.evidence, f"policy:{event.topic}")
+        key = evidence_key(type(event).__name__, event.__dict__)
+        if key is not None:
+            changes["evidence"] = _add(record.evidence, key)
         elif isinstance(event, ReplyDrafted):
             changes["drafted_reply"] = event.message
         elif isinstance(event, InternalNoteAdded):
@@ -137,7 +91,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             isinstance(event, CaseSubmitted) and event.resolution_code is not None
         ):
             changes["resolution_code"] = event.resolution_code
-        return replace(record, **changes)
+        return replace_record(record, **changes)
     if isinstance(event, CustomerReplied):
         answers = dict(record.customer_answers)
         answers.update(event.answers)
@@ -146,7 +100,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
         if event.unanswered:
             text += " (could not provide: " + ", ".join(event.unanswered) + ")"
         prior = record.last_tool_result
-        return replace(
+        return replace_record(
             record,
             version=version,
             status=event.to_state,
@@ -155,7 +109,7 @@ def evolve(record: CaseRecord, event: Event) -> CaseRecord:
             last_tool_result=f"{prior}\n{text}" if prior else text,
         )
     if isinstance(event, SlaBreached):
-        return replace(record, version=version, sla_breached=True)
+        return replace_record(record, version=version, sla_breached=True)
     if isinstance(event, EpisodeEnded):
-        return replace(record, version=version, done=True, end_reason=event.reason)
-    return replace(record, version=version)
+        return replace_record(record, version=version, done=True, end_reason=event.reason)
+    return replace_record(record, version=version)

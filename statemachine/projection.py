@@ -7,10 +7,9 @@ only once the episode is done.
 
 from __future__ import annotations
 
-import weakref
 from functools import lru_cache
 
-from caseops.domain.grader import SCALE, GradeReport, parse_exact, parse_scaled
+from caseops.domain.grading import GradeReport
 from caseops.domain.observation import (
     CASE_FILE_ENTRY_CHARS,
     CASE_FILE_TITLE_CHARS,
@@ -35,6 +34,7 @@ from caseops.domain.vocab import (
 
 from .decide import render_ticket
 from .machine import legal_actions
+from .memo import PerObject
 
 
 @lru_cache(maxsize=1)
@@ -62,8 +62,7 @@ def observe(
     """The observation of ``record``; ``report`` is shown only when the episode is done.
 
     Built without validation (:func:`caseops.domain.trusted.trusted`): it is made at
-    every step, where validating values that are typed by construction was a tenth of
-    the step's Python (README, Performance).
+    every step from values typed by construction (bench/README.md).
     """
     t = scenario.ticket
     ticket = trusted(
@@ -130,7 +129,7 @@ def _visible_score(record: CaseRecord) -> float | None:
     until the episode ends."""
     if record.reward_mode == "terminal" and not record.done:
         return None
-    return parse_scaled(record.score) / SCALE  # = float(parse_exact(record.score))
+    return float(record.score)
 
 
 #: where each kind of evidence goes in the case file: the ticket, artifacts, policies
@@ -144,11 +143,10 @@ def _evidence_order(evidence_id: str) -> tuple[int, str]:
 
 #: Case files already built, per scenario (by ``id``, dropped when the scenario is
 #: collected) and per (evidence, customer answers): a record's case file changes only when
-#: it collects something, and building it at every step cost a tenth of the step
-#: (``python -m bench.step_cost``: 1,036,602 instructions a step against 935,096 without
-#: a case file; memoised, 932,193). At most ``_MEMO_PER_SCENARIO`` per scenario.
+#: it collects something. Kept because building it at every step costs about a sixth of a
+#: step (bench/README.md). At most ``_MEMO_PER_SCENARIO`` per scenario.
 _MemoKey = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
-_memo: dict[int, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = {}
+_memo: PerObject[Scenario, dict[_MemoKey, tuple[CaseFileEntry, ...]]] = PerObject(lambda _: {})
 _MEMO_PER_SCENARIO = 256
 
 
@@ -167,10 +165,7 @@ def case_file(scenario: Scenario, record: CaseRecord) -> list[CaseFileEntry]:
     if not record.evidence and not record.customer_answers:
         return []
     key = (record.evidence, record.customer_answers)
-    memo = _memo.get(id(scenario))
-    if memo is None:
-        memo = _memo[id(scenario)] = {}
-        weakref.finalize(scenario, _memo.pop, id(scenario), None)
+    memo = _memo(scenario)
     entries = memo.get(key)
     if entries is None:
         if len(memo) >= _MEMO_PER_SCENARIO:
@@ -226,6 +221,6 @@ def public_state(record: CaseRecord) -> CaseState:
         version=record.version,
         step_budget=record.step_budget,
         score=_visible_score(record),
-        total_reward=float(parse_exact(record.total_reward)),
+        total_reward=float(record.total_reward),
         rejected_actions=record.rejected_actions,
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent
-from caseops.domain.grader import GRADER_VERSION, GradeReport, Tally, fmt, grade, potential
+from caseops.domain.grading import EMPTY_TALLY, GRADER_VERSION, GradeReport, Tally, grade, score_of
 from caseops.domain.scenario import Scenario, snapshot_hash
 
 from .engine import apply_step, fold
@@ -82,7 +82,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
     hash_ok = snapshot_hash(started.scenario) == started.scenario_hash
     if not hash_ok:
         mismatches.append("scenario snapshot does not match its recorded hash")
-    start_score = fmt(potential(scenario, []))
+    start_score = str(score_of(scenario, EMPTY_TALLY))
     if start_score != started.start_score and not changed:
         mismatches.append(f"start score {started.start_score} replays as {start_score}")
 
@@ -108,7 +108,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
         nxt = events[i + 1] if i + 1 < len(events) else None
         verdict = nxt if isinstance(nxt, JudgeVerdict) else None
         out = apply_step(scenario, record, history, action, tally, verdict)
-        replayed_rewards.append(fmt(out.reward))
+        replayed_rewards.append(str(out.reward))
         for k, produced in enumerate(out.events):
             j = i + k
             if j >= len(events):
@@ -127,7 +127,7 @@ def replay(events: Sequence[Event], event_ids: Sequence[str] | None = None) -> R
         i += len(out.events)
 
     report = grade(scenario, events, event_ids)
-    recorded_score = record.score if not recorded_rewards else _last_score(events)
+    recorded_score = started.start_score if not recorded_rewards else _last_score(events)
     if recorded_score != report.score_exact and not changed:
         mismatches.append(f"recorded score {recorded_score} != regraded {report.score_exact}")
     return ReplayReport(

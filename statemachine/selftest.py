@@ -12,7 +12,6 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import EpisodeAlreadyEnded
@@ -32,7 +31,7 @@ def play(scenario: Scenario, agent: AgentFactory, seed: int = 0) -> tuple[float,
     policy = agent(scenario, rng)
     started, record = start_episode(scenario, f"selftest-{scenario.task_id}")
     history: list[Event] = [started]
-    score = Fraction(record.score)
+    score = record.score
     while not record.done:
         action = policy(observe(scenario, record))
         try:

@@ -5,7 +5,6 @@ depends on the gold."""
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import pytest
 from conftest import oracle_actions
@@ -14,6 +13,7 @@ from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.lexicon import CONCEPTS
 from caseops.domain.scenario import Gold, Marker, Scenario
+from caseops.domain.score import Score
 from caseops.domain.vocab import (
     ISSUE_TYPES,
     PRIORITIES,
@@ -34,7 +34,7 @@ def play(scenario: Scenario, acts: list[CaseAction]):  # type: ignore[no-untyped
     started, record = start_episode(scenario, "baseline-ep")
     history: list = [started]
     observations = [observe(scenario, record)]
-    score = Fraction(started.start_score)
+    score = Score.parse(started.start_score)
     for a in acts:
         if record.done:
             break
@@ -65,7 +65,7 @@ def test_oracle_scores_full_marks(task_id: str) -> None:
     assert record.rejected_actions == 0
     assert record.steps_taken == len(acts)
     assert len(acts) <= s.gold.optimal_steps
-    assert score >= Fraction(99, 100), (task_id, float(score))
+    assert score >= Score.ratio(99, 100), (task_id, float(score))
     rep = replay(history)
     assert rep.matches and rep.grade.score >= 0.99
 

@@ -9,7 +9,7 @@ from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.canonical import sha256_hex
 from caseops.domain.claims import claim, point
 from caseops.domain.events import JudgeVerdict
-from caseops.domain.grader import GRADER_VERSION, grade
+from caseops.domain.grading import GRADER_VERSION, grade
 from caseops.domain.judge import judge_text
 from caseops.domain.judge.evaluate import agreement, load
 from caseops.statemachine.agents import oracle_actions
@@ -325,9 +325,9 @@ def test_oracle_reply_and_note_make_every_point(scenario) -> None:
 
 def test_the_keyword_stuffer_earns_no_reply_credit() -> None:
     from caseops.cases.generator import FAMILY_NAMES, generate
-    from caseops.domain.grader import _reply_credit
+    from caseops.domain.grading.judged import reply_credit
     from caseops.statemachine.agents import stuffing_reply
 
     cases = [*SEED_SCENARIOS.values(), *(generate(f, s) for f in FAMILY_NAMES for s in range(3))]
     text = stuffing_reply(cases)
-    assert max(_reply_credit(s.gold, text, 1)[0] for s in cases) == 0
+    assert max(reply_credit(s.gold, text, 1).earned for s in cases) == 0

@@ -20,11 +20,11 @@ from caseops.api.service import EpisodeService
 from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import JudgeVerdict
-from caseops.domain.grader import grade
+from caseops.domain.grading import grade
+from caseops.domain.grading.regrade import Regrader
 from caseops.domain.judge import RULE_JUDGE_ID
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
-from caseops.statemachine.regrade import Regrader
 from caseops.statemachine.replay import replay
 
 MUG = SEED_SCENARIOS["damaged_mug_replacement"]

@@ -25,20 +25,20 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
-from caseops.domain.grader import (
+from caseops.domain.grading import (
     EMPTY_TALLY,
     GradeReport,
     facts,
-    fmt,
     grade,
     grade_tally,
-    potential,
-    potential_of,
+    score_of,
     tally_of,
 )
+from caseops.domain.grading.regrade import Regrader
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST
 from caseops.domain.scenario import Scenario
+from caseops.domain.score import PLACES, ZERO, Score
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,
@@ -50,7 +50,6 @@ from caseops.domain.vocab import (
 )
 from caseops.eventstore import EventStore
 from caseops.statemachine import apply_step, start_episode
-from caseops.statemachine.regrade import Regrader
 from caseops.statemachine.replay import replay
 
 SCENARIOS = list(SEED_SCENARIOS.values())
@@ -139,14 +138,14 @@ PROPS = settings(max_examples=50, deadline=None)
 def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
     scenario, acts = case
     started, history, record, outs = run_pure(scenario, acts)
-    start = Fraction(started.start_score)
-    assert 0 <= start <= 1
+    start = Score.parse(started.start_score)
+    assert ZERO <= start <= Score.ratio(1, 1)
 
     accepted: set[str] = set()
     for a, before, out in outs:
         # score in [0, 1] after every step, and the record carries it
-        assert 0 <= out.score <= 1
-        assert Fraction(out.record.score) == out.score
+        assert ZERO <= out.score <= Score.ratio(1, 1)
+        assert out.record.score == out.score
         assert out.record.status in CASE_STATUSES
         # exactly one step event per step, first; the rest are system events
         first = out.events[0]
@@ -156,16 +155,16 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
             isinstance(e, CustomerReplied | SlaBreached | EpisodeEnded) for e in out.events[1:]
         )
         # the recorded numbers are the returned ones
-        assert first.reward == fmt(out.reward)
-        assert first.score == fmt(out.score)
-        assert first.cost == fmt(out.cost)
-        assert out.reward == out.score - Fraction(before.score) - out.cost
-        assert out.cost >= 0
+        assert first.reward == str(out.reward)
+        assert first.score == str(out.score)
+        assert first.cost == str(out.cost)
+        assert out.reward == out.score - before.score - out.cost
+        assert out.cost >= ZERO
         assert first.step == before.steps_taken + 1
         assert first.from_state == before.status
         if isinstance(first, TransitionRejected):
             assert out.record.status == before.status
-            assert out.score == Fraction(before.score)
+            assert out.score == before.score
             assert len(out.events) == 1 + sum(
                 isinstance(e, SlaBreached | EpisodeEnded) for e in out.events[1:]
             )
@@ -177,12 +176,12 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
         # costs: only rejected, invalid or repeated actions are charged
         key = a.fingerprint()
         if isinstance(first, TransitionRejected):
-            assert out.cost == REJECTED_COST > 0
+            assert out.cost == REJECTED_COST > ZERO
         elif isinstance(first, ActionInvalid):
-            assert out.cost == INVALID_COST > 0
+            assert out.cost == INVALID_COST > ZERO
         else:
             assert first.repeated == (key in accepted)
-            assert out.cost == (REPEAT_COST if key in accepted else 0)
+            assert out.cost == (REPEAT_COST if key in accepted else ZERO)
             accepted.add(key)
         ended = [e for e in out.events if isinstance(e, EpisodeEnded)]
         assert out.record.done == bool(ended)
@@ -191,17 +190,16 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
 
     # rewards telescope: sum(rewards) == final score - start potential - sum(costs)
     if outs:
-        total = sum((o.reward for _, _, o in outs), Fraction(0))
-        costs = sum((o.cost for _, _, o in outs), Fraction(0))
-        final = outs[-1][2].score
-        assert abs(total - (final - start - costs)) <= Fraction(1, 10**9)
-        assert total == final - start - costs
-        assert Fraction(record.total_reward) == total
+        total = sum((o.reward.exact for _, _, o in outs), Fraction(0))
+        costs = sum((o.cost.exact for _, _, o in outs), Fraction(0))
+        final = outs[-1][2].score.exact
+        assert total == final - start.exact - costs
+        assert record.total_reward.exact == total
 
     # replay reproduces every event, reward, the score and the final status
     rep = replay(history)
     assert rep.matches, rep.mismatches
-    assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+    assert rep.replayed_rewards == [str(o.reward) for _, _, o in outs]
 
     # re-grading the canonical payloads (no event models) agrees with the full grade
     rows = [(str(i), e.type, e.canonical()) for i, e in enumerate(history)]
@@ -212,7 +210,7 @@ def test_engine_properties(case: tuple[Scenario, list[CaseAction]]) -> None:
     assert (regraded.steps, regraded.final_status) == (rep.grade.steps, rep.final_status)
     assert regraded.done == record.done and regraded.events == len(history)
     assert rep.recorded_rewards == rep.replayed_rewards
-    assert Fraction(rep.replayed_score) == Fraction(record.score)
+    assert Score.parse(rep.replayed_score) == record.score
     assert rep.final_status == record.status
     assert rep.done == record.done
     assert rep.steps == record.steps_taken
@@ -292,7 +290,7 @@ def test_service_matches_engine_and_store(case: tuple[Scenario, list[CaseAction]
     rep = svc.replay(eid)
     assert rep.matches, rep.mismatches
     assert rep.final_status == record.status
-    assert rep.replayed_rewards == [fmt(o.reward) for _, _, o in outs]
+    assert rep.replayed_rewards == [str(o.reward) for _, _, o in outs]
 
     # re-grading the stored payloads (no event models) agrees with the full grade
     (regraded,) = svc.regrade([eid])
@@ -353,21 +351,22 @@ def test_another_process_sees_the_same_observation(task_id: str) -> None:
     st.integers(min_value=-(10**30), max_value=10**30),
     st.integers(min_value=1, max_value=10**18),
 )
-def test_fmt_is_exact_half_even_rounding_and_parse_exact_inverts_it(num: int, den: int) -> None:
+def test_a_score_rounds_half_even_and_its_text_reads_back(num: int, den: int) -> None:
     from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-    from caseops.domain.grader import QUANTUM, parse_exact
-
-    x = Fraction(num, den)
-    text = fmt(x)
+    score = Score.ratio(num, den)
+    assert score == Score.of(Fraction(num, den)) == Score.ratio(-num, -den)
+    text = str(score)
     with localcontext() as ctx:
         ctx.prec = 80
         want = (Decimal(num) / Decimal(den)).quantize(
-            Decimal(1).scaleb(-QUANTUM), rounding=ROUND_HALF_EVEN
+            Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_EVEN
         )
     assert Decimal(text) == want
-    assert parse_exact(text) == Fraction(text)
-    assert fmt(parse_exact(text)) == text
+    assert Score.parse(text) == score
+    assert score.exact == Fraction(text)
+    assert float(score) == float(Fraction(text))
+    assert Score.parse(f"{num}/{den}") == score  # any other number text: exact, then rounded
 
 
 _json_scalars = st.one_of(
@@ -455,12 +454,12 @@ def test_a_carried_tally_steps_exactly_as_the_log_read_again(
         assert kept.record == fresh.record
         assert kept.tally == fresh.tally
         # the potential (numbers only) is the graded report's score (details and all)
-        assert kept.score == Fraction(grade_tally(scenario, kept.tally).score_exact)
+        assert kept.score == Score.parse(grade_tally(scenario, kept.tally).score_exact)
     if pairs:
         last = pairs[-1][0].tally
         assert last.read == len(history)
         assert last == tally_of(scenario, history)
-        assert potential_of(scenario, last) == potential(scenario, history)
+        assert score_of(scenario, last) == score_of(scenario, tally_of(scenario, history))
         ids = [f"id-{i}" for i in range(len(history))]
         report = grade_tally(scenario, last, ids)
         assert report == grade(scenario, history, ids)
@@ -494,13 +493,12 @@ def test_a_log_read_in_any_pieces_tallies_as_read_whole(
         assert (before.read, dict(before.requested), dict(before.evidence), before.notes) == (
             snapshot
         )
-        assert potential_of(scenario, tally) == potential(scenario, history[:cut])
+        assert score_of(scenario, tally) == score_of(scenario, tally_of(scenario, history[:cut]))
         prev = cut
     assert tally == whole
     assert tally_of(scenario, []).read == EMPTY_TALLY.read == 0
-    empty = potential(scenario, [])
-    assert potential_of(scenario, tally_of(scenario, [])) == empty
-    assert potential_of(scenario, EMPTY_TALLY) == empty >= Fraction(0)
+    empty = score_of(scenario, EMPTY_TALLY)
+    assert score_of(scenario, tally_of(scenario, [])) == empty >= ZERO
     assert len(facts(history)) == whole.read
 
 

@@ -16,8 +16,8 @@ from caseops.api.service import EpisodeService
 from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
+from caseops.domain.grading.regrade import Regrader
 from caseops.eventstore import EventStore
-from caseops.statemachine.regrade import Regrader
 
 
 def _edit(store: EventStore, stream_id: str, event_type: str, change) -> None:  # type: ignore[no-untyped-def]

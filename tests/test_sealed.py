@@ -5,7 +5,6 @@ never pays (docs/architecture.md, "Evaluation integrity")."""
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.cases.generator import generate, parse_task_id
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest
-from caseops.domain.grader import grade, parse_exact
+from caseops.domain.grading import grade
+from caseops.domain.score import ZERO, Score
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,
@@ -147,7 +147,7 @@ def test_terminal_mode_charges_no_cost_and_sums_to_the_score() -> None:
     s = get_scenario(TASK)
     started, record = start_episode(s, "t", "terminal")
     history: list[Any] = [started]
-    total = Fraction(0)
+    total = ZERO
     plan = [CaseAction(action_type="resolve", resolution_code="issue_refund")]  # illegal
     plan += oracle_actions(s)
     for a in plan:
@@ -157,8 +157,8 @@ def test_terminal_mode_charges_no_cost_and_sums_to_the_score() -> None:
         history += out.events
         record = out.record
         total += out.reward
-        assert out.cost == 0
-    assert total == parse_exact(record.score) == Fraction(grade(s, history).score_exact)
+        assert out.cost == ZERO
+    assert total == record.score == Score.parse(grade(s, history).score_exact)
 
 
 def test_server_reward_mode_cannot_be_overridden(tmp_path: Path) -> None:
@@ -308,7 +308,7 @@ def test_keyed_chain_catches_a_copied_stream(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------
 # Shaping pays only for real work
 # ------------------------------------------------------------------------------------
-def _potential_after(s: Any, actions: list[CaseAction]) -> tuple[Fraction, Any, list[Any]]:
+def _potential_after(s: Any, actions: list[CaseAction]) -> tuple[Score, Any, list[Any]]:
     started, record = start_episode(s, "p")
     history: list[Any] = [started]
     for a in actions:
@@ -317,7 +317,7 @@ def _potential_after(s: Any, actions: list[CaseAction]) -> tuple[Fraction, Any, 
         out = apply_step(s, record, history, a)
         history += out.events
         record = out.record
-    return parse_exact(record.score), record, history
+    return record.score, record, history
 
 
 def test_collecting_everything_is_worse_than_what_the_case_needs() -> None:
@@ -339,7 +339,7 @@ def test_a_wrong_outcome_scores_nothing() -> None:
     oracle = oracle_actions(s)
     wrong = [*oracle[:-1], CaseAction(action_type="resolve", resolution_code="no_action_needed")]
     score, record, history = _potential_after(s, wrong)
-    assert record.done and score == 0
+    assert record.done and score == ZERO
     report = grade(s, history)
     assert report.outcome_ok is False and "wrong outcome" in report.outcome
 
@@ -358,7 +358,7 @@ def test_changing_a_classification_costs() -> None:
         history += out.events
         record = out.record
         costs.append(out.cost)
-    assert costs[0] == 0 and costs[1] > 0 and costs[2] > 0
+    assert costs[0] == ZERO and costs[1] > ZERO and costs[2] > ZERO
 
 
 def _wrong_moves(s: Any) -> list[CaseAction]:
@@ -402,7 +402,7 @@ def test_no_wrong_move_has_a_positive_reward(task: str, prefix: int, pick: int) 
     if record.done:
         return
     out = apply_step(s, record, history, move)
-    assert out.reward <= 0, (task, prefix, move.payload(), float(out.reward))
+    assert out.reward <= ZERO, (task, prefix, move.payload(), float(out.reward))
 
 
 def test_observation_before_the_end_is_the_same_for_every_answer() -> None:

@@ -3,8 +3,6 @@ transitions, rejections, endings."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 
 from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
@@ -20,6 +18,7 @@ from caseops.domain.events import (
     TransitionRejected,
 )
 from caseops.domain.scenario import Scenario
+from caseops.domain.score import ZERO
 from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, REQUESTABLE_FIELDS, TOOL_ACTIONS
 from caseops.statemachine import apply_step, decide, legal_actions, mermaid, start_episode
 from caseops.statemachine.machine import MACHINE
@@ -221,8 +220,8 @@ def test_illegal_trigger_is_one_recorded_rejection(status: str, action_type: str
     assert rec.resolution_code == before.resolution_code
     assert rec.last_action_error == rej.reason
     assert rec.rejected_actions == before.rejected_actions + 1
-    assert out.cost > 0
-    assert out.score == Fraction(before.score)
+    assert out.cost > ZERO
+    assert out.score == before.score
     assert out.reward == -out.cost
     assert not rec.done
 
@@ -275,7 +274,7 @@ def test_missing_fields_produce_action_invalid(status: str, action: CaseAction) 
     assert ep.record.drafted_reply == before.drafted_reply
     assert ep.record.internal_notes == before.internal_notes
     assert ep.record.last_action_error == inv.reason
-    assert out.cost > 0
+    assert out.cost > ZERO
 
 
 def test_reply_at_the_length_limit_is_accepted() -> None:
@@ -477,32 +476,45 @@ def test_mermaid_names_every_state_and_trigger() -> None:
     assert "resolved -->" not in text
 
 
-def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_object() -> None:
-    """``start_episode`` remembers a scenario's content hash and start score per object:
-    a changed copy gets its own, and the entry leaves with its scenario."""
-    import gc
-
-    from caseops.domain.grader import fmt, potential
-    from caseops.statemachine import engine
+def test_a_reset_pins_the_scenario_hash_and_its_start_score() -> None:
+    """``EpisodeStarted`` carries the content hash and the start score of the very
+    scenario it starts, and a changed copy gets its own."""
+    from caseops.domain.grading import EMPTY_TALLY, score_of
 
     base = get_scenario("api_incident_hard")
-    first, _ = engine.start_episode(base, "a")
-    again, _ = engine.start_episode(base, "b")
-    assert (again.scenario_hash, again.start_score) == (first.scenario_hash, first.start_score)
+    first, _ = start_episode(base, "a")
     assert first.scenario_hash == base.content_hash()
-    assert first.start_score == fmt(potential(base, []))
+    assert first.start_score == str(score_of(base, EMPTY_TALLY))
 
     gold = base.gold.model_copy(update={"final_status": "new"})  # met by the empty log
     changed = base.model_copy(update={"gold": gold, "title": "another"})
-    other, _ = engine.start_episode(changed, "c")
+    other, _ = start_episode(changed, "c")
     assert other.scenario_hash == changed.content_hash() != base.content_hash()
-    assert other.start_score == fmt(potential(changed, []))
+    assert other.start_score == str(score_of(changed, EMPTY_TALLY))
     assert other.start_score != first.start_score
-    key = id(changed)
-    assert key in engine._STARTS
+
+
+def test_a_reset_reuses_the_start_of_the_same_scenario_object_only() -> None:
+    """The content hash and start score are worked out once per scenario object: a
+    changed copy gets its own, and the entry leaves with its scenario."""
+    import gc
+
+    from caseops.statemachine import engine
+
+    base = get_scenario("api_incident_hard")
+    first, _ = start_episode(base, "a")
+    again, _ = start_episode(base, "b")
+    assert (again.scenario_hash, again.start_score) == (first.scenario_hash, first.start_score)
+    assert base in engine._starts
+    changed = base.model_copy(update={"title": "another"})
+    assert changed not in engine._starts
+    other, _ = start_episode(changed, "c")
+    assert other.scenario_hash == changed.content_hash() != first.scenario_hash
+    size = len(engine._starts)
+    assert changed in engine._starts
     del changed
     gc.collect()
-    assert key not in engine._STARTS
+    assert len(engine._starts) == size - 1
 
 
 def test_generated_scenarios_are_handed_out_again() -> None:
@@ -516,16 +528,18 @@ def test_generated_scenarios_are_handed_out_again() -> None:
 def test_record_replace_is_dataclasses_replace_and_stays_frozen() -> None:
     import dataclasses
 
-    from caseops.domain.state import CaseRecord
-    from caseops.statemachine.evolve import replace
+    from caseops.domain.state import CaseRecord, replace_record
 
+    # what copying through the slots relies on: plain init fields, no __post_init__
+    assert all(f.init for f in dataclasses.fields(CaseRecord))
+    assert not hasattr(CaseRecord, "__post_init__")
     record = CaseRecord(episode_id="e", evidence=("ticket",), version=3)
     changes = {"status": "triaged", "version": 4, "seen_actions": frozenset({"x"})}
-    out = replace(record, **changes)
+    out = replace_record(record, **changes)
     assert out == dataclasses.replace(record, **changes)  # type: ignore[arg-type]
     assert out is not record and record.version == 3 and record.status == "new"
-    assert replace(record) == record
+    assert replace_record(record) == record
     with pytest.raises(dataclasses.FrozenInstanceError):
         out.status = "new"  # type: ignore[misc]
     with pytest.raises(TypeError, match="bogus"):
-        replace(record, bogus=1)
+        replace_record(record, bogus=1)

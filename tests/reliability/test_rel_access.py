@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app as cli_app
 from caseops.cases.catalog import get_scenario
-from caseops.domain.grader import phrase_in
+from caseops.domain.judge.phrases import phrase_in
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,

@@ -23,15 +23,12 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from caseops.domain.events import EVENT_TYPES, STEP_EVENT_TYPES
-from caseops.domain.grader import (
-    GRADER_VERSION,
-    SCALE,
-    Fact,
-    fmt_scaled,
-    parse_scaled,
-    scaled_score_facts,
-)
 from caseops.domain.scenario import Scenario, snapshot_hash
+from caseops.domain.score import ZERO, Score
+
+from .component import GRADER_VERSION
+from .components import score_of_facts
+from .tally import Fact
 
 
 class RegradeResult(BaseModel):
@@ -62,7 +59,7 @@ class RegradeResult(BaseModel):
     #: recorded under another grader version: a different score is the new grader's
     #: judgement, not a mismatch (``score_change`` says by how much; 12-place decimal)
     grader_changed: bool = False
-    score_change: str = "0.000000000000"
+    score_change: str = str(ZERO)
 
 
 #: How many parsed scenario snapshots a :class:`Regrader` keeps (oldest dropped first).
@@ -129,17 +126,17 @@ class Regrader:
                     why = f"event {k + 1}: unknown type {kind}"
                     return _failed(episode_id, len(rows), task_id, recorded_version, why)
             scenario, hash_ok = self._scenario(started)
-            scaled, status, steps = scaled_score_facts(scenario, items)
+            score, status, steps = score_of_facts(scenario, items)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             why = f"a payload does not fit its type ({e!r})"
             return _failed(episode_id, len(rows), task_id, recorded_version, why)
-        exact = fmt_scaled(scaled)
+        exact = str(score)
         # another grader, or verdicts set aside on purpose: a new score is expected
         changed = recorded_version != GRADER_VERSION or self.rejudge
         problem: str | None = None
         try:
-            delta = fmt_scaled(scaled - parse_scaled(recorded))
-        except (ValueError, ZeroDivisionError):
+            delta = str(score - Score.parse(recorded))
+        except (ValueError, ZeroDivisionError, AttributeError, TypeError):
             delta = ""
         if not hash_ok:
             problem = "scenario snapshot does not match its recorded hash"
@@ -157,11 +154,11 @@ class Regrader:
                 grader_version=GRADER_VERSION,
                 recorded_score=recorded,
                 score_exact=exact,
-                score=scaled / SCALE,  # the correctly rounded float of the exact score
+                score=float(score),
                 matches=problem is None,
                 problem=problem,
                 grader_changed=changed,
-                score_change=delta or "0.000000000000",
+                score_change=delta or str(ZERO),
             )
         except ValueError as e:  # a field of the wrong type (a step that is not an int...)
             why = f"a payload does not fit its type ({e!r})"

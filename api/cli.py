@@ -580,7 +580,7 @@ def judge_eval(
     (tests/data/judge_corpus): per point and per forbidden claim precision and recall,
     and the balanced accuracy of "acceptable" (component share >= 0.6)."""
     from caseops.domain.judge import judge_text
-    from caseops.domain.judge.evaluate import agreement, load
+    from caseops.api.judge_eval import agreement, load
 
     if split not in ("dev", "test", "all"):
         err.print("--split must be dev, test or all")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from caseops.domain.canonical import sha256_hex
+from caseops.canonical import sha256_hex
 from caseops.domain.claims import Claim, Point
 from caseops.domain.events import JudgeVerdict
 from caseops.domain.judge import Verdict, judge_text

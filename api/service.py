@@ -26,7 +26,7 @@ from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
 from caseops.api.settings import Settings
 from caseops.cases.catalog import get_scenario, task_refs
 from caseops.domain.actions import CaseAction
-from caseops.domain.canonical import derive_seed
+from caseops.canonical import derive_seed
 from caseops.domain.errors import EpisodeNotFound, InvalidRequest, UnknownTask
 from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent, event_from_payload
 from caseops.domain.grading import GradeReport, Tally, grade, grade_tally, tally_of

@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 from functools import lru_cache
 
-from caseops.domain.canonical import derive_seed
+from caseops.canonical import derive_seed
 from caseops.domain.errors import UnknownTask
 from caseops.domain.scenario import Scenario
 

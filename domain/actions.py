@@ -62,6 +62,6 @@ class CaseAction(Action):
 
     def fingerprint(self) -> str:
         """A stable key for "the same action": the canonical payload (repeat detection)."""
-        from .canonical import canonical_json
+        from caseops.canonical import canonical_json
 
         return canonical_json(self.payload())

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .canonical import canonical_json
+from caseops.canonical import canonical_json
 
 _CONTAINERS = (list, dict)
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .canonical import canonical_json, sha256_hex
+from caseops.canonical import canonical_json, sha256_hex
 from .claims import Claim, Marker, Point, claim, claims, point, upgrade_gold_data
 from .errors import ScenarioError
 from .vocab import (

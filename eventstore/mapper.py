@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 
 from .records import NewEvent, RecordedEvent
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 
 from . import mapper
 from .errors import ConcurrencyError, DataError, IntegrityError, StreamNotFound

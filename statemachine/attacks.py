@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate, split_of
 from caseops.domain.actions import CaseAction
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 from caseops.domain.events import Event
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import RewardMode

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,

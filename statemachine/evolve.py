@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 from caseops.domain.events import (
     ActionInvalid,
     CaseClassified,

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from caseops.domain.canonical import derive_seed
+from caseops.canonical import derive_seed
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import Event
 from caseops.domain.scenario import Scenario

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from caseops.api.service import EpisodeService
 from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 from caseops.eventstore import (
     ConcurrencyError,
     DataError,
@@ -836,7 +836,7 @@ def test_chain_hash_is_sha256_of_the_previous_hash_and_the_canonical_record(
     record's content."""
     import hashlib
 
-    from caseops.domain.canonical import reference_canonical_json
+    from caseops.canonical import reference_canonical_json
     from caseops.eventstore import GENESIS_HASH, chain_hash
 
     event = NewEvent("id-" + kind, kind, {}, schema_version)

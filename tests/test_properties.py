@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from caseops.api.service import EpisodeService
 from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
-from caseops.domain.canonical import reference_canonical_json
+from caseops.canonical import reference_canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,
@@ -390,7 +390,7 @@ def test_canonical_json_is_the_standard_encoders_bytes(value: object) -> None:
     """The fast canonical encoder (orjson, with a fallback) writes exactly what the
     definition (the standard library's sorted, compact, non-ASCII-escaping encoder)
     writes: the hash chain of every stored event depends on it."""
-    from caseops.domain.canonical import canonical_json, reference_canonical_json
+    from caseops.canonical import canonical_json, reference_canonical_json
 
     assert canonical_json(value) == reference_canonical_json(value)
 
@@ -409,7 +409,7 @@ def test_canonical_json_refuses_what_the_standard_encoder_refuses_and_floats(
 ) -> None:
     """orjson would write dates and UUIDs; canonical JSON refuses them as the standard
     encoder does, and refuses floats anywhere."""
-    from caseops.domain.canonical import canonical_json
+    from caseops.canonical import canonical_json
 
     with pytest.raises(TypeError):
         canonical_json(value)

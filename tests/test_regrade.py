@@ -15,7 +15,7 @@ from caseops.api.cli import app
 from caseops.api.service import EpisodeService
 from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.canonical import canonical_json
+from caseops.canonical import canonical_json
 from caseops.domain.grading.regrade import Regrader
 from caseops.eventstore import EventStore
 

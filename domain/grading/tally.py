@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from caseops.domain.canonical import sha256_hex
+from caseops.canonical import sha256_hex
 from caseops.domain.events import STEP_EVENT_TYPES, Event
 from caseops.domain.judge import Verdict
 from caseops.domain.scenario import Gold, Scenario

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from caseops.cases.catalog import get_scenario
+from caseops.cases.generator import generate
 from caseops.domain.scenario import Claim, Point, Scenario
 
-from .verdict import Verdict
+from caseops.domain.judge.verdict import Verdict
 
 #: The corpus shipped with the tests.
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "judge_corpus"
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "judge_corpus"
 ACCEPTABLE = 0.6
 
 Judge = Callable[[str, tuple[Point, ...], tuple[Claim, ...]], Verdict]
@@ -101,9 +103,6 @@ def load(
 
 def scenario_of_row(row: dict[str, Any]) -> Scenario:
     """The case a corpus row was written for."""
-    from caseops.cases.catalog import get_scenario
-    from caseops.cases.generator import generate
-
     if row["family"] == "seed":
         return get_scenario(row["task_id"])
     return generate(row["family"], int(row["seed"]))

@@ -30,10 +30,9 @@ from caseops.baseline.prompts import (
     render_task,
     size,
 )
-from caseops.baseline.runner import run
-from caseops.baseline.transports import LocalEnv
 from caseops.cases.catalog import get_scenario, list_scenarios
 from caseops.eventstore import EventStore
+from caseops.inference import LocalEnv, run
 from caseops.statemachine.agents import oracle_actions
 
 SEED = [s.task_id for s in list_scenarios("seed")]

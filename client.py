@@ -17,6 +17,7 @@ from typing import Any
 from openenv.core.client_types import StepResult
 from openenv.core.env_client import EnvClient
 
+from caseops.api.wire import WireObservation, WireState
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation, CaseState
 
@@ -32,7 +33,7 @@ class CaseOpsEnv(EnvClient[CaseAction, CaseObservation, CaseState]):
         obs = dict(payload.get("observation", {}))
         obs["reward"] = payload.get("reward")
         obs["done"] = payload.get("done", False)
-        observation = CaseObservation.model_validate(obs)
+        observation = WireObservation.model_validate(obs)
         return StepResult(
             observation=observation,
             reward=payload.get("reward"),
@@ -40,4 +41,4 @@ class CaseOpsEnv(EnvClient[CaseAction, CaseObservation, CaseState]):
         )
 
     def _parse_state(self, payload: dict[str, Any]) -> CaseState:
-        return CaseState.model_validate(payload)
+        return WireState.model_validate(payload)

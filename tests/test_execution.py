@@ -8,8 +8,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from conftest import LiveServer, action_json, oracle_actions, sqlite_url
@@ -26,10 +25,6 @@ from caseops.eventstore import EventStore
 TASK = "damaged-mug-replacement"
 
 
-def _store(dialect: str) -> EventStore:
-    return cast(EventStore, SimpleNamespace(dialect=dialect))
-
-
 @pytest.mark.parametrize(
     ("mode", "dialect", "inline"),
     [
@@ -40,7 +35,7 @@ def _store(dialect: str) -> EventStore:
     ],
 )
 def test_runner_mode_follows_setting_and_store(mode: Any, dialect: str, inline: bool) -> None:
-    assert StepRunner.for_store(mode, _store(dialect)).inline is inline
+    assert StepRunner.for_dialect(mode, dialect).inline is inline
 
 
 @pytest.mark.parametrize("inline", [True, False])

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
-
 from pydantic import ValidationError
 
 from caseops import __version__

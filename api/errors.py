@@ -1,8 +1,9 @@
 """The one place where errors become HTTP responses.
 
 :data:`HTTP_STATUS` maps each ``CaseOpsError`` class to its status (the most specific
-class listed in an error's ancestry wins); a 503 adds ``Retry-After``. Request validation errors become 422 naming the field (``loc``) without
-echoing the offending input back (a 1 MB string stays on the client).
+class listed in an error's ancestry wins); a 503 adds ``Retry-After``. Request
+validation errors become 422 naming the field (``loc``) without echoing the offending
+input back (a 1 MB string stays on the client).
 
 :func:`error_responses` documents these answers in the OpenAPI document (the ``responses``
 of a route), so that every status a route can give, and its body, is in the schema.

@@ -4,8 +4,9 @@ worker thread.
 A CaseOps step is synchronous work (decide, grade, append and commit). On the embedded
 SQLite store that work is a few hundred microseconds of CPU with a local commit, and
 handing it to a thread costs about as much again in hand-offs and GIL switches
-(bench/README.md), so it runs on the loop. On PostgreSQL a step waits on the network (and, during an outage, on
-a connect timeout), so it runs on a thread and the loop keeps serving other sessions.
+(bench/README.md), so it runs on the loop. On PostgreSQL a step waits on the network
+(and, during an outage, on a connect timeout), so it runs on a thread and the loop keeps
+serving other sessions.
 """
 
 from __future__ import annotations

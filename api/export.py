@@ -138,8 +138,8 @@ def export_records(
     stats: ExportStats | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Records of the ended episodes of ``split`` (every split when ``None``), oldest
-    first, read from ``service`` ``chunk`` episodes per query. ``stats`` (updated as it goes) counts what
-    was skipped.
+    first, read from ``service`` ``chunk`` episodes per query. ``stats`` (updated as it
+    goes) counts what was skipped.
     """
     stats = stats if stats is not None else ExportStats()
     ids = list(episode_ids) if episode_ids is not None else service.episode_ids()

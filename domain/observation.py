@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-
 class TicketView(BaseModel):
     """The ticket and its urgency context. ``sla_minutes_remaining`` is in minutes and may
     go negative once the SLA is breached."""

@@ -20,7 +20,6 @@ from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
 from caseops.domain.errors import EpisodeNotFound
 from caseops.domain.scenarios import get_scenario
-from caseops.eventstore import EventStore
 
 TASK = "damaged-mug-replacement"
 

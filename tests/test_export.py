@@ -62,9 +62,7 @@ def test_export_records(tmp_path: Path) -> None:
         assert '"gold"' not in text and '"scenario"' not in text
         assert "required_evidence" not in text and "reply_markers" not in text
         assert "forbidden_claims" not in text and "optimal_steps" not in text
-    assert [r["task_id"] for r in export_records(svc, split="validation")] == [
-        "wrong_item/17"
-    ]
+    assert [r["task_id"] for r in export_records(svc, split="validation")] == ["wrong_item/17"]
     svc.store.dispose()
 
 

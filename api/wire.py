@@ -13,6 +13,7 @@ domain observation becomes a wire one by :func:`wire_observation` without valida
 from __future__ import annotations
 
 from openenv.core.env_server.types import Action, Observation, State
+from pydantic import ConfigDict
 
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation, CaseState
@@ -20,16 +21,23 @@ from caseops.domain.observation import CaseObservation, CaseState
 
 class WireAction(CaseAction, Action):
     """:class:`~caseops.domain.actions.CaseAction` as openenv's ``Action`` (adds an
-    optional ``metadata`` dict, ignored: not part of the action's payload)."""
+    optional ``metadata`` dict, ignored: not part of the action's payload). Its JSON
+    schema keeps the domain's name."""
+
+    model_config = ConfigDict(title="CaseAction")
 
 
 class WireObservation(CaseObservation, Observation):
     """:class:`~caseops.domain.observation.CaseObservation` as openenv's ``Observation``
     (adds ``metadata``, always empty)."""
 
+    model_config = ConfigDict(title="CaseObservation")
+
 
 class WireState(CaseState, State):
     """:class:`~caseops.domain.observation.CaseState` as openenv's ``State``."""
+
+    model_config = ConfigDict(title="CaseState")
 
 
 def wire_observation(obs: CaseObservation) -> WireObservation:

@@ -10,7 +10,7 @@ the log, not in the instance. Usable in-process too::
 
 It is also openenv's ``TaskProvider`` (``list_splits``, ``num_tasks``, ``list_tasks``,
 ``get_task``, ``get_task_range``; served under ``/caseops/…``): task specs are the public
-description of a case (:class:`~caseops.api.schemas.TaskInfo` plus its ``index``),
+description of a case (:class:`~caseops.api.views.TaskInfo` plus its ``index``),
 never its gold.
 """
 
@@ -29,9 +29,10 @@ from caseops.domain.errors import InvalidRequest, NoActiveEpisode
 from caseops.domain.scenarios import list_scenarios, task_refs
 
 from .execution import StepRunner
-from .schemas import CaseResetRequest, task_info
+from .schemas import CaseResetRequest
 from .service import EpisodeService, build_service
 from .settings import get_settings
+from .views import task_info
 from .wire import WireAction, WireObservation, WireState, wire_observation, wire_state
 
 #: The splits of the Task API, in order: the six seed cases, then the generated splits

@@ -20,7 +20,7 @@ from caseops.statemachine.regrade import Regrader, RegradeResult
 from caseops.statemachine.replay import ReplayReport, replay
 
 from .regrade_jobs import auto_jobs, can_fork, regrade_in_workers
-from .schemas import EpisodePage, EpisodeSummary, EventList, Rejection, RejectionPage, StoredEvent
+from .views import EpisodePage, EpisodeSummary, EventList, Rejection, RejectionPage, StoredEvent
 
 #: What an ``EpisodeStarted`` shows instead of its scenario while the episode runs.
 HIDDEN = "hidden until the episode has ended"

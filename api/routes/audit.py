@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from ..deps import AdminDep, Limit, ServiceDep
 from ..errors import error_responses
-from ..schemas import RejectionPage
+from ..views import RejectionPage
 
 router = APIRouter(tags=["Audit"])
 

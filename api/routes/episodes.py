@@ -12,7 +12,7 @@ from caseops.statemachine.replay import ReplayReport
 
 from ..deps import AdminDep, Limit, Offset, ServiceDep
 from ..errors import error_responses
-from ..schemas import EpisodePage, EpisodeSummary, EventList
+from ..views import EpisodePage, EpisodeSummary, EventList
 
 router = APIRouter(tags=["Episodes"])
 

@@ -10,7 +10,7 @@ from caseops.domain.scenarios import list_scenarios, task_refs
 
 from ..deps import Limit, Offset
 from ..errors import error_responses
-from ..schemas import TaskPage, task_info
+from ..views import TaskPage, task_info
 
 router = APIRouter(tags=["Tasks"])
 

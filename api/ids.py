@@ -33,7 +33,8 @@ def uuid7() -> str:
         _uuid7_last = candidate
     ms, rand = candidate >> 74, candidate & (1 << 74) - 1
     value = ms << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0x2 << 62 | rand & (1 << 62) - 1
-    return str(uuid.UUID(int=value))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def request_event_id(episode_id: str, request_id: str, k: int) -> str:

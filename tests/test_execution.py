@@ -85,7 +85,7 @@ def mode_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
     _spy(app.state.service, seen)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield request.param, (c, seen)
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 def test_http_episode_runs_in_the_configured_place(mode_client: tuple[str, Any]) -> None:

@@ -63,7 +63,7 @@ def test_export_records(tmp_path: Path) -> None:
         assert "required_evidence" not in text and "reply_markers" not in text
         assert "forbidden_claims" not in text and "optimal_steps" not in text
     assert [r["task_id"] for r in export_records(svc, split="validation")] == ["wrong_item/17"]
-    svc.store.dispose()
+    svc.close()
 
 
 def test_export_cli_writes_jsonl(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_export_cli_writes_jsonl(tmp_path: Path) -> None:
     svc = EpisodeService(EventStore(url))
     play(svc, "api_incident_hard")
     play(svc, "wrong_item/17")
-    svc.store.dispose()
+    svc.close()
     out = tmp_path / "out" / "episodes.jsonl"
     result = CliRunner().invoke(app, ["export", "--db", url, "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -91,4 +91,4 @@ def test_an_action_refused_is_exported_as_played(tmp_path: Path) -> None:
     first_result = json.loads(rec["messages"][3]["content"])
     assert first_result["observation"]["last_action_error"]
     assert rec["steps"] == 2
-    svc.store.dispose()
+    svc.close()

@@ -47,7 +47,7 @@ def make_client(url: str) -> TestClient:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with make_client(sqlite_url(tmp_path, "http.db")) as c:
         yield c
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def any_client(store_url: str) -> Iterator[TestClient]:
     """A client on each backend (SQLite file, PostgreSQL when set)."""
     with make_client(store_url) as c:
         yield c
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
 
 
 def reset(c: TestClient, **body: Any) -> dict[str, Any]:
@@ -260,8 +260,8 @@ def test_step_with_request_id_is_idempotent(store_url: str) -> None:
         r = c2.post("/step", json={**body, "episode_id": other})
         assert r.status_code == 200 and r.json()["observation"]["episode_id"] == other
         assert version(c2, other) == 2
-        c2.app.state.service.store.dispose()
-    c.app.state.service.store.dispose()
+        c2.app.state.service.close()
+    c.app.state.service.close()
 
 
 def test_admin_token_guards_cross_episode_routes(tmp_path: Path) -> None:
@@ -283,7 +283,7 @@ def test_admin_token_guards_cross_episode_routes(tmp_path: Path) -> None:
         # the agent's own routes stay open
         assert c.get("/tasks").status_code == 200
         assert c.get("/state", params={"episode_id": eid}).status_code == 200
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 # ------------------------------------------------------------------------------------
@@ -1083,7 +1083,7 @@ def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
     c = _fuzz_client(tmp_path_factory)
     yield c
     c.__exit__(None, None, None)
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
     _FUZZ.clear()
 
 

@@ -31,6 +31,7 @@ lint: $(STAMP)
 	find . -name '*.py' -not -path './.*' -not -path './build/*' -not -path './tests/*' \
 		-not -path './bench/*' -exec cp --parents {} build/mypy/caseops/ \;
 	cd build/mypy && MYPYPATH=. ../../$(VENV)/bin/mypy --explicit-package-bases --config-file ../../pyproject.toml caseops
+	$(VENV)/bin/lint-imports --no-cache
 
 serve: $(STAMP)
 	$(VENV)/bin/caseops serve --web

@@ -1,7 +1,7 @@
 """``CaseOpsEnv``: the typed OpenEnv client for CaseOps (WebSocket session).
 
     async with CaseOpsEnv(base_url="http://127.0.0.1:8000") as env:
-        result = await env.reset(task_id="damaged-mug-replacement")
+        result = await env.reset(task_id="damaged_mug_replacement")
         result = await env.step(CaseAction(action_type="review_ticket"))
 
 or synchronously::

@@ -1009,7 +1009,7 @@ def play(
 
 def task_ids(split: str, limit: int) -> list[str]:
     """The tasks to play, in a fixed order."""
-    from caseops.domain.scenarios import task_refs
+    from caseops.cases.catalog import task_refs
 
     ids = list(task_refs(None if split in ("", "seed") else split))
     return ids[:limit] if limit > 0 else ids

@@ -300,8 +300,8 @@ def eval_(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from caseops.cases.catalog import task_refs
     from caseops.domain.errors import CaseOpsError
-    from caseops.domain.scenarios import task_refs
 
     from . import evaluate
 

@@ -37,7 +37,7 @@ def tasks(
     The seed split holds six hand-written cases; train, validation and test hold
     generated cases whose ids are FAMILY/SEED. Exit 2 for an unknown split.
     """
-    from caseops.domain.scenarios import list_scenarios, task_refs
+    from caseops.cases.catalog import list_scenarios, task_refs
 
     total = len(task_refs(split))
     items = list_scenarios(split, offset, limit)

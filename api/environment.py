@@ -5,7 +5,7 @@ all of them share one :class:`~caseops.api.service.EpisodeService`, so state liv
 the log, not in the instance. Usable in-process too::
 
     env = CaseOpsEnvironment()
-    obs = env.reset(task_id="damaged-mug-replacement")
+    obs = env.reset(task_id="damaged_mug_replacement")
     obs = env.step(CaseAction(action_type="review_ticket"))
 
 It is also openenv's ``TaskProvider`` (``list_splits``, ``num_tasks``, ``list_tasks``,
@@ -24,9 +24,9 @@ from openenv.core.env_server.types import EnvironmentMetadata
 from pydantic import ValidationError
 
 from caseops import __version__
+from caseops.cases.catalog import list_scenarios, task_refs
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
-from caseops.domain.scenarios import list_scenarios, task_refs
 
 from .execution import StepRunner
 from .schemas import CaseResetRequest
@@ -36,7 +36,7 @@ from .views import task_info
 from .wire import WireAction, WireObservation, WireState, wire_observation, wire_state
 
 #: The splits of the Task API, in order: the six seed cases, then the generated splits
-#: (:mod:`caseops.domain.generator`: disjoint by seed; two families only in ``test``).
+#: (:mod:`caseops.cases.generator`: disjoint by seed; two families only in ``test``).
 TASK_SPLITS: tuple[tuple[str, str, str], ...] = (
     ("seed", "validation", "The six hand-written seed cases."),
     ("train", "train", "Generated cases for training (seed % 10 in 0..6)."),

@@ -132,7 +132,7 @@ def play_one(
     player: Any, agent: Callable[[], Any], task_id: str, trial: int, reward_mode: str
 ) -> Episode:
     """One trial of ``task_id``; a failure is recorded as score 0 with its error."""
-    from caseops.domain.scenarios import get_scenario
+    from caseops.cases.catalog import get_scenario
 
     family = get_scenario(task_id).family
     try:

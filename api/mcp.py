@@ -69,7 +69,7 @@ class _BoundTools(CaseTools):
         listing) or a seed; with nothing, one of the six seed cases.
 
         Args:
-            task_id: A task id, such as "damaged-mug-replacement" or "wrong_item/17".
+            task_id: A task id, such as "damaged_mug_replacement" or "wrong_item/17".
             split: "seed", "train", "validation" or "test".
             index: Position of the task in the split's listing (0-based).
             seed: Picks a task of the split reproducibly.

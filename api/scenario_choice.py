@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+from caseops.cases.catalog import get_scenario, task_refs
 from caseops.domain.canonical import derive_seed
 from caseops.domain.errors import UnknownTask
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import get_scenario, task_refs
 
 #: A custom episode id (also the ``pattern`` of ``POST /reset``'s ``episode_id``).
 EPISODE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"

@@ -91,7 +91,7 @@ def free_port() -> int:
 
 # -- workloads ------------------------------------------------------------------------
 def oracle_script(task_id: str = "api_incident_hard") -> list[dict[str, Any]]:
-    from caseops.domain.scenarios import get_scenario
+    from caseops.cases.catalog import get_scenario
     from caseops.statemachine.agents import oracle_actions
 
     return [a.payload() for a in oracle_actions(get_scenario(task_id))]
@@ -299,7 +299,7 @@ def ws_memory(server: Server, counts: tuple[int, ...]) -> dict[str, float]:
         for _ in range(n):
             ws = await websockets.connect(server.base.replace("http", "ws") + "/ws")
             await ws.send(
-                json.dumps({"type": "reset", "data": {"task_id": "damaged-mug-replacement"}})
+                json.dumps({"type": "reset", "data": {"task_id": "damaged_mug_replacement"}})
             )
             await ws.recv()
             conns.append(ws)
@@ -322,10 +322,10 @@ def fill_replay_store(url: str, episodes: int) -> list[str]:
     from caseops.eventstore import EventStore
 
     svc = EpisodeService(EventStore(url), cache_size=0)
-    script = [CaseAction.model_validate(a) for a in oracle_script("damaged-mug-replacement")]
+    script = [CaseAction.model_validate(a) for a in oracle_script("damaged_mug_replacement")]
     ids = []
     for _ in range(episodes):
-        _, obs = svc.start(task_id="damaged-mug-replacement")
+        _, obs = svc.start(task_id="damaged_mug_replacement")
         for a in script:
             svc.step(obs.episode_id, a)
         ids.append(obs.episode_id)

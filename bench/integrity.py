@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate
 from caseops.domain.actions import CaseAction
-from caseops.domain.generator import FAMILY_NAMES, TEST_ONLY, generate
 from caseops.domain.observation import CaseObservation
 from caseops.domain.scenario import Scenario
 from caseops.inference import FallbackPolicy

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from caseops.domain.generator import generate
+from caseops.cases.generator import generate
 from caseops.domain.judge import judge_text
 from caseops.domain.judge.rules import analyse
 from caseops.statemachine.agents import oracle_actions

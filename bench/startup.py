@@ -12,9 +12,10 @@ script runs):
 
 Each command runs once first with bytecode writing allowed (so every module it imports
 has its ``.pyc``, whatever ``PYTHONDONTWRITEBYTECODE`` says), then ``--runs`` times; the
-report gives the median wall time and the median CPU time (user + system, from
-``getrusage`` of the child), and the load average, since on a shared machine the wall
-time grows with the load while the CPU time barely does.
+report gives the median wall time, the median CPU time (user + system, from
+``getrusage`` of the child) and the median user CPU time alone, and the load average,
+since on a shared machine the wall time grows with the load while the user CPU time
+barely does (system time moves more: page faults and scheduling under contention).
 
 ``--root DIR`` measures another checkout of the package (say the tree before a change,
 from ``git archive``), imported in place of the installed one through ``PYTHONPATH``
@@ -61,33 +62,39 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def _proc_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) a running process has used so far, from
+#: (wall s, CPU s = user + system, user CPU s) of one run
+Sample = tuple[float, float, float]
+
+
+def _proc_cpu(pid: int) -> tuple[float, float] | None:
+    """(user + system, user) CPU seconds a running process has used so far, from
     ``/proc/<pid>/stat`` (Linux); ``None`` elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, int(fields[11]) / tick
 
 
-def _cpu() -> float:
+def _cpu() -> tuple[float, float]:
+    """(user + system, user) CPU seconds of the waited-for children so far."""
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+    return r.ru_utime + r.ru_stime, r.ru_utime
 
 
-def _run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall s, CPU s) of one command run to its exit."""
+def _run_once(args: list[str], env: dict[str, str]) -> Sample:
+    """(wall s, CPU s, user CPU s) of one command run to its exit."""
     c0, t0 = _cpu(), time.perf_counter()
     subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0, _cpu() - c0
+    c1 = _cpu()
+    return time.perf_counter() - t0, c1[0] - c0[0], c1[1] - c0[1]
 
 
-def _serve_once(
-    args: list[str], env: dict[str, str], workdir: str, *extra: str
-) -> tuple[float, float]:
-    """(wall s to the first healthy answer, CPU s of the server process until then:
-    read from ``/proc`` at that moment on Linux, else its whole CPU time once stopped)."""
+def _serve_once(args: list[str], env: dict[str, str], workdir: str, *extra: str) -> Sample:
+    """(wall s to the first healthy answer, CPU and user CPU s of the server process until
+    then: read from ``/proc`` at that moment on Linux, else its whole CPU time once
+    stopped)."""
     port = _free_port()
     db = f"sqlite:///{workdir}/startup-{port}.db"
     c0, t0 = _cpu(), time.perf_counter()
@@ -109,7 +116,10 @@ def _serve_once(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    return wall, at_ready if at_ready is not None else _cpu() - c0
+    if at_ready is None:
+        c1 = _cpu()
+        at_ready = (c1[0] - c0[0], c1[1] - c0[1])
+    return wall, *at_ready
 
 
 def measure(runs: int, root: Path | None) -> dict[str, object]:
@@ -138,8 +148,9 @@ def measure(runs: int, root: Path | None) -> dict[str, object]:
             once()  # warm-up: writes the bytecode
             samples = [once() for _ in range(runs)]
             results[name] = {
-                "wall_s": round(statistics.median(w for w, _ in samples), 3),
-                "cpu_s": round(statistics.median(c for _, c in samples), 3),
+                "wall_s": round(statistics.median(s[0] for s in samples), 3),
+                "cpu_s": round(statistics.median(s[1] for s in samples), 3),
+                "user_s": round(statistics.median(s[2] for s in samples), 3),
             }
     finally:
         tmp.cleanup()
@@ -162,11 +173,11 @@ def main() -> None:
         f"{res['root']}: median of {res['runs']} runs, {res['cpus']} CPUs, load average "
         f"{res['load_average_1min']:.1f} -> {res['load_average_1min_after']:.1f}"
     )
-    print(f"{'command':<30}{'wall s':>8}{'CPU s':>8}")
+    print(f"{'command':<30}{'wall s':>8}{'CPU s':>8}{'user s':>8}")
     for name in CASES:
         r = res[name]
         assert isinstance(r, dict)
-        print(f"{name:<30}{r['wall_s']:>8.3f}{r['cpu_s']:>8.3f}")
+        print(f"{name:<30}{r['wall_s']:>8.3f}{r['cpu_s']:>8.3f}{r['user_s']:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def main() -> None:
         tokenizer = AutoTokenizer.from_pretrained(args.model, padding_side="left")
         model = AutoModelForCausalLM.from_pretrained(args.model)
     else:
-        from caseops.domain.scenarios import list_scenarios
+        from caseops.cases.catalog import list_scenarios
 
         corpus = [SYSTEM_PROMPT, *(m.__doc__ or "" for m in vars(CaseTools).values())]
         for s in list_scenarios(args.split, 0, 200):

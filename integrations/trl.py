@@ -27,9 +27,9 @@ from typing import Any
 from caseops.api.environment import CaseOpsEnvironment
 from caseops.api.service import EpisodeService
 from caseops.api.tools import CaseTools
+from caseops.cases.catalog import list_scenarios, task_refs
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation
-from caseops.domain.scenarios import list_scenarios, task_refs
 
 SYSTEM_PROMPT = (
     "You are a customer-support agent working one case with tools. Review the ticket, "

@@ -27,10 +27,10 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate, split_of
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
 from caseops.domain.events import Event
-from caseops.domain.generator import FAMILY_NAMES, TEST_ONLY, generate, split_of
 from caseops.domain.grader import parse_exact
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import RewardMode
@@ -268,7 +268,7 @@ class _Probe:
 
 
 def split_seeds(family: str, split: str, n: int) -> list[int]:
-    """The first ``n`` seeds of ``family`` in ``split`` (``caseops.domain.generator``'s
+    """The first ``n`` seeds of ``family`` in ``split`` (``caseops.cases.generator``'s
     split rule), in order."""
     out: list[int] = []
     seed = 0

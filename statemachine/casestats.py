@@ -34,8 +34,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from caseops.domain.families.kit import COMPANIES, FIRST_NAMES, LAST_NAMES
-from caseops.domain.generator import FAMILY_NAMES, generate
+from caseops.cases.generator import FAMILY_NAMES, generate
+from caseops.cases.kit import COMPANIES, FIRST_NAMES, LAST_NAMES
 from caseops.domain.scenario import Scenario
 
 _NAMES = sorted(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from caseops.cases.generator import GENERATOR_VERSION
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import (
     ActionInvalid,
@@ -25,7 +26,6 @@ from caseops.domain.events import (
     StepEvent,
     TransitionRejected,
 )
-from caseops.domain.generator import GENERATOR_VERSION
 from caseops.domain.grader import (
     GRADER_VERSION,
     SCALE,

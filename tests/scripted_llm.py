@@ -38,7 +38,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from caseops.domain.scenarios import get_scenario
+from caseops.cases.catalog import get_scenario
 from caseops.statemachine.agents import oracle_actions
 
 TASK = re.compile(r"^TASK task=(\S+)", re.M)

@@ -10,10 +10,10 @@ from fractions import Fraction
 import pytest
 from conftest import oracle_actions
 
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.lexicon import CONCEPTS
 from caseops.domain.scenario import Gold, Marker, Scenario
-from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.domain.vocab import (
     ISSUE_TYPES,
     PRIORITIES,

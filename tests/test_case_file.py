@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from caseops.cases.catalog import get_scenario, list_scenarios
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import (
     CASE_FILE_ENTRY_CHARS,
@@ -14,7 +15,6 @@ from caseops.domain.observation import (
     CaseObservation,
 )
 from caseops.domain.scenario import Artifact, Scenario
-from caseops.domain.scenarios import get_scenario, list_scenarios
 from caseops.domain.state import CaseRecord
 from caseops.statemachine.decide import render_ticket
 from caseops.statemachine.engine import apply_step, start_episode

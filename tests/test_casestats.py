@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from caseops.domain.generator import FAMILY_NAMES, TEST_ONLY, generate
+from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate
 from caseops.domain.scenario import Gold, Scenario, Ticket
 from caseops.statemachine.casestats import (
     FamilyStats,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.claims import Claim, Point, claim, point
 from caseops.domain.scenario import Gold, Scenario, snapshot_hash
-from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.statemachine.engine import start_episode
 from caseops.statemachine.replay import scenario_of
 

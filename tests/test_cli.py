@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.eventstore import EventStore
 
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 EP = "cli-ep-1"
 
 

@@ -122,7 +122,7 @@ def long_ids_db(tmp_path: Path) -> tuple[str, str]:
     url = sqlite_url(tmp_path, "ids.db")
     store = EventStore(url)
     eid = "a-long-episode-id-that-an-80-column-table-would-cut-0123456789"
-    EpisodeService(store).start(task_id="damaged-mug-replacement", episode_id=eid)
+    EpisodeService(store).start(task_id="damaged_mug_replacement", episode_id=eid)
     store.dispose()
     return url, eid
 
@@ -180,7 +180,7 @@ def test_a_normal_websocket_close_logs_no_traceback(live_server, tmp_path: Path)
     async def session() -> str:
         url = srv.base_url.replace("http://", "ws://") + "/ws"
         async with websockets.connect(url) as ws:
-            msg = {"type": "reset", "data": {"task_id": "damaged-mug-replacement"}}
+            msg = {"type": "reset", "data": {"task_id": "damaged_mug_replacement"}}
             await ws.send(json.dumps(msg))
             return str(json.loads(await ws.recv())["type"])
 
@@ -222,4 +222,4 @@ def test_the_mcp_protocol_app_is_built_after_start_up(
     init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
     with TestClient(create_caseops_app(settings)) as c:
         assert c.post("/mcp", json=init, headers=mcp_protocol).status_code == 503
-        assert c.post("/reset", json={"task_id": "damaged-mug-replacement"}).status_code == 200
+        assert c.post("/reset", json={"task_id": "damaged_mug_replacement"}).status_code == 200

@@ -4,6 +4,9 @@
   an option or a help text changes without the file being regenerated.
 - ``docs/http.md``'s curl walk-through is run, block by block, against a live server, and
   every response is checked against the excerpt that follows its command.
+- The README's examples (the curl episode, the Python and WebSocket clients) are run
+  against a live server (the in-process one on its own store), and what each prints is
+  checked against the ``text`` block under it, numbers aside.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,8 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app, cli_reference
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 ELLIPSIS = "…"
 
 
@@ -127,3 +132,45 @@ def test_http_md_walkthrough_runs_against_a_live_server(live_server, tmp_path: P
             continue
         actual = json.loads(run.stdout)
         assert matches(expected, actual) == [], (script, actual)
+
+
+def readme_examples() -> list[tuple[str, str, str]]:
+    """``(language, code, printed)``: each README ``bash`` or ``python`` block that talks to
+    CaseOps (a server on 127.0.0.1:8000, or the in-process environment), with the ``text``
+    block right after it."""
+    blocks = re.findall(r"```(\w+)\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    return [
+        (lang, code, blocks[i + 1][1])
+        for i, (lang, code) in enumerate(blocks[:-1])
+        if lang in ("bash", "python")
+        and blocks[i + 1][0] == "text"
+        and ("127.0.0.1:8000" in code or "CaseOpsEnvironment()" in code)
+    ]
+
+
+def _shape(text: str) -> list[str]:
+    """The lines of ``text`` with every number replaced by ``#``."""
+    return [re.sub(r"-?\d+(\.\d+)?", "#", line).rstrip() for line in text.strip().splitlines()]
+
+
+def test_readme_examples_print_what_the_readme_shows(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    examples = readme_examples()
+    assert [lang for lang, _, _ in examples] == ["bash", "python", "python", "python"]
+    if shutil.which("curl") is None or shutil.which("jq") is None:
+        pytest.skip("the README's curl walk-through needs curl and jq")
+    srv = live_server(sqlite_url(tmp_path, "readme.db"))
+    host = srv.base_url.removeprefix("http://")
+    for lang, code, printed in examples:
+        code = code.replace("127.0.0.1:8000", host)
+        command = ["bash", "-euo", "pipefail", "-c", code] if lang == "bash" else [sys.executable]
+        run = subprocess.run(
+            command,
+            input=None if lang == "bash" else code,
+            env=clean_env(CASEOPS_DATABASE_URL=sqlite_url(tmp_path, "inprocess.db")),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, (code, run.stderr)
+        assert _shape(run.stdout) == _shape(printed), (code, run.stdout)

@@ -18,7 +18,7 @@ from caseops.api.app import create_caseops_app
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
-from caseops.domain.scenarios import task_refs
+from caseops.cases.catalog import task_refs
 from caseops.eventstore import EventStore
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import (
     ConcurrencyError,
     DataError,

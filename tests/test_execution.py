@@ -18,10 +18,10 @@ from caseops.api.app import create_caseops_app
 from caseops.api.execution import StepRunner
 from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
+from caseops.cases.catalog import get_scenario
 from caseops.domain.errors import EpisodeNotFound
-from caseops.domain.scenarios import get_scenario
 
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_served_websocket_compression_follows_the_setting(
         with connect(url, compression="deflate") as ws:  # the client offers it
             names = [type(x).__name__ for x in ws.protocol.extensions]
             assert ("PerMessageDeflate" in names) is compressed, names
-            ws.send('{"type": "reset", "data": {"task_id": "damaged-mug-replacement"}}')
+            ws.send('{"type": "reset", "data": {"task_id": "damaged_mug_replacement"}}')
             assert '"observation"' in str(ws.recv())
             ws.send('{"type": "step", "data": {"action_type": "review_ticket"}}')
             assert '"last_tool_result"' in str(ws.recv())

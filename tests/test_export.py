@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from caseops.api.cli import app
 from caseops.api.export import ExportStats, export_records
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore
 
 
@@ -31,7 +31,7 @@ def test_export_records(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     svc = EpisodeService(EventStore(url))
     done = [play(svc, "api_incident_hard"), play(svc, "wrong_item/17"), play(svc, "wrong_item/3")]
-    running = play(svc, "damaged-mug-replacement", steps=2)
+    running = play(svc, "damaged_mug_replacement", steps=2)
     stats = ExportStats()
     records = list(export_records(svc, chunk=2, stats=stats))
     assert [r["episode_id"] for r in records] == done

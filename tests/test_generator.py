@@ -8,8 +8,8 @@ from functools import cache
 
 import pytest
 
-from caseops.domain.errors import UnknownTask
-from caseops.domain.generator import (
+from caseops.cases.catalog import get_scenario, task_refs
+from caseops.cases.generator import (
     CATALOG_SEEDS,
     FAMILY_NAMES,
     TEST_ONLY,
@@ -18,7 +18,7 @@ from caseops.domain.generator import (
     split_of,
     split_refs,
 )
-from caseops.domain.scenarios import get_scenario, task_refs
+from caseops.domain.errors import UnknownTask
 from caseops.domain.vocab import PRIORITIES, QUEUES, RESOLUTION_CODES
 from caseops.statemachine import agents
 from caseops.statemachine.selftest import family_report, play
@@ -98,7 +98,7 @@ def test_splits_are_disjoint_by_seed() -> None:
     assert train_families.isdisjoint(TEST_ONLY)
     assert {f for f, _ in split_refs("test")} == set(FAMILY_NAMES)
     # the six seed cases keep their ids and their own split
-    assert len(task_refs(None)) == 6 and "damaged-mug-replacement" in task_refs("seed")
+    assert len(task_refs(None)) == 6 and "damaged_mug_replacement" in task_refs("seed")
 
 
 @pytest.mark.parametrize("bad", ["nope/1", "damaged_item/-1", "damaged_item/x", "damaged_item/"])
@@ -137,7 +137,7 @@ def test_oracle_plays_a_generated_case_through_the_engine() -> None:
 def test_replay_survives_a_generator_change(tmp_path, monkeypatch) -> None:
     """The log pins the scenario it ran: changing the generator afterwards changes
     neither the replay nor the re-grade."""
-    import caseops.domain.generator as gen
+    import caseops.cases.generator as gen
     from caseops.api.service import EpisodeService
     from caseops.eventstore import EventStore
 

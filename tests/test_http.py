@@ -29,13 +29,13 @@ from hypothesis import strategies as hst
 
 from caseops.api.app import create_caseops_app
 from caseops.api.settings import Settings
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.grader import phrase_in
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, QUEUES, RESOLUTION_CODES
 from caseops.eventstore import EventStore
 
 REPO = Path(__file__).resolve().parents[1]
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 
 
 def make_client(url: str) -> TestClient:

@@ -13,7 +13,7 @@ import pytest
 from conftest import clean_env, sqlite_url
 
 from caseops.api.service import EpisodeService
-from caseops.domain.scenarios import list_scenarios
+from caseops.cases.catalog import list_scenarios
 from caseops.eventstore import EventStore
 from caseops.inference import parse_action
 

@@ -21,7 +21,7 @@ from scripted_llm import Recorded, ScriptedLLM, serve
 from test_inference import blocks
 
 from caseops.api.service import EpisodeService
-from caseops.domain.scenarios import get_scenario, list_scenarios
+from caseops.cases.catalog import get_scenario, list_scenarios
 from caseops.eventstore import EventStore
 from caseops.inference import (
     FAILURES_BEFORE_FALLBACK,

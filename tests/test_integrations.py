@@ -27,7 +27,7 @@ from openenv.core.llm_client import LLMResponse, ToolCall
 
 from caseops.api.service import EpisodeService
 from caseops.api.tools import TOOL_NAMES
-from caseops.domain.scenarios import get_scenario
+from caseops.cases.catalog import get_scenario
 from caseops.domain.vocab import ACTION_TYPES
 from caseops.integrations.harness import CaseOpsSessionFactory
 from caseops.integrations.trl import CaseOpsToolEnv

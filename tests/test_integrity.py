@@ -41,7 +41,7 @@ def test_oracle_still_solves_every_family(rows) -> None:
 
 
 def test_every_family_is_checked(rows) -> None:
-    from caseops.domain.generator import FAMILY_NAMES
+    from caseops.cases.generator import FAMILY_NAMES
 
     assert [r.family for r in rows] == list(FAMILY_NAMES)
     assert all(r.cases == 200 for r in rows)
@@ -49,7 +49,7 @@ def test_every_family_is_checked(rows) -> None:
 
 def test_prober_without_a_running_score_plays_its_constant_plan() -> None:
     """What lets the table reuse the constant plan's score for the terminal-mode prober."""
-    from caseops.domain.generator import generate
+    from caseops.cases.generator import generate
     from caseops.statemachine.attacks import (
         ConstantPolicy,
         RewardProber,

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.canonical import sha256_hex
 from caseops.domain.claims import claim, point
 from caseops.domain.events import JudgeVerdict
 from caseops.domain.grader import GRADER_VERSION, grade
 from caseops.domain.judge import judge_text
 from caseops.domain.judge.evaluate import agreement, load
-from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.statemachine.agents import oracle_actions
 from caseops.statemachine.engine import apply_step, fold, start_episode
 from caseops.statemachine.replay import replay
 
-MUG = SEED_SCENARIOS["damaged-mug-replacement"]
+MUG = SEED_SCENARIOS["damaged_mug_replacement"]
 POINTS = (point("apology"), point("replacement"), point("return", negated=True, name="no_return"))
 CLAIMS = (claim("refund"), claim("locked"), claim("escalated"))
 
@@ -109,8 +109,8 @@ def test_corpus_size() -> None:
         load(part="other")
 
 
-DUP = SEED_SCENARIOS["duplicate-charge-refund"]
-FRAUD = SEED_SCENARIOS["account-takeover-fraud"]
+DUP = SEED_SCENARIOS["duplicate_charge_refund"]
+FRAUD = SEED_SCENARIOS["account_takeover_fraud"]
 ATM = SEED_SCENARIOS["account_takeover_medium"]
 
 
@@ -324,7 +324,7 @@ def test_oracle_reply_and_note_make_every_point(scenario) -> None:
 
 
 def test_the_keyword_stuffer_earns_no_reply_credit() -> None:
-    from caseops.domain.generator import FAMILY_NAMES, generate
+    from caseops.cases.generator import FAMILY_NAMES, generate
     from caseops.domain.grader import _reply_credit
     from caseops.statemachine.agents import stuffing_reply
 

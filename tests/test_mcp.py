@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from caseops.api.app import create_caseops_app
 from caseops.api.settings import Settings
 from caseops.api.tools import TOOL_NAMES
-from caseops.domain.scenarios import get_scenario
+from caseops.cases.catalog import get_scenario
 from caseops.domain.vocab import ACTION_TYPES, QUEUES, REQUESTABLE_FIELDS
 
 TASK = "api_incident_hard"

@@ -17,17 +17,17 @@ from fastapi.responses import JSONResponse
 
 from caseops.api.model_judge import PROMPT_SHA256, ModelJudge, parse_answer
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import CaseAction
 from caseops.domain.events import JudgeVerdict
 from caseops.domain.grader import grade
 from caseops.domain.judge import RULE_JUDGE_ID
-from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
 from caseops.statemachine.regrade import Regrader
 from caseops.statemachine.replay import replay
 
-MUG = SEED_SCENARIOS["damaged-mug-replacement"]
+MUG = SEED_SCENARIOS["damaged_mug_replacement"]
 
 #: what the fake model answers, by model name
 ANSWERS: dict[str, object] = {}
@@ -94,7 +94,7 @@ def _answer(made: bool) -> dict[str, object]:
 
 
 def _play(svc: EpisodeService, eid: str) -> list:
-    svc.start(task_id="damaged-mug-replacement", episode_id=eid)
+    svc.start(task_id="damaged_mug_replacement", episode_id=eid)
     for act in oracle_actions(MUG):
         _, obs = svc.step(eid, act)
         if obs.done:

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from conftest import LiveServer, action_json, oracle_actions, sqlite_url
 
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 TASK = "account_takeover_medium"  # classify, escalate, request_info (several fields), submit
@@ -225,7 +225,7 @@ def test_the_replay_view_asks_a_sealed_server_for_the_token(
     browser: Any, sealed_server: LiveServer
 ) -> None:
     base = sealed_server.base_url
-    scenario = get_scenario("damaged-mug-replacement")
+    scenario = get_scenario("damaged_mug_replacement")
     with httpx.Client(base_url=base, timeout=30) as c:
         obs = c.post("/reset", json={"task_id": scenario.task_id}).json()["observation"]
         episode_id = obs["episode_id"]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.canonical import reference_canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
@@ -38,7 +39,6 @@ from caseops.domain.grader import (
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import INVALID_COST, REJECTED_COST, REPEAT_COST
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import SEED_SCENARIOS
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,

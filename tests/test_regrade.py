@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
 from caseops.domain.canonical import canonical_json
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.eventstore import EventStore
 from caseops.statemachine.regrade import Regrader
 
@@ -82,7 +82,7 @@ def test_regrade_only_the_episodes_asked_in_that_order(svc: EpisodeService) -> N
 def test_an_edited_decision_is_caught(svc: EpisodeService) -> None:
     """Changing the queue a step recorded changes the grade, so the recorded score no
     longer agrees; the other episodes are untouched."""
-    eid = "rg-damaged-mug-replacement"
+    eid = "rg-damaged_mug_replacement"
 
     def reroute(p: dict) -> None:
         p["queue"] = "security" if p["queue"] != "security" else "billing"
@@ -177,7 +177,7 @@ def test_workers_give_one_process_results_in_order(
 def test_an_edit_is_seen_by_the_workers(svc: EpisodeService) -> None:
     from caseops.api.regrade_jobs import regrade_in_workers
 
-    eid = "rg-damaged-mug-replacement"
+    eid = "rg-damaged_mug_replacement"
 
     def reroute(p: dict) -> None:  # type: ignore[type-arg]
         p["queue"] = "security" if p["queue"] != "security" else "billing"
@@ -251,7 +251,7 @@ def test_an_in_memory_store_is_regraded_in_process() -> None:
     store = EventStore("sqlite://")
     try:
         svc = EpisodeService(store)
-        svc.start(task_id="damaged-mug-replacement", episode_id="mem")
+        svc.start(task_id="damaged_mug_replacement", episode_id="mem")
         (r,) = svc.regrade(jobs=4)  # workers could not see this process's memory
         assert r.episode_id == "mem" and r.matches
     finally:
@@ -302,8 +302,8 @@ def db(tmp_path: Path) -> str:
     store = EventStore(url)
     svc = EpisodeService(store)
     for eid in ("cli-a", "cli-b"):
-        svc.start(task_id="damaged-mug-replacement", episode_id=eid)
-        for a in oracle_actions(get_scenario("damaged-mug-replacement")):
+        svc.start(task_id="damaged_mug_replacement", episode_id=eid)
+        for a in oracle_actions(get_scenario("damaged_mug_replacement")):
             svc.step(eid, a)
     store.dispose()
     return url

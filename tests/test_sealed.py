@@ -19,11 +19,11 @@ from sqlalchemy import text
 from caseops.api.app import create_caseops_app
 from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
+from caseops.cases.generator import generate, parse_task_id
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest
-from caseops.domain.generator import generate, parse_task_id
 from caseops.domain.grader import grade, parse_exact
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,
@@ -48,7 +48,7 @@ VOCAB = (
     *RESOLUTION_CODES,
     *REQUESTABLE_FIELDS,
 )
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 ADMIN = {"authorization": f"Bearer {TOKEN}"}
 
 

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
@@ -19,7 +20,6 @@ from caseops.domain.events import (
     TransitionRejected,
 )
 from caseops.domain.scenario import Scenario
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario
 from caseops.domain.vocab import ACTION_TYPES, CASE_STATUSES, REQUESTABLE_FIELDS, TOOL_ACTIONS
 from caseops.statemachine import apply_step, decide, legal_actions, mermaid, start_episode
 from caseops.statemachine.machine import MACHINE
@@ -445,7 +445,7 @@ def test_customer_who_cannot_answer_leaves_the_case_waiting() -> None:
 
 
 def test_decide_is_pure_and_does_not_consult_the_gold() -> None:
-    s = get_scenario("damaged-mug-replacement")
+    s = get_scenario("damaged_mug_replacement")
     s2 = s.model_copy(update={"gold": get_scenario("api_incident_hard").gold})
     ep = Episode(s)
     for a in [
@@ -506,7 +506,7 @@ def test_a_reset_reuses_the_scenario_hash_and_start_score_only_for_the_same_obje
 
 
 def test_generated_scenarios_are_handed_out_again() -> None:
-    from caseops.domain.generator import FAMILY_NAMES, generate
+    from caseops.cases.generator import FAMILY_NAMES, generate
 
     family = FAMILY_NAMES[0]
     assert generate(family, 7) is generate(family, 7)

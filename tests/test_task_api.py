@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from caseops.api.app import create_caseops_app
 from caseops.api.environment import TASK_PREVIEW, TASK_RANGE_MAX, CaseOpsEnvironment
 from caseops.api.settings import Settings
+from caseops.cases.catalog import SEED_SCENARIOS, get_scenario, task_refs
 from caseops.domain.errors import UnknownTask
-from caseops.domain.scenarios import SEED_SCENARIOS, get_scenario, task_refs
 
 SPEC_KEYS = {
     "index",

@@ -56,7 +56,7 @@ def page_slash() -> RedirectResponse:
 @router.get("/web/catalog", response_model=Catalog)
 def catalog() -> Catalog:
     """The splits, families and reward modes for the task picker."""
-    from caseops.domain.generator import FAMILY_NAMES, SPLITS
+    from caseops.cases.generator import FAMILY_NAMES, SPLITS
     from caseops.domain.reward import REWARD_MODES
 
     return Catalog(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from caseops.domain.scenarios import list_scenarios, task_refs
+from caseops.cases.catalog import list_scenarios, task_refs
 
 from ..deps import Limit, Offset
 from ..errors import error_responses

@@ -101,11 +101,11 @@ def load(
 
 def scenario_of_row(row: dict[str, Any]) -> Scenario:
     """The case a corpus row was written for."""
-    from caseops.domain.generator import generate
-    from caseops.domain.scenarios import SEED_SCENARIOS
+    from caseops.cases.catalog import get_scenario
+    from caseops.cases.generator import generate
 
     if row["family"] == "seed":
-        return SEED_SCENARIOS[row["task_id"]]
+        return get_scenario(row["task_id"])
     return generate(row["family"], int(row["seed"]))
 
 

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
+from caseops.cases.catalog import get_scenario
 from caseops.domain.events import EVENT_TYPES, StepEvent
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore, RecordedEvent
 from caseops.statemachine.agents import oracle_actions
 
@@ -44,9 +44,9 @@ STEP_TYPES = frozenset(name for name, cls in EVENT_TYPES.items() if issubclass(c
 _SCRUBBED = ("HF_TOKEN", "OPENAI_API_KEY", "API_KEY", "ENV_BASE_URL", "PORT", "HOST")
 
 SEED_TASKS = (
-    "damaged-mug-replacement",
-    "duplicate-charge-refund",
-    "account-takeover-fraud",
+    "damaged_mug_replacement",
+    "duplicate_charge_refund",
+    "account_takeover_fraud",
     "billing_refund_easy",
     "account_takeover_medium",
     "api_incident_hard",

@@ -24,8 +24,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from caseops.api.cli import app as cli_app
+from caseops.cases.catalog import get_scenario
 from caseops.domain.grader import phrase_in
-from caseops.domain.scenarios import get_scenario
 from caseops.domain.vocab import (
     ACTION_TYPES,
     CASE_STATUSES,

@@ -40,7 +40,7 @@ from caseops.domain.vocab import (
     RESOLUTION_CODES,
 )
 
-TASK = "damaged-mug-replacement"
+TASK = "damaged_mug_replacement"
 FUZZ_COUNTS: dict[str, int] = {}
 STATUS_TALLY: dict[str, int] = {}
 MAX_ERROR_BODY = 64 * 1024  # a 4xx never echoes a large input back

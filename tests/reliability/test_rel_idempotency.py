@@ -23,12 +23,12 @@ from rel_support import (
 )
 
 from caseops.api.service import EpisodeService
+from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.domain.scenarios import get_scenario
 from caseops.eventstore import EventStore
 from caseops.statemachine.agents import oracle_actions
 
-TASK = "duplicate-charge-refund"
+TASK = "duplicate_charge_refund"
 
 
 def _version(c: httpx.Client, base: str, eid: str) -> int:

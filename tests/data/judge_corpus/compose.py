@@ -15,9 +15,9 @@ import json
 import random
 from pathlib import Path
 
-from caseops.domain.generator import FAMILY_NAMES, generate, split_refs
+from caseops.cases.catalog import SEED_SCENARIOS
+from caseops.cases.generator import FAMILY_NAMES, generate, split_refs
 from caseops.domain.lexicon import OPPOSITES, SAY
-from caseops.domain.scenarios import SEED_SCENARIOS
 
 HERE = Path(__file__).parent
 

@@ -17,7 +17,6 @@ from typing import Any
 from openenv.core.client_types import StepResult
 from openenv.core.env_client import EnvClient
 
-from caseops.api.wire import WireObservation, WireState
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation, CaseState
 
@@ -31,9 +30,10 @@ class CaseOpsEnv(EnvClient[CaseAction, CaseObservation, CaseState]):
 
     def _parse_result(self, payload: dict[str, Any]) -> StepResult[CaseObservation]:
         obs = dict(payload.get("observation", {}))
+        obs.pop("metadata", None)  # openenv's, always empty
         obs["reward"] = payload.get("reward")
         obs["done"] = payload.get("done", False)
-        observation = WireObservation.model_validate(obs)
+        observation = CaseObservation.model_validate(obs)
         return StepResult(
             observation=observation,
             reward=payload.get("reward"),
@@ -41,4 +41,4 @@ class CaseOpsEnv(EnvClient[CaseAction, CaseObservation, CaseState]):
         )
 
     def _parse_state(self, payload: dict[str, Any]) -> CaseState:
-        return WireState.model_validate(payload)
+        return CaseState.model_validate(payload)

@@ -109,6 +109,7 @@ def episodes(
 
 
 def print_report(rep) -> None:  # type: ignore[no-untyped-def]
+    """Print a replay report: the grade's components, the score and the verdict."""
     table = make_table(
         f"{rep.task_id} - episode {rep.episode_id}",
         "component",

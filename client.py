@@ -30,6 +30,7 @@ class CaseOpsEnv(EnvClient[CaseAction, CaseObservation, CaseState]):
 
     def _parse_result(self, payload: dict[str, Any]) -> StepResult[CaseObservation]:
         obs = dict(payload.get("observation", {}))
+        obs.pop("metadata", None)  # openenv's, always empty
         obs["reward"] = payload.get("reward")
         obs["done"] = payload.get("done", False)
         observation = CaseObservation.model_validate(obs)

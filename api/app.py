@@ -20,8 +20,6 @@ from openenv.core.env_server.http_server import create_fastapi_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseops import __version__
-from caseops.domain.actions import CaseAction
-from caseops.domain.observation import CaseObservation
 
 from .environment import CaseOpsEnvironment
 from .errors import install_error_handlers
@@ -30,6 +28,7 @@ from .mcp_deferred import mount_mcp_protocol_deferred
 from .routes import audit, env, episodes, machine, task_api, tasks
 from .service import EpisodeService, build_service
 from .settings import Settings, get_settings
+from .wire import WireAction, WireObservation
 from .ws_close import QuietWebSocketClose
 
 log = logging.getLogger("caseops")
@@ -126,7 +125,7 @@ def create_caseops_app(
         service = build_service(settings)
     service.sealed = service.sealed or bool(settings.admin_token)
     bound = service
-    runner = StepRunner.for_store(settings.step_executor, service.store)
+    runner = StepRunner.for_dialect(settings.step_executor, service.dialect)
 
     def factory() -> CaseOpsEnvironment:
         # A plain function (not a partial): openenv's web manager only calls those.
@@ -136,8 +135,8 @@ def create_caseops_app(
     # ENABLE_WEB_INTERFACE); CaseOps serves its own at /web (see web_enabled)
     app = create_fastapi_app(
         factory,
-        CaseAction,
-        CaseObservation,
+        WireAction,
+        WireObservation,
         max_concurrent_envs=settings.max_sessions,
         env_name="caseops",
     )
@@ -196,10 +195,9 @@ def prepare_process(settings: Settings | None = None) -> bool:
     collector's full collections no longer walk the frameworks' import-time objects.
 
     Frozen objects are still freed by reference counting; only cycles among them would
-    be kept, and what exists at start-up lives as long as the process anyway. Measured
-    on the 2-core CI machine (README, Performance): a full collection paused a server
-    for about 85 ms before and about 20 ms after; WebSocket steps/s +16%, p99 of 64
-    concurrent sessions 191 → 46 ms. :func:`run_server` calls it before serving.
+    be kept, and what exists at start-up lives as long as the process anyway. It
+    shortens the collector's pauses under load (bench/README.md). :func:`run_server`
+    calls it before serving.
 
     Returns:
         Whether it froze the heap.

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import re
 import socket
 import sys
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +32,9 @@ from caseops.domain.errors import (
     EpisodeStillRunning,
     UnknownTask,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: Set by ``caseops --debug``: expected failures are raised with their traceback.
 DEBUG = {"on": False}
@@ -190,3 +195,89 @@ def print_table(table: Any, *, console: Any = None) -> None:
     if need > console.width:
         console = Console(width=need, file=console.file, force_terminal=console.is_terminal)
     console.print(table)
+
+
+# -- what the commands share -----------------------------------------------------------
+
+
+@cache
+def console(stderr: bool = False) -> Console:
+    """The rich console on standard output (or standard error), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use (importing rich costs start-up time)."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(console(self._stderr), name)
+
+
+out: Console = _LazyConsole(False)  # type: ignore[assignment]
+err: Console = _LazyConsole(True)  # type: ignore[assignment]
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL of the store: sqlite:///file.db or postgresql://user@host/db "
+        "(default: CASEOPS_DATABASE_URL, else sqlite:///caseops.db).",
+    ),
+]
+
+
+def cli_settings():  # type: ignore[no-untyped-def]
+    """The settings (``CASEOPS_*``), imported on first use."""
+    from .settings import get_settings
+
+    return get_settings()
+
+
+def db_url(db: str | None) -> str:
+    """``--db``, else the configured database URL."""
+    return db or cli_settings().database_url
+
+
+def read_service(db: str | None):  # type: ignore[no-untyped-def]
+    """An episode service on ``--db`` for commands that read (no episode cache)."""
+    from caseops.eventstore import EventStore
+
+    from .service import EpisodeService
+
+    return EpisodeService(EventStore(db_url(db), chain_key=cli_settings().chain_key), cache_size=0)
+
+
+def play_service(db: str | None):  # type: ignore[no-untyped-def]
+    """An episode service on ``--db`` to play on in-process (with the episode cache)."""
+    from caseops.eventstore import EventStore
+
+    from .service import EpisodeService
+
+    return EpisodeService(EventStore(db_url(db), chain_key=cli_settings().chain_key))
+
+
+def make_table(title: str, *columns: str, ids: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A rich table with ``columns``; those named in ``ids`` never wrap (whole ids)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, no_wrap=col in ids, overflow="ignore" if col in ids else "fold")
+    return table
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def dump_json(rows: list[dict]) -> None:  # type: ignore[type-arg]
+    """Print ``rows`` as an indented JSON list on standard output."""
+    sys.stdout.write(json.dumps(rows, indent=2) + "\n")

@@ -10,7 +10,7 @@ the log, not in the instance. Usable in-process too::
 
 It is also openenv's ``TaskProvider`` (``list_splits``, ``num_tasks``, ``list_tasks``,
 ``get_task``, ``get_task_range``; served under ``/caseops/…``): task specs are the public
-description of a case (:class:`~caseops.api.routes.tasks.TaskInfo` plus its ``index``),
+description of a case (:class:`~caseops.api.views.TaskInfo` plus its ``index``),
 never its gold.
 """
 
@@ -21,16 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
+from pydantic import ValidationError
 
 from caseops import __version__
 from caseops.cases.catalog import list_scenarios, task_refs
 from caseops.domain.actions import CaseAction
 from caseops.domain.errors import InvalidRequest, NoActiveEpisode
-from caseops.domain.observation import CaseObservation, CaseState
 
 from .execution import StepRunner
+from .schemas import CaseResetRequest
 from .service import EpisodeService, build_service
 from .settings import get_settings
+from .views import task_info
+from .wire import WireAction, WireObservation, WireState, wire_observation, wire_state
 
 #: The splits of the Task API, in order: the six seed cases, then the generated splits
 #: (:mod:`caseops.cases.generator`: disjoint by seed; two families only in ``test``).
@@ -67,7 +70,7 @@ def default_service() -> EpisodeService:
         return _default_service
 
 
-class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
+class CaseOpsEnvironment(Environment[WireAction, WireObservation, WireState]):
     """A customer-support case as an OpenEnv environment.
 
     ``reset(seed=None, episode_id=None, task_id=None, split=None, reward_mode=None,
@@ -90,8 +93,8 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
     ) -> None:
         super().__init__()
         self.service = service or default_service()
-        self.runner = runner or StepRunner.for_store(
-            get_settings().step_executor, self.service.store
+        self.runner = runner or StepRunner.for_dialect(
+            get_settings().step_executor, self.service.dialect
         )
         self.episode_id: str | None = None
         self._mcp: FastMCP | None = None
@@ -116,7 +119,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         reward_mode: str | None = None,
         index: int | None = None,
         **kwargs: Any,
-    ) -> CaseObservation:
+    ) -> WireObservation:
         """Start a new episode; returns its first observation. ``split`` + ``index``
         plays the ``index``-th task of the split's listing (openenv's Task API).
 
@@ -124,10 +127,6 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             InvalidRequest: a parameter of the wrong type or range (the WebSocket path
                 does not validate them for us).
         """
-        from pydantic import ValidationError
-
-        from .routes.env import CaseResetRequest
-
         try:
             req = CaseResetRequest(
                 seed=seed,
@@ -141,16 +140,9 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             first = e.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
             raise InvalidRequest(f"reset: {where}: {first.get('msg')}") from None
-        loaded, obs = self.service.start(
-            task_id=req.task_id,
-            split=req.split,
-            seed=req.seed,
-            episode_id=req.episode_id,
-            reward_mode=req.reward_mode,
-            index=req.index,
-        )
+        loaded, obs = self.service.start(**req.model_dump())
         self.episode_id = loaded.record.episode_id
-        return obs
+        return wire_observation(obs)
 
     def step(
         self,
@@ -159,7 +151,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         episode_id: str | None = None,
         request_id: str | None = None,
         **kwargs: Any,
-    ) -> CaseObservation:
+    ) -> WireObservation:
         """Apply ``action`` to the episode; returns the next observation. A repeated
         ``request_id`` returns the original observation without stepping again."""
         target = episode_id or self.episode_id
@@ -167,7 +159,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
             raise NoActiveEpisode("no episode: call reset first (or pass episode_id)")
         _, obs = self.service.step(target, action, request_id=request_id)
         self.episode_id = target
-        return obs
+        return wire_observation(obs)
 
     async def reset_async(
         self,
@@ -178,7 +170,7 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         reward_mode: str | None = None,
         index: int | None = None,
         **kwargs: Any,
-    ) -> CaseObservation:
+    ) -> WireObservation:
         """:meth:`reset` through the runner (inline or on a worker thread)."""
         return await self.runner(
             self.reset,
@@ -197,16 +189,16 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         episode_id: str | None = None,
         request_id: str | None = None,
         **kwargs: Any,
-    ) -> CaseObservation:
+    ) -> WireObservation:
         """:meth:`step` through the runner (inline or on a worker thread)."""
         return await self.runner(self.step, action, episode_id=episode_id, request_id=request_id)
 
     @property
-    def state(self) -> CaseState:
+    def state(self) -> WireState:
         """The public state of the current episode (an empty state before any reset)."""
         if self.episode_id is None:
-            return CaseState()
-        return self.service.state(self.episode_id)
+            return WireState()
+        return wire_state(self.service.state(self.episode_id))
 
     # -- openenv TaskProvider (metadata only: no gold, no side effects) -----------------
     def list_splits(self) -> list[dict[str, Any]]:
@@ -259,8 +251,6 @@ class CaseOpsEnvironment(Environment[CaseAction, CaseObservation, CaseState]):
         return self._specs(split, first, min(last, first + TASK_RANGE_MAX))
 
     def _specs(self, split: str, start: int, stop: int) -> list[dict[str, Any]]:
-        from .routes.tasks import task_info
-
         if stop <= start:
             return []
         page = list_scenarios(split, start, stop - start, self.service.test_salt)

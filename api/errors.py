@@ -1,8 +1,9 @@
 """The one place where errors become HTTP responses.
 
-``CaseOpsError`` subclasses carry their status (``http_status``); a 503 adds
-``Retry-After``. Request validation errors become 422 naming the field (``loc``) without
-echoing the offending input back (a 1 MB string stays on the client).
+:data:`HTTP_STATUS` maps each ``CaseOpsError`` class to its status (the most specific
+class listed in an error's ancestry wins); a 503 adds ``Retry-After``. Request
+validation errors become 422 naming the field (``loc``) without echoing the offending
+input back (a 1 MB string stays on the client).
 
 :func:`error_responses` documents these answers in the OpenAPI document (the ``responses``
 of a route), so that every status a route can give, and its body, is in the schema.
@@ -18,9 +19,70 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from caseops.domain.errors import CaseOpsError
+from caseops.domain.errors import (
+    CaseOpsError,
+    EpisodeAlreadyEnded,
+    EpisodeNotFound,
+    EpisodeStillRunning,
+    InvalidRequest,
+    NoActiveEpisode,
+    ScenarioError,
+    Unauthorized,
+    UnknownTask,
+)
+from caseops.eventstore import (
+    BadDatabaseURL,
+    ConcurrencyError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StreamNotFound,
+)
 
 _log = logging.getLogger("caseops.api")
+
+
+class UnknownEnvironment(CaseOpsError):
+    """A Task API path naming another environment."""
+
+
+class IndexOutOfRange(CaseOpsError):
+    """A task index past the end of its split (openenv answers ``IndexError`` with 400)."""
+
+
+#: The HTTP status of each error class. An error not listed takes the status of its
+#: nearest listed ancestor (``CaseOpsError``: 400).
+HTTP_STATUS: dict[type[CaseOpsError], int] = {
+    CaseOpsError: 400,
+    UnknownTask: 404,
+    EpisodeNotFound: 404,
+    EpisodeAlreadyEnded: 409,
+    NoActiveEpisode: 409,
+    ScenarioError: 500,
+    InvalidRequest: 422,
+    EpisodeStillRunning: 409,
+    Unauthorized: 401,
+    UnknownEnvironment: 404,
+    IndexOutOfRange: 400,
+    PersistenceError: 500,
+    ConcurrencyError: 409,
+    StreamNotFound: 404,
+    OperationalError: 503,
+    BadDatabaseURL: 500,
+    IntegrityError: 409,
+    DataError: 422,
+}
+
+
+def http_status(exc: CaseOpsError) -> int:
+    """The status :data:`HTTP_STATUS` gives ``exc``'s class or its nearest listed
+    ancestor."""
+    for cls in type(exc).__mro__:
+        status = HTTP_STATUS.get(cls)
+        if status is not None:
+            return status
+    return 400
 
 
 class ErrorBody(BaseModel):
@@ -114,7 +176,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CaseOpsError)
     async def _caseops(_: Request, exc: CaseOpsError) -> JSONResponse:
-        if exc.http_status == 503:
+        status = http_status(exc)
+        if status == 503:
             # The driver's message names the database host: it goes to the log, not out.
             _log.warning("store unavailable: %s", exc.message)
             body = {
@@ -122,7 +185,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 "error": type(exc).__name__,
             }
             return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
-        return JSONResponse(error_body(exc), status_code=exc.http_status)
+        return JSONResponse(error_body(exc), status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,9 +4,9 @@ worker thread.
 A CaseOps step is synchronous work (decide, grade, append and commit). On the embedded
 SQLite store that work is a few hundred microseconds of CPU with a local commit, and
 handing it to a thread costs about as much again in hand-offs and GIL switches
-(README, Performance: the 64-session profile spent half its samples in them), so it
-runs on the loop. On PostgreSQL a step waits on the network (and, during an outage, on
-a connect timeout), so it runs on a thread and the loop keeps serving other sessions.
+(bench/README.md), so it runs on the loop. On PostgreSQL a step waits on the network
+(and, during an outage, on a connect timeout), so it runs on a thread and the loop keeps
+serving other sessions.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from functools import partial
 from typing import Literal, TypeVar
 
 from anyio import to_thread
-
-from caseops.eventstore import EventStore
 
 T = TypeVar("T")
 
@@ -41,10 +39,11 @@ class StepRunner:
     inline: bool
 
     @classmethod
-    def for_store(cls, mode: ExecutorMode, store: EventStore) -> StepRunner:
-        """The runner ``mode`` asks for (``auto``: inline on SQLite, thread otherwise)."""
+    def for_dialect(cls, mode: ExecutorMode, dialect: str) -> StepRunner:
+        """The runner ``mode`` asks for on a store of ``dialect`` (``auto``: inline on
+        ``sqlite``, thread otherwise)."""
         if mode == "auto":
-            return cls(inline=store.dialect == "sqlite")
+            return cls(inline=dialect == "sqlite")
         return cls(inline=mode == "inline")
 
     async def __call__(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:

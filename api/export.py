@@ -9,8 +9,9 @@ Observations are rebuilt from the log exactly as the agent saw them
 (:func:`caseops.statemachine.projection.observe`); nothing carries the scenario snapshot
 or its gold (the final observation's grade report is reduced to its score).
 
-The store is read in chunks (:meth:`EventStore.read_payloads`, many streams per query) and
-records are written as they are made, so a large store is never held whole.
+The log is read through the episode service in chunks
+(:meth:`~caseops.api.queries.EpisodeReader.payloads`, many episodes per query) and records
+are written as they are made, so a large store is never held whole.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from typing import Any
 from caseops.domain.events import EpisodeStarted, Event, StepEvent, event_from_payload
 from caseops.domain.grading import grade
 from caseops.domain.state import CaseRecord
-from caseops.eventstore import EventStore
 from caseops.statemachine import evolve
 from caseops.statemachine.projection import observe
 from caseops.statemachine.replay import scenario_of
+
+from .queries import EpisodeReader
 
 SYSTEM_PROMPT = (
     "You are a customer-support agent working one case with tools: one tool per action "
@@ -129,19 +131,19 @@ def episode_record(episode_id: str, events: Sequence[Event], ids: Sequence[str])
 
 
 def export_records(
-    store: EventStore,
+    service: EpisodeReader,
     split: str | None = None,
     episode_ids: Sequence[str] | None = None,
     chunk: int = CHUNK,
     stats: ExportStats | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Records of the ended episodes of ``split`` (every split when ``None``), oldest
-    first, read ``chunk`` streams per query. ``stats`` (updated as it goes) counts what
-    was skipped.
+    first, read from ``service`` ``chunk`` episodes per query. ``stats`` (updated as it
+    goes) counts what was skipped.
     """
     stats = stats if stats is not None else ExportStats()
-    ids = list(episode_ids) if episode_ids is not None else store.stream_ids()
-    for sid, rows in store.read_payloads(ids, batch=chunk):
+    ids = list(episode_ids) if episode_ids is not None else service.episode_ids()
+    for sid, rows in service.payloads(ids, batch=chunk):
         if not rows:
             stats.skipped += 1
             continue

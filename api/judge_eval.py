@@ -20,9 +20,8 @@ from typing import Any
 
 from caseops.cases.catalog import get_scenario
 from caseops.cases.generator import generate
-from caseops.domain.scenario import Claim, Point, Scenario
-
 from caseops.domain.judge.verdict import Verdict
+from caseops.domain.scenario import Claim, Point, Scenario
 
 #: The corpus shipped with the tests.
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "judge_corpus"

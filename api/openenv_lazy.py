@@ -17,7 +17,7 @@ also imports, in its ``__init__`` and in ``http_server``:
   initialises reads as absent (its ``__init__`` then sets it to ``None``, as it does when
   fastmcp is not installed); asked for afterwards, the real class is loaded.
 
-Measured with ``python -X importtime`` and ``bench/startup.py`` (README, bench/README.md).
+Measured with ``python -X importtime`` and ``bench/startup.py`` (bench/README.md).
 :func:`install` runs when :mod:`caseops.api` is imported, before openenv's server package.
 """
 

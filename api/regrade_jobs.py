@@ -19,15 +19,12 @@ process. A command-line ``caseops regrade`` has one thread; a server does not.
 Before forking, the parent's objects are moved to the garbage collector's permanent
 generation (:func:`gc.freeze`, as the ``gc`` module's documentation advises for
 ``fork``): otherwise each worker's first full collection touches, and so copies, every
-page of the parent's heap. On 10,000 stored episodes (100,000 events) that made two
-workers no faster than one process; frozen, two re-grade 1.76x as fast as one
-(``python -m bench.regrade_jobs``; README, Performance).
+page of the parent's heap.
 
-A pool costs some tens of milliseconds to start and stop, about half of what one process
-spends re-grading 1,000 episodes. Two workers against one process here (two cores):
-0.97x at 1,000 episodes, 1.19x at 2,000, 1.39x at 4,000, 1.76x at 10,000. So
-:func:`auto_jobs` starts one worker per :data:`EPISODES_PER_WORKER` episodes, up to the
-CPU count and :data:`MAX_AUTO_JOBS`, and none below two workers' worth.
+A pool costs some tens of milliseconds to start and stop, so :func:`auto_jobs` starts
+one worker per :data:`EPISODES_PER_WORKER` episodes, up to the CPU count and
+:data:`MAX_AUTO_JOBS`, and none below two workers' worth (``python -m
+bench.regrade_jobs``; bench/README.md).
 
 The pool is :class:`concurrent.futures.ProcessPoolExecutor`: a worker that dies (the
 out-of-memory killer, a crash) fails the re-grade with ``BrokenProcessPool`` instead of

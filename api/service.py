@@ -9,45 +9,32 @@ whole step is appended.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import threading
-import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from caseops.api.model_judge import ModelJudge
-from caseops.api.model_judge import from_settings as judge_from_settings
-from caseops.api.regrade_jobs import auto_jobs, can_fork, regrade_in_workers
-from caseops.api.settings import Settings
-from caseops.cases.catalog import get_scenario, task_refs
 from caseops.domain.actions import CaseAction
-from caseops.canonical import derive_seed
-from caseops.domain.errors import EpisodeNotFound, InvalidRequest, UnknownTask
-from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent, event_from_payload
+from caseops.domain.errors import InvalidRequest
+from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent
 from caseops.domain.grading import GradeReport, Tally, grade, grade_tally, tally_of
-from caseops.domain.grading.regrade import Regrader, RegradeResult
 from caseops.domain.observation import CaseObservation, CaseState
 from caseops.domain.reward import REWARD_MODES, RewardMode
 from caseops.domain.scenario import Scenario
 from caseops.domain.state import CaseRecord
-from caseops.eventstore import (
-    ConcurrencyError,
-    EventStore,
-    NewEvent,
-    RecordedEvent,
-    StreamNotFound,
-)
-from caseops.statemachine import apply_step, evolve, start_episode
+from caseops.eventstore import ConcurrencyError, EventStore, NewEvent
+from caseops.statemachine import apply_step, fold, start_episode
 from caseops.statemachine.projection import observe, public_state
-from caseops.statemachine.replay import ReplayReport, replay, scenario_of
+from caseops.statemachine.replay import scenario_of
 
-#: A custom episode id (also the ``pattern`` of ``POST /reset``'s ``episode_id``).
-EPISODE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+from .ids import request_event_id, uuid7
+from .model_judge import ModelJudge
+from .model_judge import from_settings as judge_from_settings
+from .queries import EpisodeReader, decode, episode_lookup
+from .scenario_choice import EPISODE_ID_PATTERN, choose_scenario, salt_hash
+from .settings import Settings
+
 _EPISODE_ID = re.compile(EPISODE_ID_PATTERN)
 
 
@@ -63,71 +50,11 @@ class Loaded:
     tally: Tally | None = None
 
 
-_UUID7_LOCK = threading.Lock()
-_uuid7_last = 0  # the last (milliseconds << 74 | random) handed out by this process
-#: ``os.urandom`` drawn in blocks (one system call per 409 ids rather than per id); a
-#: forked child drops what it inherited, so two processes never share random bits.
-_ENTROPY_BLOCK = 4096
-_entropy = b""
-_entropy_at = 0
-
-
-def _drop_entropy() -> None:
-    global _entropy, _entropy_at
-    _entropy, _entropy_at = b"", 0
-
-
-os.register_at_fork(after_in_child=_drop_entropy)
-
-
-def _random_bits(nbytes: int) -> int:
-    """``nbytes`` bytes of ``os.urandom`` as an integer (call with ``_UUID7_LOCK`` held)."""
-    global _entropy, _entropy_at
-    if _entropy_at + nbytes > len(_entropy):
-        _entropy, _entropy_at = os.urandom(_ENTROPY_BLOCK), 0
-    start = _entropy_at
-    _entropy_at = start + nbytes
-    return int.from_bytes(_entropy[start : start + nbytes], "big")
-
-
-def uuid7() -> str:
-    """A new UUID version 7 (RFC 9562, section 5.7) as text: 48 bits of Unix time in
-    milliseconds, then 74 random bits (``os.urandom``, drawn in blocks), with the version
-    and variant bits. Monotonic within a process (RFC 9562 section 6.2, method 2, with a
-    random increment): an id made in the same millisecond as the last one, or after the
-    clock stepped back, is the last one plus a random 1 to 2**32, so it still sorts
-    after it and two forked processes do not make the same one.
-
-    Ids that sort by creation time append at the right edge of a B-tree index (the
-    store's unique index of event ids, the index of stream ids) instead of at a random
-    page: on SQLite an append cost about 30% less with them than with version 4 ids
-    (README, Performance). Only ids are time-based; nothing in the domain reads them.
-    """
-    global _uuid7_last
-    ms = time.time_ns() // 1_000_000
-    with _UUID7_LOCK:
-        candidate = ms << 74 | _random_bits(10) >> 6
-        if candidate <= _uuid7_last:
-            candidate = _uuid7_last + 1 + _random_bits(4)
-        _uuid7_last = candidate
-    ms, rand = candidate >> 74, candidate & (1 << 74) - 1
-    value = ms << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0x2 << 62 | rand & (1 << 62) - 1
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def _new_events(events: list[Event], ids: list[str] | None = None) -> list[NewEvent]:
     ids = ids or [uuid7() for _ in events]
     return [
         NewEvent(i, e.type, e.payload(), e.SCHEMA_VERSION) for i, e in zip(ids, events, strict=True)
     ]
-
-
-def request_event_id(episode_id: str, request_id: str, k: int) -> str:
-    """The id of the ``k``-th event appended by step ``request_id`` of an episode: a uuid
-    built from sha256, so a retried request maps to the ids it stored the first time."""
-    digest = hashlib.sha256(f"{episode_id}\x1f{request_id}\x1f{k}".encode()).hexdigest()
-    return str(uuid.UUID(digest[:32]))
 
 
 def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
@@ -146,49 +73,12 @@ def _meta(scenario: Scenario, record: CaseRecord) -> dict[str, Any]:
     }
 
 
-def choose_scenario(
-    task_id: str | None,
-    split: str | None,
-    seed: int | None,
-    episode_id: str,
-    salt: str | None = None,
-    index: int | None = None,
-) -> Scenario:
-    """The scenario a reset asks for.
-
-    ``task_id`` wins; otherwise a task of ``split`` (``seed``, the six seed cases, when
-    ``None``; else ``train``, ``validation`` or ``test``): the ``index``-th of its listing
-    when an index is given (openenv's Task API), else one chosen by ``seed`` as
-    ``sha256("reset", split, seed)``, or by the episode id when no seed is given. Test
-    cases are generated with the private ``salt`` when one is set.
-
-    Raises:
-        UnknownTask: unknown task id or split, or an index past the split's end.
-    """
-    if task_id is not None:
-        return get_scenario(task_id, salt)
-    pool = task_refs(split)
-    if index is not None:
-        if not 0 <= index < len(pool):
-            raise UnknownTask(
-                f"split {split or 'seed'!r} has tasks 0..{len(pool) - 1}; no index {index}"
-            )
-        return get_scenario(pool[index], salt)
-    key = seed if seed is not None else episode_id
-    return get_scenario(pool[derive_seed("reset", split or "seed", key) % len(pool)], salt)
-
-
-def salt_hash(salt: str | None) -> str | None:
-    """The sha256 of a private test salt (what ``EpisodeStarted`` records; never the salt)."""
-    return hashlib.sha256(salt.encode()).hexdigest() if salt else None
-
-
-class EpisodeService:
-    """Start, step, read and replay episodes stored in one :class:`EventStore`.
+class EpisodeService(EpisodeReader):
+    """Start and step episodes stored in one :class:`EventStore`; read and replay them
+    (:class:`~caseops.api.queries.EpisodeReader`). The one door to the store for the
+    routes, the CLI and the environment.
 
     Thread-safe: the cache is guarded by a lock; the store serialises appends.
-    ``last_http_episode`` is the latest episode started over plain HTTP in this process
-    (what ``/step`` continues when no ``episode_id`` is given).
 
     Args:
         store: the event store.
@@ -213,7 +103,7 @@ class EpisodeService:
     ) -> None:
         if reward_mode is not None and reward_mode not in REWARD_MODES:
             raise InvalidRequest(f"reward_mode must be one of {', '.join(REWARD_MODES)}")
-        self.store = store
+        super().__init__(store)
         self.cache_size = cache_size
         self.reward_mode = reward_mode
         self.test_salt = test_salt or None
@@ -222,7 +112,6 @@ class EpisodeService:
         self.judge = judge
         self._cache: OrderedDict[str, Loaded] = OrderedDict()
         self._lock = threading.Lock()
-        self.last_http_episode: str | None = None
 
     # -- cache -------------------------------------------------------------------------
     def _remember(self, episode_id: str, loaded: Loaded) -> None:
@@ -239,10 +128,6 @@ class EpisodeService:
             return self._cache.get(episode_id)
 
     # -- loading -----------------------------------------------------------------------
-    @staticmethod
-    def _decode(records: list[RecordedEvent]) -> list[Event]:
-        return [event_from_payload(r.type, r.payload) for r in records]
-
     def load(self, episode_id: str) -> Loaded:
         """The episode as stored now (cache refreshed from the stream when it moved on).
 
@@ -250,36 +135,29 @@ class EpisodeService:
             EpisodeNotFound: no such episode.
         """
         cached = self._cached(episode_id)
-        try:
-            if cached is not None:
-                current = self.store.version(episode_id)
-                if current == cached.record.version:
-                    return cached
+        with episode_lookup(episode_id):
+            if cached is None:
+                records = self.store.read(episode_id)
+                events = decode(records)
+                started = events[0]
+                assert isinstance(started, EpisodeStarted)
+                loaded = Loaded(
+                    scenario_of(started), fold(events), events, [r.event_id for r in records]
+                )
+            elif self.store.version(episode_id) == cached.record.version:
+                return cached
+            else:
                 newer = self.store.read(episode_id, from_version=cached.record.version + 1)
-                events = self._decode(newer)
-                record = cached.record
-                for ev in events:
-                    record = evolve(record, ev)
+                events = decode(newer)
                 loaded = Loaded(
                     cached.scenario,
-                    record,
+                    fold(events, cached.record),
                     [*cached.history, *events],
                     [*cached.ids, *(r.event_id for r in newer)],
                     None
                     if cached.tally is None
                     else tally_of(cached.scenario, events, cached.tally),
                 )
-            else:
-                records = self.store.read(episode_id)
-                events = self._decode(records)
-                started = events[0]
-                assert isinstance(started, EpisodeStarted)
-                record = CaseRecord()
-                for ev in events:
-                    record = evolve(record, ev)
-                loaded = Loaded(scenario_of(started), record, events, [r.event_id for r in records])
-        except StreamNotFound:
-            raise EpisodeNotFound(f"no episode {episode_id!r}") from None
         self._remember(episode_id, loaded)
         return loaded
 
@@ -428,9 +306,7 @@ class EpisodeService:
         while end < len(full.history) and not isinstance(full.history[end], StepEvent):
             end += 1
         history = full.history[:end]
-        record = CaseRecord()
-        for ev in history:
-            record = evolve(record, ev)
+        record = fold(history)
         upto = Loaded(full.scenario, record, history, full.ids[:end])
         report = self._agent_report(upto) if record.done else None
         return upto, observe(full.scenario, record, float(record.last_reward), report)
@@ -467,26 +343,6 @@ class EpisodeService:
         """The public state of an episode."""
         return public_state(self.load(episode_id).record)
 
-    def replay(self, episode_id: str) -> ReplayReport:
-        """Replay the episode from the stored log (bypassing the cache); the stream's hash
-        chain is checked too (with the store's chain key), and a broken chain is a
-        mismatch.
-
-        Raises:
-            EpisodeNotFound: no such episode.
-        """
-        try:
-            records = self.store.read(episode_id)
-        except StreamNotFound:
-            raise EpisodeNotFound(f"no episode {episode_id!r}") from None
-        report = replay(self._decode(records), [r.event_id for r in records])
-        broken = self.store.verify(episode_id)
-        if not broken:
-            return report
-        return report.model_copy(
-            update={"matches": False, "mismatches": [*report.mismatches, *broken]}
-        )
-
     def _model_verdict(self, loaded: Loaded, action: CaseAction) -> JudgeVerdict | None:
         """The model judge's verdict on a reply or note action (before the step, so the
         step's grade and its replay read it); ``None`` without a model judge, for any
@@ -501,55 +357,6 @@ class EpisodeService:
         if action.action_type == "add_internal_note" and action.note and gold.note_points:
             return self.judge.verdict("note", action.note, gold.note_points, gold.forbidden_claims)
         return None
-
-    def regrade(
-        self, episode_ids: Sequence[str] | None = None, jobs: int = 1, rejudge: bool = False
-    ) -> Iterator[RegradeResult]:
-        """Re-grade stored episodes from their logs (every episode, oldest first, when
-        ``episode_ids`` is ``None``), reading them in bulk; see
-        :mod:`caseops.domain.grading.regrade`. An unknown id gives a result with
-        ``problem="no events"``. Results come in the order of the ids.
-
-        ``jobs``: worker processes to share the work (:mod:`caseops.api.regrade_jobs`);
-        1 re-grades in this process, 0 chooses by the number of episodes
-        (:func:`~caseops.api.regrade_jobs.auto_jobs`). ``rejudge``: set recorded judge
-        verdicts aside and judge every reply and note again with the rule judge (in this
-        process). Where workers cannot be forked
-        (:func:`~caseops.api.regrade_jobs.can_fork`: not Linux, more than one thread
-        running, or an in-memory store) it runs in this process.
-
-        Raises:
-            ValueError: ``jobs`` below 0 (at the call).
-            OperationalError: the database is unavailable (while iterating).
-            BrokenProcessPool: a worker process died (while iterating).
-        """
-        if jobs < 0:
-            raise ValueError(f"jobs must be 0 (automatic) or more, not {jobs}")
-        return self._regrade(episode_ids, jobs, rejudge)
-
-    def _regrade(
-        self, episode_ids: Sequence[str] | None, jobs: int, rejudge: bool = False
-    ) -> Iterator[RegradeResult]:
-        ids = self.store.stream_ids() if episode_ids is None else list(episode_ids)
-        if jobs == 0:
-            jobs = auto_jobs(len(ids))
-        if jobs > 1 and can_fork(self.store.url) and not rejudge:
-            for result in regrade_in_workers(self.store.url, ids, jobs):
-                yield self._chain_checked(result)
-            return
-        regrader = Regrader(rejudge=rejudge)
-        for sid, rows in self.store.read_payloads(ids):
-            yield self._chain_checked(regrader.regrade(sid, rows))
-
-    def _chain_checked(self, result: RegradeResult) -> RegradeResult:
-        """``result``, marked as not matching when the store has a chain key and the
-        episode's stream fails it (a re-grade of an edited or copied stream)."""
-        if self.store.chain_key is None or not result.matches:
-            return result
-        broken = self.store.verify(result.episode_id)
-        if not broken:
-            return result
-        return result.model_copy(update={"matches": False, "problem": broken[0]})
 
 
 def build_service(settings: Settings) -> EpisodeService:

@@ -32,17 +32,16 @@ class Settings(BaseSettings):
     )
     ws_per_message_deflate: bool = Field(
         False,
-        description="Compress WebSocket messages (RFC 7692). Off: an observation is about "
-        "3 KB of JSON, and deflating it cost about 0.25 ms of server CPU per step on the "
-        "2-core CI machine, more than it saves on loopback or a LAN.",
+        description="Compress WebSocket messages (RFC 7692). Off: deflating a 3 KB "
+        "observation costs more server CPU than it saves on loopback or a LAN "
+        "(bench/README.md).",
     )
     gc_freeze: bool = Field(
         True,
         description="Move every object alive when a server starts (the imported "
         "frameworks, about 250,000 objects) out of the cyclic garbage collector's reach "
-        "(`gc.freeze`), so its full collections walk only what the server made since. "
-        "On the 2-core CI machine a full collection otherwise paused the event loop for "
-        "about 85 ms (README, Performance).",
+        "(`gc.freeze`), so its full collections walk only what the server made since "
+        "(shorter pauses of the event loop; bench/README.md).",
     )
     admin_token: str | None = Field(
         None,

@@ -54,9 +54,8 @@ def _schema_file(directory: Path, drop_type_index: bool) -> Path:
 
 
 def append_sql(directory: Path, n: int, drop_type_index: bool = False) -> dict[str, float]:
-    """``n`` appends of one event through sqlite3, as the SQLite recorder runs them;
-    microseconds each."""
-    from caseops.api.service import uuid7
+    """``n`` known-head appends of one event through sqlite3; microseconds each."""
+    from caseops.api.ids import uuid7
 
     c = sqlite3.connect(_schema_file(directory, drop_type_index), isolation_level=None)
     c.execute("PRAGMA synchronous=NORMAL")
@@ -94,8 +93,9 @@ def append_sql(directory: Path, n: int, drop_type_index: bool = False) -> dict[s
 
 def store_append(directory: Path, n: int) -> dict[str, float]:
     """``n`` appends of one event through ``EventStore.append``; microseconds each."""
-    from caseops.api.service import uuid7
-    from caseops.eventstore import EventStore, NewEvent
+    from caseops.api.ids import uuid7
+    from caseops.eventstore import EventStore
+    from caseops.eventstore.records import NewEvent
 
     store = EventStore(f"sqlite:///{_schema_file(directory, False)}")
     try:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .vocab import ActionType, IssueType, Priority, Queue, RequestableField, ResolutionCode
-from .wire import Action
 
 #: Largest free-text field accepted on the wire, in characters (a 1 MB string is a 422).
 MAX_TEXT_CHARS = 4000
@@ -22,7 +21,7 @@ MAX_TEXT_CHARS = 4000
 MAX_REPLY_CHARS = 1200
 
 
-class CaseAction(Action):
+class CaseAction(BaseModel):
     """One step of work on the case.
 
     Fields used per ``action_type``: ``inspect_artifact`` -> ``artifact_id``;
@@ -32,6 +31,8 @@ class CaseAction(Action):
     ``resolve`` -> ``resolution_code``; ``submit`` -> optional ``resolution_code`` (the
     disposition handed off). Other fields are ignored.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     action_type: ActionType = Field(description="What to do (see the state machine).")
     artifact_id: str | None = Field(None, max_length=64, description="Artifact to inspect.")
@@ -49,7 +50,8 @@ class CaseAction(Action):
     resolution_code: ResolutionCode | None = Field(None, description="Resolution code.")
 
     def payload(self) -> dict[str, Any]:
-        """The action as a plain JSON dict, without unset fields and without ``metadata``:
+        """The action as a plain JSON dict, without unset fields and without the wire's
+        ``metadata`` (:class:`caseops.api.wire.WireAction`):
         ``model_dump(mode="json", exclude_none=True, exclude={"metadata"})``, read straight
         from the fields (all ``Literal`` strings, text and a list of strings, copied), as
         :meth:`Event.payload <caseops.domain.events.Event.payload>` does; the property

@@ -2,16 +2,14 @@
 
 ``CaseOpsError`` is the root of every error CaseOps raises on purpose. Each layer adds a
 few subclasses (the event store's live in :mod:`caseops.eventstore.errors`); the HTTP layer
-maps them to statuses in exactly one handler (:mod:`caseops.api.errors`).
+maps them to statuses in exactly one table (:data:`caseops.api.errors.HTTP_STATUS`).
 """
 
 from __future__ import annotations
 
 
 class CaseOpsError(Exception):
-    """Root of all CaseOps errors. ``http_status`` is the status the API answers with."""
-
-    http_status: int = 400
+    """Root of all CaseOps errors."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -19,49 +17,34 @@ class CaseOpsError(Exception):
 
 
 class UnknownTask(CaseOpsError):
-    """A task id (or split) that names no scenario. HTTP 404."""
-
-    http_status = 404
+    """A task id (or split) that names no scenario."""
 
 
 class EpisodeNotFound(CaseOpsError):
-    """An episode id with no stream in the store. HTTP 404."""
-
-    http_status = 404
+    """An episode id with no stream in the store."""
 
 
 class EpisodeAlreadyEnded(CaseOpsError):
-    """A step sent after the episode ended; nothing is appended. HTTP 409."""
-
-    http_status = 409
+    """A step sent after the episode ended; nothing is appended."""
 
 
 class NoActiveEpisode(CaseOpsError):
-    """``/step`` or ``/state`` without an episode id before any ``/reset``. HTTP 409."""
-
-    http_status = 409
+    """A step or state asked of an environment that has started no episode and was
+    given no episode id."""
 
 
 class ScenarioError(CaseOpsError):
     """A scenario whose gold refers to something the case does not have."""
 
-    http_status = 500
-
 
 class InvalidRequest(CaseOpsError):
     """A request parameter that is well-typed but unusable (say a malformed custom
-    episode id). HTTP 422."""
-
-    http_status = 422
+    episode id)."""
 
 
 class EpisodeStillRunning(CaseOpsError):
-    """A route that would reveal the grade asked of an episode that has not ended. HTTP 409."""
-
-    http_status = 409
+    """A route that would reveal the grade asked of an episode that has not ended."""
 
 
 class Unauthorized(CaseOpsError):
-    """A cross-episode route without the admin bearer token. HTTP 401."""
-
-    http_status = 401
+    """A cross-episode route without the admin bearer token."""

@@ -1,7 +1,8 @@
-"""The agent's observation and the public episode state (openenv-core wire types).
+"""The agent's observation and the public episode state.
 
-Every field is typed (openenv-core drops ``metadata`` on the wire). Nothing here carries
-a scenario's gold; ``grade_report`` is filled only once the episode has ended.
+Every field is typed. Nothing here carries a scenario's gold; ``grade_report`` is filled
+only once the episode has ended. The API serves them as openenv's wire types
+(:mod:`caseops.api.wire`).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from .wire import Observation, State
 
 
 class TicketView(BaseModel):
@@ -90,7 +89,7 @@ class CaseFileEntry(BaseModel):
     truncated: bool = False
 
 
-class CaseObservation(Observation):
+class CaseObservation(BaseModel):
     """What the agent sees after ``reset`` and after every ``step``.
 
     ``reward`` is this step's reward (shaped in the ``dense`` reward mode; 0 until the
@@ -104,6 +103,10 @@ class CaseObservation(Observation):
     of the gold.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
+    done: bool = Field(default=False, description="Whether the episode has terminated")
+    reward: float | None = Field(default=None, description="Reward signal from the last action")
     episode_id: str = ""
     task_id: str = ""
     reward_mode: str = "dense"
@@ -125,9 +128,17 @@ class CaseObservation(Observation):
     grade_report: dict[str, Any] | None = None
 
 
-class CaseState(State):
+class CaseState(BaseModel):
     """The public state of one episode (``GET /state``). No gold; in the ``terminal``
-    reward mode ``score`` is ``None`` until the episode ends."""
+    reward mode ``score`` is ``None`` until the episode ends. ``step_count`` counts the
+    steps taken."""
+
+    episode_id: str | None = Field(
+        default=None, description="Unique identifier for the current episode"
+    )
+    step_count: int = Field(
+        default=0, ge=0, description="Number of steps taken in the current episode"
+    )
 
     task_id: str = ""
     reward_mode: str = "dense"

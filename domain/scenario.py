@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from caseops.canonical import canonical_json, sha256_hex
+
 from .claims import Claim, Marker, Point, claim, claims, point, upgrade_gold_data
 from .errors import ScenarioError
 from .vocab import (

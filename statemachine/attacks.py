@@ -27,9 +27,9 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from caseops.canonical import canonical_json
 from caseops.cases.generator import FAMILY_NAMES, TEST_ONLY, generate, split_of
 from caseops.domain.actions import CaseAction
-from caseops.canonical import canonical_json
 from caseops.domain.events import Event
 from caseops.domain.observation import CaseObservation
 from caseops.domain.reward import RewardMode

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.canonical import canonical_json
+from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,

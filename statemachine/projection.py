@@ -49,8 +49,8 @@ def vocabularies() -> Vocabularies:
     )
 
 
-#: what ``CaseObservation(**kwargs)`` records as set: every field but ``metadata``
-_OBSERVATION_SET = frozenset(CaseObservation.model_fields) - {"metadata"}
+#: what ``CaseObservation(**kwargs)`` records as set: every field
+_OBSERVATION_SET = frozenset(CaseObservation.model_fields)
 
 
 def observe(
@@ -99,7 +99,6 @@ def observe(
         {
             "done": record.done,
             "reward": None if reward is None else float(reward),
-            "metadata": {},
             "episode_id": record.episode_id,
             "task_id": scenario.task_id,
             "reward_mode": record.reward_mode,

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from caseops.domain.actions import CaseAction
 from caseops.canonical import canonical_json
+from caseops.domain.actions import CaseAction
 from caseops.domain.events import EpisodeStarted, Event, JudgeVerdict, StepEvent
 from caseops.domain.grading import EMPTY_TALLY, GRADER_VERSION, GradeReport, Tally, grade, score_of
 from caseops.domain.scenario import Scenario, snapshot_hash

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
+from caseops.canonical import canonical_json
 from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.canonical import canonical_json
 from caseops.eventstore import EventStore
 
 TASK = "damaged_mug_replacement"

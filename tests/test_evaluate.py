@@ -63,7 +63,7 @@ def test_fallback_runs_are_deterministic_and_terminal(tmp_path: Path) -> None:
         # the same episodes are in the log, in the terminal reward mode
         state = svc.state(one[0].episode_id)
     finally:
-        svc.store.dispose()
+        svc.close()
     assert _scores(one) == _scores(many)
     assert [(e.task_id, e.trial) for e in one] == [(t, k) for t in tasks for k in range(2)]
     assert all(e.error is None for e in one)
@@ -73,7 +73,7 @@ def test_fallback_runs_are_deterministic_and_terminal(tmp_path: Path) -> None:
         player = evaluate.HttpPlayer("http://testserver")
         player.http = c  # the in-process ASGI client stands in for the network
         over_http = evaluate.run(player, "fallback", tasks, 2, concurrency=2)
-    app_.state.service.store.dispose()
+    app_.state.service.close()
     assert _scores(over_http) == _scores(one)
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from caseops.api.service import EpisodeService
+from caseops.canonical import canonical_json
 from caseops.cases.catalog import get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.canonical import canonical_json
 from caseops.eventstore import (
     ConcurrencyError,
     DataError,
@@ -613,7 +613,7 @@ def test_generated_ids_are_uuid7_ordered_by_creation(store: EventStore) -> None:
     in a later millisecond sorts after, so the store's id indexes grow at their end."""
     import time
 
-    from caseops.api.service import uuid7
+    from caseops.api.ids import uuid7
 
     first = uuid7()
     time.sleep(0.002)
@@ -633,7 +633,7 @@ def test_generated_ids_are_uuid7_ordered_by_creation(store: EventStore) -> None:
 
 
 def test_uuid7_is_monotonic_within_a_process_even_in_one_millisecond() -> None:
-    from caseops.api.service import uuid7
+    from caseops.api.ids import uuid7
 
     ids = [uuid7() for _ in range(5000)]
     assert ids == sorted(ids)
@@ -803,7 +803,7 @@ def test_uuid7_random_bits_are_not_shared_with_a_forked_child() -> None:
     not make its parent's next ids (their random tails would repeat)."""
     import os
 
-    from caseops.api.service import uuid7
+    from caseops.api.ids import uuid7
 
     uuid7()  # the parent now holds a block with bytes left
     read, write = os.pipe()

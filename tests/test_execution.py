@@ -8,8 +8,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from conftest import LiveServer, action_json, oracle_actions, sqlite_url
@@ -21,13 +20,8 @@ from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
 from caseops.cases.catalog import get_scenario
 from caseops.domain.errors import EpisodeNotFound
-from caseops.eventstore import EventStore
 
 TASK = "damaged_mug_replacement"
-
-
-def _store(dialect: str) -> EventStore:
-    return cast(EventStore, SimpleNamespace(dialect=dialect))
 
 
 @pytest.mark.parametrize(
@@ -40,7 +34,7 @@ def _store(dialect: str) -> EventStore:
     ],
 )
 def test_runner_mode_follows_setting_and_store(mode: Any, dialect: str, inline: bool) -> None:
-    assert StepRunner.for_store(mode, _store(dialect)).inline is inline
+    assert StepRunner.for_dialect(mode, dialect).inline is inline
 
 
 @pytest.mark.parametrize("inline", [True, False])
@@ -91,7 +85,7 @@ def mode_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
     _spy(app.state.service, seen)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield request.param, (c, seen)
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 def test_http_episode_runs_in_the_configured_place(mode_client: tuple[str, Any]) -> None:

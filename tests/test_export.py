@@ -33,7 +33,7 @@ def test_export_records(tmp_path: Path) -> None:
     done = [play(svc, "api_incident_hard"), play(svc, "wrong_item/17"), play(svc, "wrong_item/3")]
     running = play(svc, "damaged_mug_replacement", steps=2)
     stats = ExportStats()
-    records = list(export_records(svc.store, chunk=2, stats=stats))
+    records = list(export_records(svc, chunk=2, stats=stats))
     assert [r["episode_id"] for r in records] == done
     assert stats.episodes == 3 and stats.skipped == 1 and running not in str(records)
     for rec in records:
@@ -62,10 +62,8 @@ def test_export_records(tmp_path: Path) -> None:
         assert '"gold"' not in text and '"scenario"' not in text
         assert "required_evidence" not in text and "reply_markers" not in text
         assert "forbidden_claims" not in text and "optimal_steps" not in text
-    assert [r["task_id"] for r in export_records(svc.store, split="validation")] == [
-        "wrong_item/17"
-    ]
-    svc.store.dispose()
+    assert [r["task_id"] for r in export_records(svc, split="validation")] == ["wrong_item/17"]
+    svc.close()
 
 
 def test_export_cli_writes_jsonl(tmp_path: Path) -> None:
@@ -73,7 +71,7 @@ def test_export_cli_writes_jsonl(tmp_path: Path) -> None:
     svc = EpisodeService(EventStore(url))
     play(svc, "api_incident_hard")
     play(svc, "wrong_item/17")
-    svc.store.dispose()
+    svc.close()
     out = tmp_path / "out" / "episodes.jsonl"
     result = CliRunner().invoke(app, ["export", "--db", url, "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -89,8 +87,8 @@ def test_an_action_refused_is_exported_as_played(tmp_path: Path) -> None:
     eid = loaded.record.episode_id
     svc.step(eid, CaseAction(action_type="resolve", resolution_code="open_incident"))
     svc.step(eid, CaseAction(action_type="submit"))
-    (rec,) = export_records(svc.store)
+    (rec,) = export_records(svc)
     first_result = json.loads(rec["messages"][3]["content"])
     assert first_result["observation"]["last_action_error"]
     assert rec["steps"] == 2
-    svc.store.dispose()
+    svc.close()

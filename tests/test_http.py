@@ -47,7 +47,7 @@ def make_client(url: str) -> TestClient:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with make_client(sqlite_url(tmp_path, "http.db")) as c:
         yield c
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def any_client(store_url: str) -> Iterator[TestClient]:
     """A client on each backend (SQLite file, PostgreSQL when set)."""
     with make_client(store_url) as c:
         yield c
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
 
 
 def reset(c: TestClient, **body: Any) -> dict[str, Any]:
@@ -146,22 +146,17 @@ def test_reset_with_custom_episode_id_and_duplicate(client: TestClient) -> None:
     assert version(client, "my-episode-1") == 1
 
 
-def test_step_without_episode_id_continues_latest_http_reset(client: TestClient) -> None:
-    a = reset(client, task_id=TASK)["observation"]["episode_id"]
-    b = reset(client, task_id="api_incident_hard")["observation"]["episode_id"]
+def test_step_and_state_without_episode_id_are_422_naming_it(client: TestClient) -> None:
+    """Plain HTTP keeps no session: ``/step`` and ``/state`` name their episode, also
+    right after a ``/reset`` (no process-wide "latest episode" shared by every client)."""
+    eid = reset(client, task_id=TASK)["observation"]["episode_id"]
     r = step(client, {"action_type": "review_ticket"})
-    assert r.status_code == 200, r.text
-    assert r.json()["observation"]["episode_id"] == b
-    assert version(client, b) == 2
-    assert version(client, a) == 1
-    st = client.get("/state").json()
-    assert st["episode_id"] == b and st["step_count"] == 1
-
-
-def test_step_before_any_reset_is_409(client: TestClient) -> None:
-    r = step(client, {"action_type": "review_ticket"})
-    assert r.status_code == 409
-    assert client.get("/state").status_code == 409
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "episode_id"]
+    r = client.get("/state")
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "episode_id"]
+    assert version(client, eid) == 1
 
 
 @pytest.mark.parametrize(
@@ -265,8 +260,8 @@ def test_step_with_request_id_is_idempotent(store_url: str) -> None:
         r = c2.post("/step", json={**body, "episode_id": other})
         assert r.status_code == 200 and r.json()["observation"]["episode_id"] == other
         assert version(c2, other) == 2
-        c2.app.state.service.store.dispose()
-    c.app.state.service.store.dispose()
+        c2.app.state.service.close()
+    c.app.state.service.close()
 
 
 def test_admin_token_guards_cross_episode_routes(tmp_path: Path) -> None:
@@ -288,7 +283,7 @@ def test_admin_token_guards_cross_episode_routes(tmp_path: Path) -> None:
         # the agent's own routes stay open
         assert c.get("/tasks").status_code == 200
         assert c.get("/state", params={"episode_id": eid}).status_code == 200
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 # ------------------------------------------------------------------------------------
@@ -1088,7 +1083,7 @@ def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
     c = _fuzz_client(tmp_path_factory)
     yield c
     c.__exit__(None, None, None)
-    c.app.state.service.store.dispose()
+    c.app.state.service.close()
     _FUZZ.clear()
 
 
@@ -1096,10 +1091,10 @@ def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
 @given(action=_actions, with_extra=hst.booleans())
 def test_fuzzed_step_never_fails(fuzz_client: TestClient, action: Any, with_extra: bool) -> None:
     c = fuzz_client
-    st_ = c.get("/state")
-    if st_.status_code != 200 or st_.json()["done"]:
-        reset(c, task_id=TASK)
-    eid = c.get("/state").json()["episode_id"]
+    eid = _FUZZ.get("episode")
+    st_ = c.get("/state", params={"episode_id": eid}) if eid else None
+    if st_ is None or st_.status_code != 200 or st_.json()["done"]:
+        eid = _FUZZ["episode"] = reset(c, task_id=TASK)["observation"]["episode_id"]
     before = version(c, eid)
     body: dict[str, Any] = {"action": action, "episode_id": eid}
     if with_extra:

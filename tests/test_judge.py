@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from caseops.cases.catalog import SEED_SCENARIOS
+from caseops.api.judge_eval import agreement, load
 from caseops.canonical import sha256_hex
+from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.claims import claim, point
 from caseops.domain.events import JudgeVerdict
 from caseops.domain.grading import GRADER_VERSION, grade
 from caseops.domain.judge import judge_text
-from caseops.api.judge_eval import agreement, load
 from caseops.statemachine.agents import oracle_actions
 from caseops.statemachine.engine import apply_step, fold, start_episode
 from caseops.statemachine.replay import replay

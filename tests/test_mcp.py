@@ -29,7 +29,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_caseops_app(settings=Settings(database_url=sqlite_url(tmp_path, "m.db")))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 def rpc(c: TestClient, method: str, params: dict[str, Any], k: int = 1) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseops.api.service import EpisodeService
+from caseops.canonical import reference_canonical_json
 from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.domain.actions import MAX_REPLY_CHARS, CaseAction
-from caseops.canonical import reference_canonical_json
 from caseops.domain.errors import EpisodeAlreadyEnded
 from caseops.domain.events import (
     ActionInvalid,

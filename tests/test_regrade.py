@@ -1,4 +1,4 @@
-"""Re-grade: stored episodes graded in bulk from their payloads (statemachine.regrade),
+"""Re-grade: stored episodes graded in bulk from their payloads (domain.grading.regrade),
 through the service and the ``caseops regrade`` command."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from caseops.api.cli import app
 from caseops.api.service import EpisodeService
+from caseops.canonical import canonical_json
 from caseops.cases.catalog import SEED_SCENARIOS, get_scenario
 from caseops.domain.actions import CaseAction
-from caseops.canonical import canonical_json
 from caseops.domain.grading.regrade import Regrader
 from caseops.eventstore import EventStore
 

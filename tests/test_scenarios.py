@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from caseops.canonical import canonical_json
 from caseops.cases.catalog import SEED_SCENARIOS
 from caseops.cases.generator import FAMILY_NAMES, generate
-from caseops.canonical import canonical_json
 from caseops.domain.scenario import Scenario
 
 CASES = [*SEED_SCENARIOS.values(), *(generate(f, 5) for f in FAMILY_NAMES)]

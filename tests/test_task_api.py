@@ -36,7 +36,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_caseops_app(settings=Settings(database_url=sqlite_url(tmp_path, "t.db")))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-    app.state.service.store.dispose()
+    app.state.service.close()
 
 
 def post(c: TestClient, route: str, **body: Any) -> Any:

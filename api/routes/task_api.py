@@ -17,55 +17,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
-
-from caseops.domain.errors import CaseOpsError
+from pydantic import BaseModel
 
 from ..deps import ServiceDep
-from ..errors import error_responses
-from .env import NotBoolean
+from ..environment import CaseOpsEnvironment
+from ..errors import IndexOutOfRange, UnknownEnvironment, error_responses
+from ..schemas import SplitRequest, TaskRangeRequest, TaskRequest
 
 router = APIRouter(tags=["Task API"])
 
 #: The environment name openenv's Task API paths carry (matched in any letter case, as
 #: openenv does).
 ENV_NAME = "caseops"
-_SPLITS = "`seed` (the six seed cases), `train`, `validation` or `test` (generated cases)."
-
-
-class UnknownEnvironment(CaseOpsError):
-    """A Task API path naming another environment. HTTP 404."""
-
-    http_status = 404
-
-
-class IndexOutOfRange(CaseOpsError):
-    """A task index past the end of its split (openenv answers ``IndexError`` with 400)."""
-
-    http_status = 400
-
-
-class SplitRequest(BaseModel):
-    """Body of ``/tasks`` and ``/num_tasks``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    split: str = Field(max_length=32, description=_SPLITS, examples=["validation"])
-
-
-class TaskRequest(SplitRequest):
-    """Body of ``/task``."""
-
-    index: Annotated[int, NotBoolean] = Field(
-        ge=0, le=2**53 - 1, description="Position in the split's listing."
-    )
-
-
-class TaskRangeRequest(SplitRequest):
-    """Body of ``/task_range``: Python slice bounds (negative ones count from the end)."""
-
-    start: Annotated[int | None, NotBoolean] = Field(None, ge=-(2**53 - 1), le=2**53 - 1)
-    stop: Annotated[int | None, NotBoolean] = Field(None, ge=-(2**53 - 1), le=2**53 - 1)
 
 
 class SplitInfo(BaseModel):
@@ -118,9 +81,7 @@ class TaskRange(BaseModel):
 EnvName = Annotated[str, Path(max_length=64, description=f"`{ENV_NAME}` (in any letter case).")]
 
 
-def _provider(service: ServiceDep, env_name: str) -> Any:
-    from ..environment import CaseOpsEnvironment
-
+def _provider(service: ServiceDep, env_name: str) -> CaseOpsEnvironment:
     if env_name.lower() != ENV_NAME:
         raise UnknownEnvironment(f"unknown environment {env_name!r}; this server is {ENV_NAME!r}")
     return CaseOpsEnvironment(service=service)

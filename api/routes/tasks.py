@@ -5,49 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from caseops.cases.catalog import list_scenarios, task_refs
-from caseops.domain.scenario import Scenario
 
 from ..deps import Limit, Offset
 from ..errors import error_responses
+from ..views import TaskPage, task_info
 
 router = APIRouter(tags=["Tasks"])
-
-
-class TaskInfo(BaseModel):
-    """A task as listed: id, family, split, difficulty, title, objective, step budget."""
-
-    task_id: str
-    family: str
-    split: str
-    difficulty: str
-    title: str
-    objective: str
-    step_budget: int
-
-
-class TaskPage(BaseModel):
-    """One page of tasks."""
-
-    total: int
-    limit: int
-    offset: int
-    items: list[TaskInfo]
-
-
-def task_info(s: Scenario) -> TaskInfo:
-    """The public description of a scenario."""
-    return TaskInfo(
-        task_id=s.task_id,
-        family=s.family,
-        split=s.split,
-        difficulty=s.difficulty,
-        title=s.title,
-        objective=s.objective,
-        step_budget=s.step_budget,
-    )
 
 
 @router.get("/tasks", response_model=TaskPage, responses=error_responses(404, s404="Unknown split"))

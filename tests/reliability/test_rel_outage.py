@@ -54,7 +54,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from caseops.api.app import create_caseops_app
-from caseops.api.service import EpisodeService, request_event_id
+from caseops.api.ids import request_event_id
+from caseops.api.service import EpisodeService
 from caseops.api.settings import Settings
 from caseops.eventstore import EventStore, RecordedEvent
 from caseops.eventstore.factory import open_recorder

@@ -228,7 +228,7 @@ def export(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from caseops.domain.errors import CaseOpsError
+    from caseops.errors import CaseOpsError
 
     from .export import ExportStats, export_records
 
@@ -301,7 +301,7 @@ def eval_(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from caseops.cases.catalog import task_refs
-    from caseops.domain.errors import CaseOpsError
+    from caseops.errors import CaseOpsError
 
     from . import evaluate
 

@@ -3,7 +3,7 @@ ids whole, and a start-up that imports only what the command needs.
 
 An *expected* failure is one a user causes and can fix: a database that is unreachable,
 missing or named by an unusable URL, an unknown episode or task, a port in use. Each is a
-:class:`~caseops.domain.errors.CaseOpsError` by the time it reaches a command, and
+:class:`~caseops.errors.CaseOpsError` by the time it reaches a command, and
 :class:`CaseOpsTyper` prints it as one line, ``error: <cause> (fix: <what to do>)``, on
 stderr and exits 2, without a traceback; ``caseops --debug <command>`` raises it instead.
 Anything else is a bug and keeps its traceback.
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from caseops.domain.errors import (
-    CaseOpsError,
     EpisodeNotFound,
     EpisodeStillRunning,
     UnknownTask,
 )
+from caseops.errors import CaseOpsError
 
 if TYPE_CHECKING:
     from rich.console import Console

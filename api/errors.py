@@ -20,7 +20,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from caseops.domain.errors import (
-    CaseOpsError,
     EpisodeAlreadyEnded,
     EpisodeNotFound,
     EpisodeStillRunning,
@@ -30,6 +29,7 @@ from caseops.domain.errors import (
     Unauthorized,
     UnknownTask,
 )
+from caseops.errors import CaseOpsError
 from caseops.eventstore import (
     BadDatabaseURL,
     ConcurrencyError,

@@ -1,19 +1,11 @@
-"""The CaseOps error hierarchy.
-
-``CaseOpsError`` is the root of every error CaseOps raises on purpose. Each layer adds a
-few subclasses (the event store's live in :mod:`caseops.eventstore.errors`); the HTTP layer
-maps them to statuses in exactly one table (:data:`caseops.api.errors.HTTP_STATUS`).
+"""The domain's errors, below :class:`~caseops.errors.CaseOpsError` (the root of the one
+hierarchy; the event store's errors live in :mod:`caseops.eventstore.errors`). The HTTP
+layer maps them to statuses in exactly one table (:data:`caseops.api.errors.HTTP_STATUS`).
 """
 
 from __future__ import annotations
 
-
-class CaseOpsError(Exception):
-    """Root of all CaseOps errors."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from caseops.errors import CaseOpsError
 
 
 class UnknownTask(CaseOpsError):

@@ -15,7 +15,7 @@ from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
 
-from caseops.domain.errors import CaseOpsError
+from caseops.errors import CaseOpsError
 
 
 class PersistenceError(CaseOpsError):

@@ -11,7 +11,7 @@ import os
 import sys
 
 from caseops.api.app import create_caseops_app, run_server
-from caseops.domain.errors import CaseOpsError
+from caseops.errors import CaseOpsError
 
 try:
     app = create_caseops_app()

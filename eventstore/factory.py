@@ -44,10 +44,11 @@ def _backend(url: str) -> str:
     """
     try:
         parsed = make_url(url)
+        backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     except sa_exc.ArgumentError as e:
         raise BadDatabaseURL(f"unusable database URL {redact_url(url)!r}: {e}") from e
-    backend = parsed.get_backend_name()
-    driver = parsed.get_driver_name()
+    except sa_exc.NoSuchModuleError:
+        backend, driver = "", ""  # a dialect SQLAlchemy does not know: refused below
     if (backend, driver) in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
         return backend
     raise BadDatabaseURL(

@@ -872,6 +872,6 @@ def test_one_factory_picks_the_recorder_by_url() -> None:
     finally:
         lite.dispose()
         post.dispose()
-    for url in ("mysql://u@h/db", "postgresql+psycopg2://u@h/db", "not a url"):
+    for url in ("mysql://u@h/db", "postgresql+psycopg2://u@h/db", "not a url", "bogus://x"):
         with pytest.raises(BadDatabaseURL):
             open_recorder(url)

@@ -161,37 +161,15 @@ class CaseOpsEnvironment(Environment[WireAction, WireObservation, WireState]):
         self.episode_id = target
         return wire_observation(obs)
 
-    async def reset_async(
-        self,
-        seed: int | None = None,
-        episode_id: str | None = None,
-        task_id: str | None = None,
-        split: str | None = None,
-        reward_mode: str | None = None,
-        index: int | None = None,
-        **kwargs: Any,
-    ) -> WireObservation:
-        """:meth:`reset` through the runner (inline or on a worker thread)."""
-        return await self.runner(
-            self.reset,
-            seed=seed,
-            episode_id=episode_id,
-            task_id=task_id,
-            split=split,
-            reward_mode=reward_mode,
-            index=index,
-        )
+    async def reset_async(self, *args: Any, **kwargs: Any) -> WireObservation:
+        """:meth:`reset` (same arguments) through the runner (inline or on a worker
+        thread)."""
+        return await self.runner(self.reset, *args, **kwargs)
 
-    async def step_async(
-        self,
-        action: CaseAction,
-        timeout_s: float | None = None,
-        episode_id: str | None = None,
-        request_id: str | None = None,
-        **kwargs: Any,
-    ) -> WireObservation:
-        """:meth:`step` through the runner (inline or on a worker thread)."""
-        return await self.runner(self.step, action, episode_id=episode_id, request_id=request_id)
+    async def step_async(self, *args: Any, **kwargs: Any) -> WireObservation:
+        """:meth:`step` (same arguments) through the runner (inline or on a worker
+        thread)."""
+        return await self.runner(self.step, *args, **kwargs)
 
     @property
     def state(self) -> WireState:

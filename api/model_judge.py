@@ -19,7 +19,7 @@ from typing import Any
 from caseops.canonical import sha256_hex
 from caseops.domain.claims import Claim, Point
 from caseops.domain.events import JudgeVerdict
-from caseops.domain.judge import Verdict, judge_text
+from caseops.domain.judge import judge_text
 from caseops.domain.lexicon import CONCEPTS
 
 PROMPT = """You judge a customer-support {target} against a checklist, as a careful support
@@ -128,47 +128,56 @@ class ModelJudge:
         self, target: str, text: str, points: tuple[Point, ...], claims: tuple[Claim, ...]
     ) -> JudgeVerdict:
         """The verdict event for ``text`` (``step`` is set when it is appended)."""
-        fallback = ""
         try:
             made, asserted = parse_answer(
                 self._ask(build_prompt(target, text, points, claims)), points, claims
             )
         except Exception as e:  # any failure (network, timeout, bad JSON): rule judge
-            fallback = f"{type(e).__name__}: {str(e)[:200]}"
-            return _event(target, text, judge_text(text, points, claims), fallback, self)
-        rows_p = [
-            {"name": p.name, "ok": made[p.name], "status": "asserted" if made[p.name] else "absent"}
-            for p in points
-        ]
-        rows_c = [
-            {
-                "name": c.name,
-                "ok": asserted[c.name],
-                "status": "asserted" if asserted[c.name] else "absent",
-            }
-            for c in claims
-        ]
-        return JudgeVerdict(
-            step=0,
-            target=target,
-            text_sha256=sha256_hex(text),
-            judge=self.judge_id,
-            prompt_sha256=PROMPT_SHA256,
-            points=rows_p,
-            claims=rows_c,
+            v = judge_text(text, points, claims)
+            return _verdict_event(
+                target,
+                text,
+                v.judge,
+                [f.to_json() for f in v.points],
+                [f.to_json() for f in v.claims],
+                fallback=f"{self.judge_id} failed ({type(e).__name__}: {str(e)[:200]}); "
+                "rule judge answered",
+            )
+        return _verdict_event(
+            target, text, self.judge_id, _rows(points, made), _rows(claims, asserted)
         )
 
 
-def _event(target: str, text: str, v: Verdict, fallback: str, judge: ModelJudge) -> JudgeVerdict:
+def _rows(
+    statements: tuple[Point, ...] | tuple[Claim, ...], found: dict[str, bool]
+) -> list[dict[str, Any]]:
+    """The model's findings as verdict rows: ``{"name", "ok", "status"}`` per statement,
+    ``status`` ``asserted`` when ``found[name]`` is true, else ``absent``."""
+    return [
+        {"name": s.name, "ok": found[s.name], "status": "asserted" if found[s.name] else "absent"}
+        for s in statements
+    ]
+
+
+def _verdict_event(
+    target: str,
+    text: str,
+    judge: str,
+    points: list[dict[str, Any]],
+    claims: list[dict[str, Any]],
+    fallback: str = "",
+) -> JudgeVerdict:
+    """The :class:`JudgeVerdict` event of one judged text (``step`` 0: set on append);
+    ``fallback`` says why the rule judge answered instead of the model (empty: it did not)."""
     return JudgeVerdict(
         step=0,
         target=target,
         text_sha256=sha256_hex(text),
-        judge=v.judge,
+        judge=judge,
         prompt_sha256=PROMPT_SHA256,
-        fallback=f"{judge.judge_id} failed ({fallback}); rule judge answered",
-        points=[f.to_json() for f in v.points],
-        claims=[f.to_json() for f in v.claims],
+        fallback=fallback,
+        points=points,
+        claims=claims,
     )
 
 

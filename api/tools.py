@@ -22,7 +22,14 @@ from typing import Any
 
 from caseops.domain.actions import CaseAction
 from caseops.domain.observation import CaseObservation
-from caseops.domain.vocab import IssueType, Priority, Queue, RequestableField, ResolutionCode
+from caseops.domain.vocab import (
+    ACTION_TYPES,
+    IssueType,
+    Priority,
+    Queue,
+    RequestableField,
+    ResolutionCode,
+)
 
 #: Observation fields that are not part of a tool result's ``observation`` (the result
 #: carries ``reward`` and ``done`` beside it).
@@ -177,16 +184,5 @@ class CaseTools:
         return self._call("submit", resolution_code=resolution_code)
 
 
-#: The tool methods, in the order of the action types.
-TOOL_NAMES: tuple[str, ...] = (
-    "review_ticket",
-    "inspect_artifact",
-    "search_policy",
-    "draft_reply",
-    "add_internal_note",
-    "classify",
-    "request_info",
-    "escalate",
-    "resolve",
-    "submit",
-)
+#: The tool methods: one per action type, named and ordered as the action types.
+TOOL_NAMES: tuple[str, ...] = ACTION_TYPES

@@ -35,16 +35,9 @@ class TaskPage(BaseModel):
 
 
 def task_info(s: Scenario) -> TaskInfo:
-    """The public description of a scenario."""
-    return TaskInfo(
-        task_id=s.task_id,
-        family=s.family,
-        split=s.split,
-        difficulty=s.difficulty,
-        title=s.title,
-        objective=s.objective,
-        step_budget=s.step_budget,
-    )
+    """The public description of a scenario: its attributes named as :class:`TaskInfo`'s
+    fields."""
+    return TaskInfo.model_validate(s, from_attributes=True)
 
 
 # -- episodes and the audit ----------------------------------------------------------

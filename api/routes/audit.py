@@ -10,15 +10,11 @@ from ..deps import AdminDep, Limit, ServiceDep
 from ..errors import error_responses
 from ..views import RejectionPage
 
-router = APIRouter(tags=["Audit"])
+#: Every route here needs the admin token on a sealed server.
+router = APIRouter(tags=["Audit"], dependencies=[AdminDep])
 
 
-@router.get(
-    "/audit/rejections",
-    response_model=RejectionPage,
-    dependencies=[AdminDep],
-    responses=error_responses(401, 503),
-)
+@router.get("/audit/rejections", response_model=RejectionPage, responses=error_responses(401, 503))
 def audit_rejections(
     service: ServiceDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,

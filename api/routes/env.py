@@ -27,6 +27,10 @@ from ..wire import wire_observation
 
 router = APIRouter(tags=["Environment Control"])
 
+#: The error statuses of ``/reset`` and ``/step``: a bad request, an unknown task or
+#: episode, a conflict, a body too large, the store unavailable.
+_COMMAND_STATUSES = (400, 404, 409, 413, 503)
+
 
 def _observed(obs: CaseObservation) -> Response:
     """openenv's serialized observation as a JSON response, without FastAPI validating
@@ -41,11 +45,7 @@ def _observed(obs: CaseObservation) -> Response:
     response_model=ResetResponse,
     summary="Start an episode",
     responses=error_responses(
-        400,
-        404,
-        409,
-        413,
-        503,
+        *_COMMAND_STATUSES,
         s404="Unknown task or split",
         s409="An episode with this `episode_id` exists already",
     ),
@@ -66,11 +66,7 @@ async def reset(
     response_model=StepResponse,
     summary="Take one action",
     responses=error_responses(
-        400,
-        404,
-        409,
-        413,
-        503,
+        *_COMMAND_STATUSES,
         s404="Unknown episode",
         s409="Episode over, or a concurrent step won",
     ),

@@ -14,37 +14,26 @@ from ..deps import AdminDep, Limit, Offset, ServiceDep
 from ..errors import error_responses
 from ..views import EpisodePage, EpisodeSummary, EventList
 
-router = APIRouter(tags=["Episodes"])
+#: Every route here needs the admin token on a sealed server.
+router = APIRouter(tags=["Episodes"], dependencies=[AdminDep])
+
+#: What a route about one episode can answer besides its result.
+_ONE_EPISODE = error_responses(401, 404, 503, s404="Unknown episode")
 
 
-@router.get(
-    "/episodes",
-    response_model=EpisodePage,
-    dependencies=[AdminDep],
-    responses=error_responses(401, 503),
-)
+@router.get("/episodes", response_model=EpisodePage, responses=error_responses(401, 503))
 def list_episodes(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) -> EpisodePage:
     """Episodes in the store, newest first, paged."""
     return service.list_episodes(limit, offset)
 
 
-@router.get(
-    "/episodes/{episode_id}",
-    response_model=EpisodeSummary,
-    dependencies=[AdminDep],
-    responses=error_responses(401, 404, 503, s404="Unknown episode"),
-)
+@router.get("/episodes/{episode_id}", response_model=EpisodeSummary, responses=_ONE_EPISODE)
 def get_episode(service: ServiceDep, episode_id: str) -> EpisodeSummary:
     """One episode's summary. 404 when unknown."""
     return service.summary(episode_id)
 
 
-@router.get(
-    "/episodes/{episode_id}/events",
-    response_model=EventList,
-    dependencies=[AdminDep],
-    responses=error_responses(401, 404, 503, s404="Unknown episode"),
-)
+@router.get("/episodes/{episode_id}/events", response_model=EventList, responses=_ONE_EPISODE)
 def episode_events(service: ServiceDep, episode_id: str) -> EventList:
     """The episode's events in stream order (the scenario snapshot hidden until the end)."""
     return service.events(episode_id)
@@ -53,7 +42,6 @@ def episode_events(service: ServiceDep, episode_id: str) -> EventList:
 @router.get(
     "/episodes/{episode_id}/replay",
     response_model=ReplayReport,
-    dependencies=[AdminDep],
     responses=error_responses(
         401, 404, 409, 503, s404="Unknown episode", s409="Episode still running"
     ),

@@ -23,6 +23,7 @@ from ..deps import ServiceDep
 from ..environment import CaseOpsEnvironment
 from ..errors import IndexOutOfRange, UnknownEnvironment, error_responses
 from ..schemas import SplitRequest, TaskRangeRequest, TaskRequest
+from ..views import TaskInfo
 
 router = APIRouter(tags=["Task API"])
 
@@ -40,17 +41,11 @@ class SplitInfo(BaseModel):
     num_tasks: int
 
 
-class TaskSpec(BaseModel):
-    """A task as the Task API lists it: its position and public description (no gold)."""
+class TaskSpec(TaskInfo):
+    """A task as the Task API lists it: its public description (no gold) and its position
+    in the split's listing (``index``)."""
 
     index: int
-    task_id: str
-    family: str
-    split: str
-    difficulty: str
-    title: str
-    objective: str
-    step_budget: int
 
 
 class TaskList(BaseModel):

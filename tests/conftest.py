@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from caseops.api.service import EpisodeService
@@ -26,6 +27,13 @@ from caseops.domain.scenario import Scenario
 from caseops.eventstore import EventStore, schema
 from caseops.statemachine.agents import say
 from caseops.statemachine.decide import match_policy
+
+# Property tests draw fresh examples on a developer's machine (finding new failures) and a
+# fixed set in CI (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so that a CI run's verdict is
+# reproducible; a failure prints the blob that replays it (Hypothesis documentation,
+# "Settings: derandomize").
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PG_ENV = "CASEOPS_TEST_POSTGRES_URL"
 PG_SKIP_REASON = f"{PG_ENV} not set: PostgreSQL backend tests are skipped"

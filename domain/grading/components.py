@@ -66,22 +66,25 @@ def components(
     gold = scenario.gold
     v = outcome_of(scenario, t)
 
-    def one(name: str, ok: bool, idx: int | None, why: str) -> Component:
+    def one(name: str, ok: bool, idx: int | None, *why: object) -> Component:
+        """A right-or-wrong component; its ``why`` is the words ``why`` (only written
+        with ``details``)."""
         if not details:
             return Component(name, 1 if ok else 0, 1)
-        return Component(name, 1 if ok else 0, 1, why, (idx,) if ok and idx is not None else ())
+        events = (idx,) if ok and idx is not None else ()
+        return Component(name, 1 if ok else 0, 1, " ".join(map(str, why)), events)
 
     status_ok = t.status == gold.final_status and not v.wrongly_escalated
     queue_ok = t.queue == gold.queue and not v.wrongly_escalated
-    out = [one("final_status", status_ok, t.status_idx, f"status {t.status}")]
+    out = [one("final_status", status_ok, t.status_idx, "status", t.status)]
     if gold.resolution_code is not None:
         code_ok = status_ok and t.resolution == gold.resolution_code
-        out.append(one("resolution_code", code_ok, t.resolution_idx, f"code {t.resolution}"))
-    out.append(one("queue", queue_ok, t.queue_idx, f"queue {t.queue}"))
+        out.append(one("resolution_code", code_ok, t.resolution_idx, "code", t.resolution))
+    out.append(one("queue", queue_ok, t.queue_idx, "queue", t.queue))
     priority_ok = queue_ok and t.priority == gold.priority
-    out.append(one("priority", priority_ok, t.class_idx, f"priority {t.priority}"))
+    out.append(one("priority", priority_ok, t.class_idx, "priority", t.priority))
     issue_ok = queue_ok and t.issue_type == gold.issue_type
-    out.append(one("issue_type", issue_ok, t.class_idx, f"issue {t.issue_type}"))
+    out.append(one("issue_type", issue_ok, t.class_idx, "issue", t.issue_type))
     if gold.requested_fields:
         out.append(
             _collected("requested_fields", gold.requested_fields, t.requested, details, "unneeded")
